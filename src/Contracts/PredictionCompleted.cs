@@ -1,0 +1,25 @@
+namespace Predictions.Contracts;
+
+/// <summary>A prediction was computed. Published to the <c>prediction-completed</c> exchange.</summary>
+public record PredictionCompleted
+{
+    public required Guid PredictionId { get; init; }
+
+    public required long ItemId { get; init; }
+
+    public required double FeatureValue { get; init; }
+
+    /// <summary>The item's named values as the metadata source returned them.</summary>
+    public required IReadOnlyDictionary<string, double> Metadata { get; init; }
+
+    public required double Prediction { get; init; }
+
+    public DateTimeOffset? SubmittedAt { get; init; }
+
+    public required DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>Which worker process computed it (host name and process id).</summary>
+    public required string Worker { get; init; }
+
+    public required PredictionTimings Timings { get; init; }
+}

@@ -1,0 +1,18 @@
+namespace Predictions.Contracts;
+
+/// <summary>
+/// Asks for one prediction. Published to the <c>prediction-requests</c> exchange by the gateway
+/// or by any service that speaks AMQP.
+/// </summary>
+public record PredictionRequest
+{
+    /// <summary>Chosen by the publisher; every result event and audit row carries it.</summary>
+    public required Guid PredictionId { get; init; }
+
+    public required long ItemId { get; init; }
+
+    public required double FeatureValue { get; init; }
+
+    /// <summary>When the request entered the system; the worker uses it to measure broker wait.</summary>
+    public DateTimeOffset? SubmittedAt { get; init; }
+}
