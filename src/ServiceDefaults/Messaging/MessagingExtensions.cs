@@ -1,0 +1,36 @@
+using System.Reflection;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Predictions.ServiceDefaults.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// Connects the host to RabbitMQ with the shared topology and registers every consumer (and its
+    /// definition) found in <paramref name="consumers"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Assembly consumers)
+    {
+        builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptions.Validator>();
+        builder.Services.AddOptions<BrokerOptions>()
+            .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString("RabbitMq"))
+            .ValidateOnStart();
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumers(consumers);
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(context.GetRequiredService<IOptions<BrokerOptions>>().Value.Uri);
+                cfg.UsePredictionTopology();
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        return builder;
+    }
+}
