@@ -1,0 +1,14 @@
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Worker.Audit;
+
+public static class AuditExtensions
+{
+    /// <summary>The audit store (<c>ConnectionStrings:Audit</c>) that the audit consumer writes to.</summary>
+    public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
+    {
+        builder.AddSqliteDatabase(AuditStore.Database, AuditStore.Schema);
+        builder.Services.AddSingleton<AuditStore>();
+        return builder;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Dapper;
+using Predictions.Contracts;
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Worker.Audit;
+
+/// <summary>
+/// The <c>prediction_audit</c> table: one row per prediction id. A second delivery of the same outcome
+/// (or a late outcome for a prediction already audited) changes nothing.
+/// </summary>
+public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDatabase database, TimeProvider clock)
+{
+    public const string Database = "Audit";
+
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS prediction_audit (
+            prediction_id TEXT NOT NULL PRIMARY KEY,
+            outcome TEXT NOT NULL,
+            item_id INTEGER NOT NULL,
+            feature_value REAL NOT NULL,
+            metadata TEXT NULL,
+            prediction REAL NULL,
+            error TEXT NULL,
+            worker TEXT NOT NULL,
+            submitted_at TEXT NULL,
+            received_at TEXT NOT NULL,
+            metadata_started_at TEXT NULL,
+            metadata_completed_at TEXT NULL,
+            inference_queued_at TEXT NULL,
+            inference_started_at TEXT NULL,
+            inference_completed_at TEXT NULL,
+            finished_at TEXT NOT NULL,
+            audited_at TEXT NOT NULL
+        );
+        """;
+
+    private const string Insert = """
+        INSERT INTO prediction_audit (
+            prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker,
+            submitted_at, received_at, metadata_started_at, metadata_completed_at,
+            inference_queued_at, inference_started_at, inference_completed_at, finished_at, audited_at)
+        VALUES (
+            @PredictionId, @Outcome, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @Worker,
+            @SubmittedAt, @ReceivedAt, @MetadataStartedAt, @MetadataCompletedAt,
+            @InferenceQueuedAt, @InferenceStartedAt, @InferenceCompletedAt, @FinishedAt, @AuditedAt)
+        ON CONFLICT (prediction_id) DO NOTHING;
+        """;
+
+    /// <summary>Writes the row unless the prediction is already audited; true when this call wrote it.</summary>
+    public Task<bool> AddAsync(PredictionCompleted completed, CancellationToken cancellationToken) =>
+        InsertAsync(Row.From(completed, clock.GetUtcNow()), cancellationToken);
+
+    /// <inheritdoc cref="AddAsync(PredictionCompleted, CancellationToken)"/>
+    public Task<bool> AddAsync(PredictionFailed failed, CancellationToken cancellationToken) =>
+        InsertAsync(Row.From(failed, clock.GetUtcNow()), cancellationToken);
+
+    private async Task<bool> InsertAsync(Row row, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var written = await connection.ExecuteAsync(new CommandDefinition(Insert, row, cancellationToken: cancellationToken));
+        return written == 1;
+    }
+
+    private sealed record Row(
+        string PredictionId,
+        string Outcome,
+        long ItemId,
+        double FeatureValue,
+        string? Metadata,
+        double? Prediction,
+        string? Error,
+        string Worker,
+        string? SubmittedAt,
+        string ReceivedAt,
+        string? MetadataStartedAt,
+        string? MetadataCompletedAt,
+        string? InferenceQueuedAt,
+        string? InferenceStartedAt,
+        string? InferenceCompletedAt,
+        string FinishedAt,
+        string AuditedAt)
+    {
+        public static Row From(PredictionCompleted e, DateTimeOffset now) => new(
+            e.PredictionId.ToString(), "completed", e.ItemId, e.FeatureValue, JsonSerializer.Serialize(e.Metadata),
+            e.Prediction, null, e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
+            Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.CompletedAt)!, Text(now)!);
+
+        public static Row From(PredictionFailed e, DateTimeOffset now) => new(
+            e.PredictionId.ToString(), "failed", e.ItemId, e.FeatureValue, null,
+            null, e.Error, e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
+            Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.FailedAt)!, Text(now)!);
+
+        // ISO 8601 in UTC sorts as text and reads plainly in any SQLite shell.
+        private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
+    }
+}

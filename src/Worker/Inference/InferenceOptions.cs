@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Predictions.Worker.Inference;
+
+public sealed class InferenceOptions
+{
+    public const string Section = "Inference";
+
+    /// <summary>Threads in the inference pool: never more inferences than this at once.</summary>
+    [Range(1, 1024, ErrorMessage = "Inference:MaxConcurrency must be between 1 and 1024.")]
+    public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Blocking time of one call to the simulated model.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Inference:SimulatedCost must be a time span between 00:00:00 and 01:00:00.")]
+    public TimeSpan SimulatedCost { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Predictions.Worker.Inference;
+
+/// <summary>
+/// A fixed set of dedicated threads that run the model. Consumers await <see cref="PredictAsync"/>;
+/// the blocking model call happens here, so however slow the model, the thread pool that serves
+/// the broker connection and the awaited I/O is never starved, and no more than
+/// <c>Inference:MaxConcurrency</c> inferences ever run at once.
+/// </summary>
+public sealed class InferencePool : IHostedService, IDisposable
+{
+    private readonly IPredictionModel _model;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<InferencePool> _logger;
+    private readonly BlockingCollection<WorkItem> _queue = [];
+    private readonly Thread[] _threads;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running;
+    private int _busy;
+
+    public InferencePool(IPredictionModel model, IOptions<InferenceOptions> options, TimeProvider clock, ILogger<InferencePool> logger)
+    {
+        _model = model;
+        _clock = clock;
+        _logger = logger;
+        _threads = new Thread[options.Value.MaxConcurrency];
+        for (var i = 0; i < _threads.Length; i++)
+        {
+            _threads[i] = new Thread(Serve) { IsBackground = true, Name = $"inference-{i + 1}" };
+        }
+    }
+
+    public int MaxConcurrency => _threads.Length;
+
+    /// <summary>Threads running the model right now.</summary>
+    public int Busy => Volatile.Read(ref _busy);
+
+    /// <summary>Inferences waiting for a thread.</summary>
+    public int Queued => _queue.Count;
+
+    public bool IsRunning => Volatile.Read(ref _running) > 0 && !_queue.IsAddingCompleted;
+
+    /// <summary>Queues one inference and completes when a pool thread has run it.</summary>
+    public Task<InferenceOutcome> PredictAsync(ModelInput input, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var item = new WorkItem(input, _clock.GetUtcNow(), cancellationToken);
+        try
+        {
+            _queue.Add(item, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidOperationException("The inference pool is stopping and takes no more work.");
+        }
+
+        return item.Task;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+
+        _logger.LogInformation("Inference pool started with {Threads} threads", _threads.Length);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes no new work, lets the threads finish what is queued, and waits for them within the host's shutdown timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.CompleteAdding();
+        if (Volatile.Read(ref _running) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _stopped.Task.WaitAsync(cancellationToken);
+            _logger.LogInformation("Inference pool drained and stopped");
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Inference pool stopped before {Queued} queued and {Busy} running inferences finished", Queued, Busy);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_queue.IsAddingCompleted)
+        {
+            _queue.CompleteAdding();
+        }
+    }
+
+    private void Serve()
+    {
+        Interlocked.Increment(ref _running);
+        try
+        {
+            foreach (var item in _queue.GetConsumingEnumerable())
+            {
+                Run(item);
+            }
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _running) == 0)
+            {
+                _stopped.TrySetResult();
+            }
+        }
+    }
+
+    private void Run(WorkItem item)
+    {
+        // The consumer gave up (shutdown, timeout): don't spend a thread on an answer nobody awaits.
+        if (item.Task.IsCompleted)
+        {
+            return;
+        }
+
+        var startedAt = _clock.GetUtcNow();
+        Interlocked.Increment(ref _busy);
+        try
+        {
+            var prediction = _model.Predict(item.Input);
+            item.Complete(new InferenceOutcome(prediction, item.QueuedAt, startedAt, _clock.GetUtcNow()));
+        }
+        catch (Exception ex)
+        {
+            item.Fail(ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busy);
+        }
+    }
+
+    private sealed class WorkItem
+    {
+        private readonly TaskCompletionSource<InferenceOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenRegistration _cancellation;
+
+        public WorkItem(ModelInput input, DateTimeOffset queuedAt, CancellationToken cancellationToken)
+        {
+            Input = input;
+            QueuedAt = queuedAt;
+            _cancellation = cancellationToken.Register(() => _completion.TrySetCanceled(cancellationToken));
+        }
+
+        public ModelInput Input { get; }
+
+        public DateTimeOffset QueuedAt { get; }
+
+        public Task<InferenceOutcome> Task => _completion.Task;
+
+        public void Complete(InferenceOutcome outcome)
+        {
+            _cancellation.Dispose();
+            _completion.TrySetResult(outcome);
+        }
+
+        public void Fail(Exception exception)
+        {
+            _cancellation.Dispose();
+            _completion.TrySetException(exception);
+        }
+    }
+}

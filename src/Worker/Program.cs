@@ -1,0 +1,16 @@
+using Predictions.ServiceDefaults.Messaging;
+using Predictions.Worker.Audit;
+using Predictions.Worker.Inference;
+using Predictions.Worker.Metadata;
+using Predictions.Worker.Pipeline;
+
+// Settings sit beside the binary, wherever it is started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+builder.AddPipeline();
+builder.AddMetadata();
+builder.AddInference();
+builder.AddAudit();
+builder.AddMessaging(typeof(Program).Assembly);
+
+await builder.Build().RunAsync();
