@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Predictions.Gateway.Api;
+
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>How long a submission waits for the broker to confirm it before the client gets 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00", ErrorMessage = "Gateway:PublishTimeout must be a time span between 00:00:00.1 and 00:01:00.")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest request body accepted; larger ones get 413.</summary>
+    [Range(256, 1_048_576, ErrorMessage = "Gateway:MaxRequestBodyBytes must be between 256 and 1048576.")]
+    public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
+}

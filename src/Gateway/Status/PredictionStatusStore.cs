@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Dapper;
+using Predictions.Contracts;
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Gateway.Status;
+
+/// <summary>
+/// The <c>predictions</c> table clients poll. Fed by the gateway when it accepts a request and by the
+/// result events; a terminal status is never overwritten, so duplicate or late events change nothing.
+/// </summary>
+public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database)
+{
+    public const string Database = "Results";
+
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS predictions (
+            prediction_id TEXT NOT NULL PRIMARY KEY,
+            status TEXT NOT NULL,
+            item_id INTEGER NOT NULL,
+            feature_value REAL NOT NULL,
+            metadata TEXT NULL,
+            prediction REAL NULL,
+            error TEXT NULL,
+            submitted_at TEXT NULL,
+            completed_at TEXT NULL
+        );
+        """;
+
+    private const string InsertQueued = """
+        INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
+        VALUES (@Id, 'queued', @ItemId, @FeatureValue, @SubmittedAt)
+        ON CONFLICT (prediction_id) DO NOTHING;
+        """;
+
+    private const string UpsertTerminal = """
+        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at)
+        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt)
+        ON CONFLICT (prediction_id) DO UPDATE SET
+            status = excluded.status, metadata = excluded.metadata, prediction = excluded.prediction,
+            error = excluded.error, completed_at = excluded.completed_at,
+            submitted_at = coalesce(predictions.submitted_at, excluded.submitted_at)
+        WHERE predictions.status = 'queued';
+        """;
+
+    private const string SelectOne = """
+        SELECT prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
+               metadata AS Metadata, prediction AS Prediction, error AS Error,
+               submitted_at AS SubmittedAt, completed_at AS CompletedAt
+        FROM predictions WHERE prediction_id = @Id;
+        """;
+
+    public async Task AddQueuedAsync(PredictionRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(InsertQueued, new
+        {
+            Id = request.PredictionId.ToString(),
+            request.ItemId,
+            request.FeatureValue,
+            SubmittedAt = Text(request.SubmittedAt),
+        }, cancellationToken: cancellationToken));
+    }
+
+    public Task CompleteAsync(PredictionCompleted completed, CancellationToken cancellationToken) =>
+        UpsertTerminalAsync(new Row(
+            completed.PredictionId.ToString(), "completed", completed.ItemId, completed.FeatureValue,
+            JsonSerializer.Serialize(completed.Metadata), completed.Prediction, null,
+            Text(completed.SubmittedAt), Text(completed.CompletedAt)), cancellationToken);
+
+    public Task FailAsync(PredictionFailed failed, CancellationToken cancellationToken) =>
+        UpsertTerminalAsync(new Row(
+            failed.PredictionId.ToString(), "failed", failed.ItemId, failed.FeatureValue,
+            null, null, failed.Error, Text(failed.SubmittedAt), Text(failed.FailedAt)), cancellationToken);
+
+    public async Task<PredictionRecord?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+            new CommandDefinition(SelectOne, new { Id = id.ToString() }, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    private async Task UpsertTerminalAsync(Row row, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(UpsertTerminal, row, cancellationToken: cancellationToken));
+    }
+
+    private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
+
+    private sealed record Row(
+        string Id,
+        string Status,
+        long ItemId,
+        double FeatureValue,
+        string? Metadata,
+        double? Prediction,
+        string? Error,
+        string? SubmittedAt,
+        string? CompletedAt)
+    {
+        public PredictionRecord ToRecord() => new(
+            Guid.Parse(Id),
+            Enum.Parse<PredictionStatus>(Status, ignoreCase: true),
+            ItemId,
+            FeatureValue,
+            Metadata is null ? null : JsonSerializer.Deserialize<Dictionary<string, double>>(Metadata),
+            Prediction,
+            Error,
+            SubmittedAt is null ? null : DateTimeOffset.Parse(SubmittedAt, System.Globalization.CultureInfo.InvariantCulture),
+            CompletedAt is null ? null : DateTimeOffset.Parse(CompletedAt, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
