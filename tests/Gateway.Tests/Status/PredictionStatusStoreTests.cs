@@ -1,0 +1,110 @@
+using Microsoft.Data.Sqlite;
+using Predictions.Contracts;
+using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Gateway.Tests.Status;
+
+public sealed class PredictionStatusStoreTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("status-store-").FullName;
+    private readonly PredictionStatusStore _store;
+
+    public PredictionStatusStoreTests()
+    {
+        _store = new PredictionStatusStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "results.db")}", PredictionStatusStore.Schema));
+    }
+
+    [Fact]
+    public async Task A_queued_prediction_moves_to_completed_with_its_result()
+    {
+        var request = Request();
+        await _store.AddQueuedAsync(request, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Queued, (await _store.FindAsync(request.PredictionId, CancellationToken.None))?.Status);
+
+        await _store.CompleteAsync(Completed(request, prediction: 10), CancellationToken.None);
+
+        var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
+        Assert.NotNull(record);
+        Assert.Equal(PredictionStatus.Completed, record.Status);
+        Assert.Equal(10, record.Prediction);
+        Assert.Equal(2.5, record.Metadata!["price"]);
+        Assert.Equal(request.SubmittedAt, record.SubmittedAt);
+        Assert.NotNull(record.CompletedAt);
+    }
+
+    [Fact]
+    public async Task A_terminal_status_is_never_overwritten_by_a_duplicate_or_late_event()
+    {
+        var request = Request();
+        await _store.AddQueuedAsync(request, CancellationToken.None);
+        await _store.CompleteAsync(Completed(request, prediction: 10), CancellationToken.None);
+
+        await _store.CompleteAsync(Completed(request, prediction: 99), CancellationToken.None);
+        await _store.FailAsync(Failed(request), CancellationToken.None);
+        await _store.AddQueuedAsync(request, CancellationToken.None);
+
+        var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Completed, record?.Status);
+        Assert.Equal(10, record?.Prediction);
+        Assert.Null(record?.Error);
+    }
+
+    [Fact]
+    public async Task A_result_that_arrives_before_the_queued_row_is_kept()
+    {
+        var request = Request();
+
+        await _store.FailAsync(Failed(request), CancellationToken.None);
+        await _store.AddQueuedAsync(request, CancellationToken.None);
+
+        var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Failed, record?.Status);
+        Assert.Equal("unknown item 3", record?.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_id_is_not_found()
+    {
+        Assert.Null(await _store.FindAsync(Guid.NewGuid(), CancellationToken.None));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static PredictionRequest Request() => new()
+    {
+        PredictionId = Guid.NewGuid(),
+        ItemId = 3,
+        FeatureValue = 5,
+        SubmittedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+    };
+
+    private static PredictionCompleted Completed(PredictionRequest request, double prediction) => new()
+    {
+        PredictionId = request.PredictionId,
+        ItemId = request.ItemId,
+        FeatureValue = request.FeatureValue,
+        Metadata = new Dictionary<string, double> { ["price"] = 2.5 },
+        Prediction = prediction,
+        SubmittedAt = request.SubmittedAt,
+        CompletedAt = DateTimeOffset.UtcNow,
+        Worker = "w",
+        Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow },
+    };
+
+    private static PredictionFailed Failed(PredictionRequest request) => new()
+    {
+        PredictionId = request.PredictionId,
+        ItemId = request.ItemId,
+        FeatureValue = request.FeatureValue,
+        Error = "unknown item 3",
+        SubmittedAt = request.SubmittedAt,
+        FailedAt = DateTimeOffset.UtcNow,
+        Worker = "w",
+        Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow },
+    };
+}

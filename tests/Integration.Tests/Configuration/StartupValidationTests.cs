@@ -1,0 +1,40 @@
+using Predictions.Integration.Tests.Infrastructure;
+
+namespace Predictions.Integration.Tests.Configuration;
+
+/// <summary>A bad setting stops a service at start-up with a message that names the setting.</summary>
+public sealed class StartupValidationTests
+{
+    public static TheoryData<string, string, string, string> BadSettings => new()
+    {
+        { "Worker", "Inference__MaxConcurrency", "0", "Inference:MaxConcurrency" },
+        { "Worker", "Inference__SimulatedCost", "-00:00:01", "Inference:SimulatedCost" },
+        { "Worker", "Metadata__SimulatedLatency", "02:00:00", "Metadata:SimulatedLatency" },
+        { "Worker", "Worker__MaxInFlight", "0", "Worker:MaxInFlight" },
+        { "Worker", "ConnectionStrings__Audit", "", "ConnectionStrings:Audit" },
+        { "Worker", "ConnectionStrings__RabbitMq", "localhost", "ConnectionStrings:RabbitMq" },
+        { "Gateway", "ConnectionStrings__RabbitMq", "", "ConnectionStrings:RabbitMq" },
+        { "Gateway", "ConnectionStrings__Results", "", "ConnectionStrings:Results" },
+        { "Gateway", "Gateway__PublishTimeout", "00:00:00", "Gateway:PublishTimeout" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task Bad_setting_stops_the_service_with_a_message_naming_it(string service, string variable, string value, string setting)
+    {
+        var process = ServiceProcess.Start(service, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+            ["ConnectionStrings__Audit"] = "Data Source=:memory:",
+            ["ConnectionStrings__Results"] = "Data Source=:memory:",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            [variable] = value,
+        });
+        await using var _ = process;
+
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(setting, process.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Predictions.Integration.Tests.Infrastructure;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Integration.Tests.Gateway;
+
+[Collection(BrokerCollection.Name)]
+public sealed class SubmissionTests(BrokerFixture fixture)
+{
+    private static readonly (string Name, string Body, HttpStatusCode Status, string? Field)[] BadRequests =
+    [
+        ("missing itemId", """{"featureValue": 5.0}""", HttpStatusCode.BadRequest, "itemId"),
+        ("missing featureValue", """{"itemId": 1}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("itemId as text", """{"itemId": "abc", "featureValue": 5.0}""", HttpStatusCode.BadRequest, "itemId"),
+        ("fractional itemId", """{"itemId": 1.5, "featureValue": 5.0}""", HttpStatusCode.BadRequest, "itemId"),
+        ("featureValue as text", """{"itemId": 1, "featureValue": "5"}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("NaN literal", """{"itemId": 1, "featureValue": NaN}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("Infinity literal", """{"itemId": 1, "featureValue": Infinity}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("number beyond double", """{"itemId": 1, "featureValue": 1e400}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("\"NaN\" string", """{"itemId": 1, "featureValue": "NaN"}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("\"Infinity\" string", """{"itemId": 1, "featureValue": "Infinity"}""", HttpStatusCode.BadRequest, "featureValue"),
+        ("featureValue cut off", """{"itemId": 1, "featureValue": """, HttpStatusCode.BadRequest, "featureValue"),
+        ("missing comma", """{"itemId": 1 "featureValue": 5.0}""", HttpStatusCode.BadRequest, "body"),
+        ("unquoted names", "{itemId: 1, featureValue: 5.0}", HttpStatusCode.BadRequest, "body"),
+        ("duplicate itemId", """{"itemId": 1, "itemId": 2, "featureValue": 5.0}""", HttpStatusCode.BadRequest, "itemId"),
+        ("too deep", """{"itemId": 1, "featureValue": 5.0, "x": [[[[[[[[[[1]]]]]]]]]]}""", HttpStatusCode.BadRequest, "body"),
+        ("not an object", "[1, 2]", HttpStatusCode.BadRequest, "body"),
+        ("empty body", "", HttpStatusCode.BadRequest, "body"),
+        ("oversized body", $$"""{"itemId": 1, "featureValue": 5.0, "padding": "{{new string('x', 20_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, null),
+    ];
+
+    [Fact]
+    public async Task Rejected_requests_get_problem_details_naming_the_field_and_publish_nothing()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+
+        var failures = new List<string>();
+        foreach (var (name, body, status, field) in BadRequests)
+        {
+            using var response = await system.Http.PostAsync("/predictions", new StringContent(body, Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != status
+                || response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                || (field is not null && !JsonDocument.Parse(text).RootElement.GetProperty("errors").TryGetProperty(field, out _)))
+            {
+                failures.Add($"{name}: expected {(int)status} naming '{field}', got {(int)response.StatusCode} {text}");
+            }
+        }
+
+        Assert.Empty(failures);
+
+        // Nothing reached the broker; a valid request right after shows the check would have seen it.
+        Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages ?? 0u);
+        await system.SubmitAsync(1, 5.0);
+        Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
+    }
+
+    [Fact]
+    public async Task Body_that_is_not_json_gets_415()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+
+        using var response = await system.Http.PostAsync("/predictions", new StringContent("itemId=1&featureValue=5", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Unknown_prediction_is_404_problem_details()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+
+        using var response = await system.Http.GetAsync($"/predictions/{Guid.NewGuid()}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Broker_that_does_not_confirm_gets_503_never_202()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var gateway = ServiceProcess.Start("Gateway", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{UnusedPort()}/",
+            ["ConnectionStrings__Results"] = $"Data Source={system.ResultsDatabase}",
+            ["Gateway__PublishTimeout"] = "00:00:01",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        });
+        await using var _ = gateway;
+        using var http = new HttpClient { BaseAddress = await gateway.WaitForListeningAddressAsync(TimeSpan.FromSeconds(60)) };
+
+        using var response = await http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 5.0}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.NotEqual(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Data.Sqlite;
+
+namespace Predictions.Integration.Tests.Infrastructure;
+
+/// <summary>Reads the worker's <c>prediction_audit</c> table as an operator would.</summary>
+public sealed class AuditTable(string path)
+{
+    public async Task<IReadOnlyList<AuditRow>> ReadAsync(IEnumerable<string>? predictionIds = null)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT prediction_id, outcome, prediction, error, worker, metadata,
+                   metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at
+            FROM prediction_audit
+            """;
+        var wanted = predictionIds?.ToHashSet();
+        var rows = new List<AuditRow>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new AuditRow(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                Time(reader, 6),
+                Time(reader, 7),
+                Time(reader, 8),
+                Time(reader, 9));
+            if (wanted is null || wanted.Contains(row.PredictionId))
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows;
+    }
+
+    private static DateTimeOffset? Time(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : DateTimeOffset.Parse(reader.GetString(column), System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed record AuditRow(
+    string PredictionId,
+    string Outcome,
+    double? Prediction,
+    string? Error,
+    string Worker,
+    string? Metadata,
+    DateTimeOffset? MetadataStartedAt,
+    DateTimeOffset? MetadataCompletedAt,
+    DateTimeOffset? InferenceStartedAt,
+    DateTimeOffset? InferenceCompletedAt);

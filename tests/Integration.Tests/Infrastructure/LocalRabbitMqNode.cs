@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Predictions.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// A private RabbitMQ node from the local <c>rabbitmq-server</c> installation: its own ports, data,
+/// Erlang cookie and plugins under a temp folder, so it never clashes with a system node.
+/// </summary>
+public static class LocalRabbitMqNode
+{
+    private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    private const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+
+    public static bool IsInstalled => File.Exists(Server) && File.Exists(Ctl);
+
+    public static async Task<RabbitMqBroker> StartAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-").FullName;
+        var amqpPort = FreePort();
+        var managementPort = FreePort();
+        var node = $"predictions-test-{Environment.ProcessId}@localhost";
+        var pidFile = Path.Combine(root, "rabbitmq.pid");
+
+        await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq.conf"), $"""
+            listeners.tcp.default = 127.0.0.1:{amqpPort}
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = {managementPort}
+            collect_statistics_interval = 1000
+            """);
+        await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[rabbitmq_management].");
+        await File.WriteAllTextAsync(Path.Combine(root, "empty"), "");
+
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = root,
+            ["RABBITMQ_NODENAME"] = node,
+            ["RABBITMQ_NODE_PORT"] = amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(root, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(root, "log"),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(root, "rabbitmq.conf"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(root, "enabled_plugins"),
+            ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(root, "empty"),
+            ["RABBITMQ_PID_FILE"] = pidFile,
+        };
+
+        var server = Start(Server, [], environment);
+        var wait = await RunAsync(Ctl, ["-n", node, "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
+        if (wait.ExitCode != 0)
+        {
+            server.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"The local RabbitMQ node did not start (logs in {root}): {wait.Output}");
+        }
+
+        return new RabbitMqBroker(
+            $"private local rabbitmq-server node {node} on 127.0.0.1:{amqpPort}",
+            new Uri($"amqp://127.0.0.1:{amqpPort}/"),
+            new Uri($"http://127.0.0.1:{managementPort}/"),
+            "guest",
+            "guest",
+            async () =>
+            {
+                await RunAsync(Ctl, ["-n", node, "stop"], environment, TimeSpan.FromSeconds(30));
+                if (!server.WaitForExit(TimeSpan.FromSeconds(15)))
+                {
+                    server.Kill(entireProcessTree: true);
+                }
+
+                server.Dispose();
+                TryDelete(root);
+            });
+    }
+
+    private static Process Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+
+        // Drain the pipes so the node never blocks on a full one; its own logs go to RABBITMQ_LOG_BASE.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"timed out after {timeout}");
+        }
+
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Predictions.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// A running RabbitMQ broker with its management API. Each test gets a virtual host of its own, so
+/// tests never see each other's queues and nothing needs cleaning between them.
+/// </summary>
+public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop) : IAsyncDisposable
+{
+    private readonly HttpClient _management = CreateManagementClient(management, user, password);
+    private int _virtualHosts;
+
+    /// <summary>Where this broker came from, for test output.</summary>
+    public string Description { get; } = description;
+
+    public Uri ManagementUri { get; } = management;
+
+    /// <summary>Creates an empty virtual host with full permissions for the broker's user.</summary>
+    public async Task<BrokerVirtualHost> CreateVirtualHostAsync()
+    {
+        var name = $"test-{Environment.ProcessId}-{Interlocked.Increment(ref _virtualHosts)}-{Guid.NewGuid():N}"[..40];
+        var vhost = Uri.EscapeDataString(name);
+        (await _management.PutAsync($"api/vhosts/{vhost}", Json("{}"))).EnsureSuccessStatusCode();
+        (await _management.PutAsync(
+            $"api/permissions/{vhost}/{Uri.EscapeDataString(user)}",
+            Json("""{"configure":".*","write":".*","read":".*"}"""))).EnsureSuccessStatusCode();
+
+        var uri = new UriBuilder(amqp) { UserName = Uri.EscapeDataString(user), Password = Uri.EscapeDataString(password), Path = "/" + vhost }.Uri;
+        return new BrokerVirtualHost(name, uri, () => DeleteVirtualHostAsync(vhost));
+    }
+
+    /// <summary>Reads a queue as the management API sees it (its statistics lag the broker by a few seconds).</summary>
+    public Task<T?> GetAsync<T>(string path) => _management.GetFromJsonAsync<T>(path);
+
+    public async ValueTask DisposeAsync()
+    {
+        _management.Dispose();
+        await stop();
+    }
+
+    private async Task DeleteVirtualHostAsync(string vhost)
+    {
+        using var response = await _management.DeleteAsync($"api/vhosts/{vhost}");
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static HttpClient CreateManagementClient(Uri management, string user, string password)
+    {
+        var client = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        return client;
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using Predictions.Contracts;
+using Predictions.ServiceDefaults.Storage;
+using Predictions.Worker.Audit;
+
+namespace Predictions.Worker.Tests.Audit;
+
+public sealed class AuditStoreTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("audit-store-").FullName;
+
+    [Fact]
+    public async Task Writes_one_row_per_prediction_however_often_its_outcome_arrives()
+    {
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", AuditStore.Schema), TimeProvider.System);
+        var completed = Completed();
+
+        Assert.True(await store.AddAsync(completed, CancellationToken.None));
+        Assert.False(await store.AddAsync(completed, CancellationToken.None));
+        Assert.False(await store.AddAsync(Failed(completed.PredictionId), CancellationToken.None));
+
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit"));
+        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{completed.PredictionId}' AND outcome = 'completed' AND prediction = 4"));
+    }
+
+    [Fact]
+    public async Task Writes_failures_with_their_reason()
+    {
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", AuditStore.Schema), TimeProvider.System);
+        var failed = Failed(Guid.NewGuid());
+
+        Assert.True(await store.AddAsync(failed, CancellationToken.None));
+
+        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL", "audit.db"));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task<long> CountAsync(string sql, string file = "nested/audit.db")
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, file)}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static PredictionTimings Timings => new() { ReceivedAt = DateTimeOffset.UtcNow };
+
+    private static PredictionCompleted Completed() => new()
+    {
+        PredictionId = Guid.NewGuid(),
+        ItemId = 9,
+        FeatureValue = 2,
+        Metadata = new Dictionary<string, double> { ["price"] = 1 },
+        Prediction = 4,
+        CompletedAt = DateTimeOffset.UtcNow,
+        Worker = "w",
+        Timings = Timings,
+    };
+
+    private static PredictionFailed Failed(Guid id) => new()
+    {
+        PredictionId = id,
+        ItemId = 9,
+        FeatureValue = 2,
+        Error = "unknown item 9",
+        FailedAt = DateTimeOffset.UtcNow,
+        Worker = "w",
+        Timings = Timings,
+    };
+}

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Predictions.Worker.Inference;
+
+namespace Predictions.Worker.Tests.Inference;
+
+public sealed class InferencePoolTests
+{
+    private static readonly ModelInput Input = new(1.5, new Dictionary<string, double>());
+
+    [Fact]
+    public async Task Never_runs_more_inferences_at_once_than_it_has_threads()
+    {
+        var model = new ObservingModel(TimeSpan.FromMilliseconds(20));
+        using var pool = await StartAsync(model, threads: 3);
+
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Input, CancellationToken.None)));
+
+        Assert.Equal(3, model.PeakConcurrency);
+        Assert.Equal(24, model.Calls);
+    }
+
+    [Fact]
+    public async Task Runs_the_model_on_its_own_threads_never_on_the_thread_pool()
+    {
+        var model = new ObservingModel(TimeSpan.Zero);
+        using var pool = await StartAsync(model, threads: 2);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Input, CancellationToken.None)));
+
+        Assert.All(model.Threads, thread => Assert.False(thread.IsThreadPoolThread));
+        Assert.All(model.Threads, thread => Assert.StartsWith("inference-", thread.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reports_when_an_inference_waited_started_and_ended()
+    {
+        using var pool = await StartAsync(new ObservingModel(TimeSpan.FromMilliseconds(5)), threads: 1);
+
+        var outcome = await pool.PredictAsync(Input, CancellationToken.None);
+
+        Assert.Equal(3.0, outcome.Prediction);
+        Assert.True(outcome.QueuedAt <= outcome.StartedAt);
+        Assert.True(outcome.StartedAt < outcome.CompletedAt);
+    }
+
+    [Fact]
+    public async Task A_model_exception_fails_only_its_own_inference()
+    {
+        var model = new ObservingModel(TimeSpan.Zero, fail: input => input.FeatureValue < 0);
+        using var pool = await StartAsync(model, threads: 1);
+
+        var failing = pool.PredictAsync(Input with { FeatureValue = -1 }, CancellationToken.None);
+        var fine = pool.PredictAsync(Input, CancellationToken.None);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => failing);
+        Assert.Equal(3.0, (await fine).Prediction);
+    }
+
+    [Fact]
+    public async Task A_cancelled_inference_is_never_run()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new ObservingModel(TimeSpan.Zero, gate: gate);
+        using var pool = await StartAsync(model, threads: 1);
+        using var cancel = new CancellationTokenSource();
+
+        var first = pool.PredictAsync(Input, CancellationToken.None);
+        var abandoned = pool.PredictAsync(Input, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        gate.Set();
+        await first;
+        await pool.PredictAsync(Input, CancellationToken.None);
+
+        Assert.Equal(2, model.Calls);
+    }
+
+    [Fact]
+    public async Task Stopping_finishes_queued_work_then_refuses_more()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new ObservingModel(TimeSpan.Zero, gate: gate);
+        using var pool = await StartAsync(model, threads: 1);
+        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Input, CancellationToken.None)).ToList();
+
+        var stopping = pool.StopAsync(CancellationToken.None);
+        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Input, CancellationToken.None); });
+        gate.Set();
+        await stopping;
+
+        Assert.All(queued, task => Assert.True(task.IsCompletedSuccessfully));
+        Assert.False(pool.IsRunning);
+    }
+
+    private static async Task<InferencePool> StartAsync(IPredictionModel model, int threads)
+    {
+        var pool = new InferencePool(model, Options.Create(new InferenceOptions { MaxConcurrency = threads }), TimeProvider.System, NullLogger<InferencePool>.Instance);
+        await pool.StartAsync(CancellationToken.None);
+        return pool;
+    }
+}

@@ -1,0 +1,108 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Predictions.Contracts;
+using Predictions.Worker.Inference;
+using Predictions.Worker.Metadata;
+using Predictions.Worker.Pipeline;
+
+namespace Predictions.Worker.Tests.Pipeline;
+
+public sealed class PredictionRequestConsumerTests
+{
+    private static readonly Dictionary<string, double> Features = new() { ["price"] = 12.5 };
+
+    [Fact]
+    public async Task Publishes_completed_with_twice_the_feature_value_and_the_items_metadata()
+    {
+        await using var provider = Build(new ScriptedMetadataSource(Features), new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+        var request = Request(featureValue: 5);
+
+        await harness.Bus.Publish(request);
+
+        var completed = await SingleAsync<PredictionCompleted>(harness);
+        Assert.Equal(request.PredictionId, completed.PredictionId);
+        Assert.Equal(10, completed.Prediction);
+        Assert.Equal(Features, completed.Metadata);
+        Assert.Equal("test-worker", completed.Worker);
+        Assert.True(completed.Timings.MetadataCompletedAt <= completed.Timings.InferenceStartedAt);
+        Assert.False(await harness.Published.Any<PredictionFailed>());
+    }
+
+    [Fact]
+    public async Task An_unknown_item_becomes_a_failed_prediction_with_the_reason()
+    {
+        await using var provider = Build(new ScriptedMetadataSource(Features, unknownItem: 404), new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(itemId: 404));
+
+        var failed = await SingleAsync<PredictionFailed>(harness);
+        Assert.Contains("unknown item 404", failed.Error, StringComparison.Ordinal);
+        Assert.Null(failed.Timings.InferenceStartedAt);
+    }
+
+    [Fact]
+    public async Task A_model_that_rejects_the_input_becomes_a_failed_prediction()
+    {
+        await using var provider = Build(new ScriptedMetadataSource(Features), new ObservingModel(TimeSpan.Zero, fail: _ => true));
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request());
+
+        var failed = await SingleAsync<PredictionFailed>(harness);
+        Assert.StartsWith("inference failed", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_transient_metadata_error_is_retried_and_the_prediction_completes()
+    {
+        var metadata = new ScriptedMetadataSource(Features, transientFailures: 2);
+        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(featureValue: 1));
+
+        Assert.Equal(2, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
+        Assert.Equal(3, metadata.Calls);
+    }
+
+    private static PredictionRequest Request(long itemId = 1, double featureValue = 1) => new()
+    {
+        PredictionId = Guid.NewGuid(),
+        ItemId = itemId,
+        FeatureValue = featureValue,
+        SubmittedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static ServiceProvider Build(IMetadataSource metadata, IPredictionModel model)
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(metadata)
+            .AddSingleton(model)
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(new WorkerIdentity("test-worker"))
+            .AddSingleton<InferencePool>();
+        services.AddOptions<InferenceOptions>().Configure(o => o.MaxConcurrency = 2);
+        services.AddOptions<WorkerOptions>();
+        services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
+        return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    private static async Task<ITestHarness> StartAsync(ServiceProvider provider)
+    {
+        await provider.GetRequiredService<InferencePool>().StartAsync(CancellationToken.None);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        return harness;
+    }
+
+    private static async Task<T> SingleAsync<T>(ITestHarness harness)
+        where T : class
+    {
+        Assert.True(await harness.Published.Any<T>(), $"no {typeof(T).Name} was published");
+        return Assert.Single(harness.Published.Select<T>()).Context.Message;
+    }
+}
