@@ -8,19 +8,17 @@ public sealed class PredictionAuditConsumer(AuditStore store, ILogger<Prediction
     IConsumer<PredictionCompleted>,
     IConsumer<PredictionFailed>
 {
-    public async Task Consume(ConsumeContext<PredictionCompleted> context)
-    {
-        if (!await store.AddAsync(context.Message, context.CancellationToken))
-        {
-            logger.LogDebug("Prediction {PredictionId} was already audited", context.Message.PredictionId);
-        }
-    }
+    public async Task Consume(ConsumeContext<PredictionCompleted> context) =>
+        NoteDuplicate(await store.AddAsync(context.Message, context.CancellationToken), context.Message.PredictionId);
 
-    public async Task Consume(ConsumeContext<PredictionFailed> context)
+    public async Task Consume(ConsumeContext<PredictionFailed> context) =>
+        NoteDuplicate(await store.AddAsync(context.Message, context.CancellationToken), context.Message.PredictionId);
+
+    private void NoteDuplicate(bool written, Guid predictionId)
     {
-        if (!await store.AddAsync(context.Message, context.CancellationToken))
+        if (!written)
         {
-            logger.LogDebug("Prediction {PredictionId} was already audited", context.Message.PredictionId);
+            logger.LogInformation("Prediction {PredictionId} was already audited; duplicate delivery ignored", predictionId);
         }
     }
 }
