@@ -6,8 +6,11 @@ namespace Predictions.Contracts;
 /// </summary>
 public record PredictionRequest
 {
-    /// <summary>Chosen by the publisher; every result event and audit row carries it.</summary>
-    public required Guid PredictionId { get; init; }
+    /// <summary>
+    /// Chosen by the publisher; every result event and audit row carries it. When it is missing, the
+    /// message id (AMQP <c>message_id</c>, a UUID) is the prediction id.
+    /// </summary>
+    public Guid PredictionId { get; init; }
 
     public required long ItemId { get; init; }
 

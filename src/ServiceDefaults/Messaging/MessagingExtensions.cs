@@ -23,6 +23,10 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumers(consumers);
+
+            // A failed message goes to its endpoint's _error queue with the reason in its headers; nobody
+            // subscribes to MassTransit's Fault<T> events, so they would only add exchanges to the UI.
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.PublishFaults = false);
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(context.GetRequiredService<IOptions<BrokerOptions>>().Value.Uri);

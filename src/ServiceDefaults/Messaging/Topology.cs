@@ -25,8 +25,11 @@ public static class Topology
     /// <summary>The audit consumer's queue: every outcome, once.</summary>
     public const string AuditQueue = "prediction-audit";
 
-    /// <summary>The gateway's queue that feeds its status store.</summary>
+    /// <summary>The gateway's queue of outcomes for its status store.</summary>
     public const string StatusQueue = "prediction-status";
+
+    /// <summary>The gateway's copy of every request, so direct publishes show as queued too.</summary>
+    public const string StatusRequestsQueue = "prediction-status-requests";
 
     /// <summary>
     /// Names the message exchanges, and makes every publisher of requests declare the work queue and its

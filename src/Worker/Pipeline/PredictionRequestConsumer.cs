@@ -1,7 +1,9 @@
 using MassTransit;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
 
@@ -14,12 +16,14 @@ public sealed class PredictionRequestConsumer(
     IMetadataSource metadataSource,
     InferencePool pool,
     WorkerIdentity worker,
+    WorkerMetrics metrics,
     TimeProvider clock,
     ILogger<PredictionRequestConsumer> logger) : IConsumer<PredictionRequest>
 {
     public async Task Consume(ConsumeContext<PredictionRequest> context)
     {
-        var request = context.Message;
+        using var active = metrics.Track();
+        var request = Validate(context);
         var cancellationToken = context.CancellationToken;
         var timings = new PredictionTimings { ReceivedAt = clock.GetUtcNow() };
 
@@ -31,7 +35,7 @@ public sealed class PredictionRequestConsumer(
         }
         catch (UnknownItemException ex)
         {
-            await PublishFailedAsync(context, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
+            await PublishFailedAsync(context, request, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
             return;
         }
 
@@ -45,7 +49,7 @@ public sealed class PredictionRequestConsumer(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Model rejected prediction {PredictionId}", request.PredictionId);
-            await PublishFailedAsync(context, $"inference failed: {ex.Message}", timings);
+            await PublishFailedAsync(context, request, $"inference failed: {ex.Message}", timings);
             return;
         }
 
@@ -68,13 +72,33 @@ public sealed class PredictionRequestConsumer(
             Worker = worker.Name,
             Timings = timings,
         }, cancellationToken);
+        metrics.Stages(timings, request.SubmittedAt);
+        metrics.Outcome("completed");
     }
 
-    private Task PublishFailedAsync(ConsumeContext<PredictionRequest> context, string error, PredictionTimings timings)
+    /// <summary>The request with its prediction id settled, or the reason it can never be computed.</summary>
+    private PredictionRequest Validate(ConsumeContext<PredictionRequest> context)
     {
-        var request = context.Message;
+        var request = context.Message with { PredictionId = context.PredictionId() ?? Reject(InvalidPredictionRequestException.NoPredictionId) };
+
+        if (!double.IsFinite(request.FeatureValue))
+        {
+            Reject("featureValue must be a finite number.");
+        }
+
+        return request;
+    }
+
+    private Guid Reject(string reason)
+    {
+        metrics.Outcome("rejected");
+        throw new InvalidPredictionRequestException(reason);
+    }
+
+    private async Task PublishFailedAsync(ConsumeContext context, PredictionRequest request, string error, PredictionTimings timings)
+    {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
-        return context.Publish(new PredictionFailed
+        await context.Publish(new PredictionFailed
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,
@@ -85,5 +109,7 @@ public sealed class PredictionRequestConsumer(
             Worker = worker.Name,
             Timings = timings,
         }, context.CancellationToken);
+        metrics.Stages(timings, request.SubmittedAt);
+        metrics.Outcome("failed");
     }
 }

@@ -1,11 +1,13 @@
+using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
 
-/// <summary>The work queue, how many requests a worker takes at once, and how failures are retried.</summary>
+/// <summary>The work queue, what it accepts, how many requests a worker takes at once, and what is retried.</summary>
 public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<PredictionRequestConsumer>
 {
     private readonly int _maxInFlight;
@@ -28,7 +30,18 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
             rabbit.PrefetchCount = _maxInFlight;
         }
 
-        // Transient metadata errors get a few quick retries in process; what still fails goes to the error queue.
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(200, 1_000, 5_000));
+        // Both doors: MassTransit's envelope from .NET publishers, checked plain JSON from everyone else.
+        var metrics = context.GetRequiredService<WorkerMetrics>();
+        endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory(() => metrics.Outcome("rejected")));
+
+        // Transient metadata errors get a few quick retries in process; a request that can never be
+        // computed goes to the error queue at once.
+        endpointConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Ignore<InvalidPredictionRequestException>();
+            retry.Ignore<JsonException>();
+            retry.Ignore<System.Runtime.Serialization.SerializationException>();
+            retry.Intervals(200, 1_000, 5_000);
+        });
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
@@ -89,7 +88,7 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         var gateway = ServiceProcess.Start("Gateway", new Dictionary<string, string>
         {
-            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{UnusedPort()}/",
+            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{Ports.Free()}/",
             ["ConnectionStrings__Results"] = $"Data Source={system.ResultsDatabase}",
             ["Gateway__PublishTimeout"] = "00:00:01",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
@@ -103,12 +102,5 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.NotEqual(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

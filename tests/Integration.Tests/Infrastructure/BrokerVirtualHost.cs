@@ -4,9 +4,12 @@ using RabbitMQ.Client.Exceptions;
 namespace Predictions.Integration.Tests.Infrastructure;
 
 /// <summary>One test's private virtual host, and a plain AMQP connection to look into it.</summary>
-public sealed class BrokerVirtualHost(string name, Uri amqpUri, Func<Task> delete) : IAsyncDisposable
+public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amqpUri, Func<Task> delete) : IAsyncDisposable
 {
     private IConnection? _connection;
+
+    /// <summary>The broker, for its management API.</summary>
+    public RabbitMqBroker Owner { get; } = owner;
 
     public string Name { get; } = name;
 
@@ -27,6 +30,33 @@ public sealed class BrokerVirtualHost(string name, Uri amqpUri, Func<Task> delet
         {
             return null;
         }
+    }
+
+    /// <summary>Publishes as a plain AMQP client would (no MassTransit), persistent, and waits for the broker's confirm.</summary>
+    public async Task PublishAsync(string exchange, string body, string? contentType = "application/json", string? messageId = null)
+    {
+        var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var properties = new BasicProperties { ContentType = contentType, MessageId = messageId, DeliveryMode = DeliveryModes.Persistent };
+        await channel.BasicPublishAsync(exchange, "", mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(body));
+    }
+
+    /// <summary>Declares a queue of the test's own, bound to <paramref name="exchange"/>, as a subscriber would.</summary>
+    public async Task<string> BindQueueAsync(string exchange)
+    {
+        var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var queue = (await channel.QueueDeclareAsync($"test-{exchange}-{Guid.NewGuid():N}", durable: false, exclusive: false, autoDelete: false)).QueueName;
+        await channel.QueueBindAsync(queue, exchange, "");
+        return queue;
+    }
+
+    /// <summary>Takes the next message from a queue, or null when it is empty.</summary>
+    public async Task<BasicGetResult?> GetAsync(string queue)
+    {
+        var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return await channel.BasicGetAsync(queue, autoAck: true);
     }
 
     public async Task<IConnection> ConnectAsync()

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Predictions.Integration.Tests.Infrastructure;
 
@@ -18,8 +16,8 @@ public static class LocalRabbitMqNode
     public static async Task<RabbitMqBroker> StartAsync()
     {
         var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-").FullName;
-        var amqpPort = FreePort();
-        var managementPort = FreePort();
+        var amqpPort = Ports.Free();
+        var managementPort = Ports.Free();
         var node = $"predictions-test-{Environment.ProcessId}@localhost";
         var pidFile = Path.Combine(root, "rabbitmq.pid");
 
@@ -37,7 +35,7 @@ public static class LocalRabbitMqNode
             ["HOME"] = root,
             ["RABBITMQ_NODENAME"] = node,
             ["RABBITMQ_NODE_PORT"] = amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RABBITMQ_DIST_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(root, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(root, "log"),
             ["RABBITMQ_CONFIG_FILE"] = Path.Combine(root, "rabbitmq.conf"),
@@ -124,13 +122,6 @@ public static class LocalRabbitMqNode
         }
 
         return (process.ExitCode, await output + await error);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void TryDelete(string folder)

@@ -34,13 +34,18 @@ public sealed class PredictionSystem : IAsyncDisposable
     public static async Task<PredictionSystem> CreateAsync(RabbitMqBroker broker) =>
         new(await broker.CreateVirtualHostAsync(), Directory.CreateTempSubdirectory("predictions-test-").FullName);
 
+    /// <summary>Where the last worker started answers its health probes and metrics.</summary>
+    public Uri? WorkerProbes { get; private set; }
+
     /// <summary>Starts a worker and returns once both of its queues have a consumer.</summary>
     public async Task<ServiceProcess> StartWorkerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
+        WorkerProbes = new Uri($"http://127.0.0.1:{Ports.Free()}/");
         var worker = Start("Worker", new Dictionary<string, string>
         {
             ["ConnectionStrings:RabbitMq"] = Broker.AmqpUri.ToString(),
             ["ConnectionStrings:Audit"] = $"Data Source={AuditDatabase}",
+            ["Probes:Url"] = WorkerProbes.ToString(),
         }, settings);
 
         await Eventually.HoldsAsync(

@@ -29,7 +29,7 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
             Json("""{"configure":".*","write":".*","read":".*"}"""))).EnsureSuccessStatusCode();
 
         var uri = new UriBuilder(amqp) { UserName = Uri.EscapeDataString(user), Password = Uri.EscapeDataString(password), Path = "/" + vhost }.Uri;
-        return new BrokerVirtualHost(name, uri, () => DeleteVirtualHostAsync(vhost));
+        return new BrokerVirtualHost(this, name, uri, () => DeleteVirtualHostAsync(vhost));
     }
 
     /// <summary>Reads a queue as the management API sees it (its statistics lag the broker by a few seconds).</summary>

@@ -13,18 +13,11 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
 {
     private static readonly TimeSpan OutcomeTimeout = TimeSpan.FromSeconds(60);
 
-    // The lesson's costs shrunk tenfold: the same shape, a faster suite.
-    private static readonly Dictionary<string, string> QuickModel = new()
-    {
-        ["Metadata:SimulatedLatency"] = "00:00:00.05",
-        ["Inference:SimulatedCost"] = "00:00:00.1",
-    };
-
     [Fact]
     public async Task Submitted_prediction_completes_with_twice_the_feature_value()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        await system.StartWorkerAsync(QuickModel);
+        await system.StartWorkerAsync(Settings.QuickModel);
         await system.StartGatewayAsync();
 
         using var response = await system.Http.PostAsync("/predictions", Json("""{"itemId": 123, "featureValue": 5.0}"""));
@@ -49,7 +42,7 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
     public async Task Every_outcome_is_audited_exactly_once_even_when_delivered_twice()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        var worker = await system.StartWorkerAsync(QuickModel);
+        var worker = await system.StartWorkerAsync(Settings.QuickModel);
         await system.StartGatewayAsync();
 
         // A queue of our own on the result exchange keeps a copy of the event the worker publishes.
@@ -85,7 +78,7 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
         var id = (await system.SubmitAsync(42, 2.5)).GetProperty("id").GetString()!;
         Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
 
-        await system.StartWorkerAsync(QuickModel);
+        await system.StartWorkerAsync(Settings.QuickModel);
         var outcome = await system.WaitForOutcomeAsync(id, OutcomeTimeout);
 
         Assert.Equal("completed", outcome.GetProperty("status").GetString());

@@ -5,6 +5,7 @@ using Predictions.Contracts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Pipeline;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Tests.Pipeline;
 
@@ -68,6 +69,18 @@ public sealed class PredictionRequestConsumerTests
         Assert.Equal(3, metadata.Calls);
     }
 
+    [Fact]
+    public async Task Without_a_prediction_id_the_message_id_becomes_the_prediction_id()
+    {
+        await using var provider = Build(new ScriptedMetadataSource(Features), new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+        var messageId = Guid.NewGuid();
+
+        await harness.Bus.Publish(Request() with { PredictionId = Guid.Empty }, context => context.MessageId = messageId);
+
+        Assert.Equal(messageId, (await SingleAsync<PredictionCompleted>(harness)).PredictionId);
+    }
+
     private static PredictionRequest Request(long itemId = 1, double featureValue = 1) => new()
     {
         PredictionId = Guid.NewGuid(),
@@ -80,6 +93,8 @@ public sealed class PredictionRequestConsumerTests
     {
         var services = new ServiceCollection()
             .AddLogging()
+            .AddMetrics()
+            .AddSingleton<WorkerMetrics>()
             .AddSingleton(metadata)
             .AddSingleton(model)
             .AddSingleton(TimeProvider.System)

@@ -1,0 +1,26 @@
+using MassTransit;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Gateway.Status;
+
+public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedRequestConsumer>
+{
+    public QueuedRequestConsumerDefinition()
+    {
+        EndpointName = Topology.StatusRequestsQueue;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<QueuedRequestConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory());
+
+        // Bad requests are the worker's to reject (to its error queue, with the reason); the gateway's copy
+        // is dropped, and the worst a lost copy costs is a 404 until the outcome arrives.
+        endpointConfigurator.DiscardFaultedMessages();
+        endpointConfigurator.DiscardSkippedMessages();
+        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000));
+    }
+}

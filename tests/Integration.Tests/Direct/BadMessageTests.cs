@@ -1,0 +1,83 @@
+using System.Text;
+using Predictions.Integration.Tests.Infrastructure;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Integration.Tests.Direct;
+
+/// <summary>Bad messages never crash a worker and never vanish: each waits in a queue an operator sees, with its reason.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class BadMessageTests(BrokerFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static readonly (string Kind, string Body, string ContentType, string Reason)[] Faulted =
+    [
+        ("malformed JSON", """{"predictionId": "00000000-0000-0000-0000-000000000001", "itemId": 1,""", "application/json", "body"),
+        ("itemId as text", """{"predictionId": "00000000-0000-0000-0000-000000000002", "itemId": "abc", "featureValue": 1}""", "application/json", "itemId"),
+        ("NaN literal", """{"predictionId": "00000000-0000-0000-0000-000000000003", "itemId": 1, "featureValue": NaN}""", "application/json", "featureValue"),
+        ("\"NaN\" string", """{"predictionId": "00000000-0000-0000-0000-000000000004", "itemId": 1, "featureValue": "NaN"}""", "application/json", "featureValue"),
+        ("number beyond double", """{"predictionId": "00000000-0000-0000-0000-000000000005", "itemId": 1, "featureValue": 1e400}""", "application/json", "featureValue"),
+        ("missing featureValue", """{"predictionId": "00000000-0000-0000-0000-000000000006", "itemId": 1}""", "application/json", "featureValue"),
+        ("empty body", "", "application/json", "body"),
+        ("no id to correlate by", """{"itemId": 1, "featureValue": 1}""", "application/json", "predictionId"),
+        ("not JSON at all", "hello", "text/plain", "invalid"),
+        ("MassTransit envelope with 1e400", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000007", "itemId": 1, "featureValue": 1e400}}""", "application/vnd.masstransit+json", "featureValue"),
+    ];
+
+    private const string UnknownType = """{"messageType": ["urn:message:Somebody.Else:SomethingElse"], "message": {"x": 1}}""";
+
+    [Fact]
+    public async Task Each_bad_message_lands_in_an_error_queue_with_its_reason_while_valid_ones_complete()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(Settings.QuickModel);
+        await system.StartGatewayAsync();
+
+        var valid = new List<Guid>();
+        foreach (var (_, body, contentType, _) in Faulted)
+        {
+            await system.Broker.PublishAsync(Topology.PredictionRequests, body, contentType);
+            var id = Guid.NewGuid();
+            valid.Add(id);
+            await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{id}}", "itemId": 2, "featureValue": 3}""");
+        }
+
+        await system.Broker.PublishAsync(Topology.PredictionRequests, UnknownType, "application/vnd.masstransit+json");
+
+        foreach (var id in valid)
+        {
+            Assert.Equal(6, (await system.WaitForOutcomeAsync(id.ToString(), Timeout)).GetProperty("prediction").GetDouble());
+        }
+
+        var errors = await DrainAsync(system, $"{Topology.WorkQueue}_error", Faulted.Length);
+        foreach (var (kind, body, _, reason) in Faulted)
+        {
+            Assert.True(errors.TryGetValue(body, out var headers), $"{kind}: not in the error queue");
+            Assert.Contains(reason, headers["MT-Fault-Message"], StringComparison.Ordinal);
+        }
+
+        var skipped = await DrainAsync(system, $"{Topology.WorkQueue}_skipped", 1);
+        Assert.True(skipped.ContainsKey(UnknownType), "the message of an unknown type is not in the skipped queue");
+        Assert.False(worker.HasExited);
+    }
+
+    /// <summary>Takes <paramref name="expected"/> messages from a queue: body → headers.</summary>
+    private static async Task<Dictionary<string, Dictionary<string, string>>> DrainAsync(PredictionSystem system, string queue, int expected)
+    {
+        var messages = new Dictionary<string, Dictionary<string, string>>();
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                while (await system.Broker.GetAsync(queue) is { } message)
+                {
+                    messages[Encoding.UTF8.GetString(message.Body.Span)] = (message.BasicProperties.Headers ?? new Dictionary<string, object?>())
+                        .ToDictionary(h => h.Key, h => h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : $"{h.Value}");
+                }
+
+                return messages.Count >= expected;
+            },
+            Timeout,
+            () => $"{messages.Count} of {expected} messages reached {queue}");
+        return messages;
+    }
+}
