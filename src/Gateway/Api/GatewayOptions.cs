@@ -10,6 +10,10 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00", ErrorMessage = "Gateway:PublishTimeout must be a time span between 00:00:00.1 and 00:01:00.")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Longest <c>?wait=</c> a client may ask for; longer waits are cut to this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Gateway:MaxWait must be a time span between 00:00:00 and 00:10:00.")]
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest request body accepted; larger ones get 413.</summary>
     [Range(256, 1_048_576, ErrorMessage = "Gateway:MaxRequestBodyBytes must be between 256 and 1048576.")]
     public int MaxRequestBodyBytes { get; set; } = 16 * 1024;

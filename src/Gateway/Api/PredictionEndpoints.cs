@@ -1,7 +1,10 @@
+using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
+using Predictions.Gateway.Telemetry;
 
 namespace Predictions.Gateway.Api;
 
@@ -9,9 +12,32 @@ public static class PredictionEndpoints
 {
     public static IEndpointRouteBuilder MapPredictions(this IEndpointRouteBuilder app)
     {
-        var predictions = app.MapGroup("/predictions");
-        predictions.MapPost("/", SubmitAsync);
-        predictions.MapGet("/{id:guid}", GetAsync);
+        var predictions = app.MapGroup("/predictions").WithTags("Predictions");
+
+        predictions.MapPost("/", SubmitAsync)
+            .WithSummary("Submit a prediction")
+            .WithDescription("""
+                Queues the request and answers 202 with its Location once the broker has confirmed it. With `?wait=seconds`
+                the answer waits for the outcome: 200 with the finished prediction if it ends in time, else 202.
+                An `Idempotency-Key` header makes retries safe: the same key returns the same prediction and publishes nothing.
+                """)
+            .Accepts<SubmitPredictionBody>("application/json")
+            .Produces<PredictionRecord>(StatusCodes.Status200OK)
+            .Produces<PredictionRecord>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        predictions.MapGet("/{id:guid}", GetAsync)
+            .WithSummary("Get a prediction")
+            .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends.")
+            .Produces<PredictionRecord>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
     }
 
@@ -23,14 +49,20 @@ public static class PredictionEndpoints
         HttpContext http,
         IPublishEndpoint publisher,
         PredictionStatusStore store,
+        IdempotencyStore idempotency,
+        LongPoll longPoll,
+        GatewayMetrics metrics,
         IOptions<GatewayOptions> options,
         TimeProvider clock,
         ILogger<PredictionRequest> logger)
     {
         var (submission, problem) = await SubmissionReader.ReadAsync(http.Request, options.Value, http.RequestAborted);
-        if (problem is not null)
+        var (wait, waitProblem) = RequestParameters.Wait(http.Request, options.Value);
+        var (key, keyProblem) = RequestParameters.IdempotencyKey(http.Request);
+        if ((problem ?? waitProblem ?? keyProblem) is { } rejection)
         {
-            return problem;
+            metrics.Submission("rejected");
+            return rejection;
         }
 
         var request = new PredictionRequest
@@ -41,6 +73,30 @@ public static class PredictionEndpoints
             SubmittedAt = clock.GetUtcNow(),
         };
 
+        if (key is not null)
+        {
+            var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
+            var (outcome, existing) = await idempotency.ClaimAsync(key, request.PredictionId, fingerprint, http.RequestAborted);
+            switch (outcome)
+            {
+                case IdempotencyStore.Outcome.Mismatch:
+                    metrics.Submission("rejected");
+                    return Results.Problem(
+                        statusCode: StatusCodes.Status422UnprocessableEntity,
+                        title: "Idempotency-Key reused for a different request",
+                        detail: $"This key already submitted prediction {existing} with a different itemId or featureValue. Use a new key for a new request.");
+                case IdempotencyStore.Outcome.InProgress:
+                    http.Response.Headers.RetryAfter = "1";
+                    return Results.Problem(
+                        statusCode: StatusCodes.Status409Conflict,
+                        title: "A request with this Idempotency-Key is in progress",
+                        detail: "Retry in a moment to get its outcome.");
+                case IdempotencyStore.Outcome.Replayed:
+                    metrics.Submission("replayed");
+                    return await AnswerAsync(existing, wait, longPoll, store, http.RequestAborted);
+            }
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(options.Value.PublishTimeout);
         try
@@ -50,6 +106,12 @@ public static class PredictionEndpoints
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId}", request.PredictionId);
+            if (key is not null)
+            {
+                await idempotency.ReleaseAsync(key, CancellationToken.None);
+            }
+
+            metrics.Submission("unavailable");
             http.Response.Headers.RetryAfter = "5";
             return Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -57,16 +119,42 @@ public static class PredictionEndpoints
                 detail: $"The request was not queued: the broker did not confirm it within {options.Value.PublishTimeout.TotalSeconds:0.#} s. Nothing was stored; submit it again.");
         }
 
+        // Published: from here on the request exists, whatever happens to this HTTP exchange.
         await store.AddQueuedAsync(request, CancellationToken.None);
-        var record = new PredictionRecord(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, request.SubmittedAt, null);
-        return Results.Accepted($"/predictions/{request.PredictionId}", record);
+        if (key is not null)
+        {
+            await idempotency.MarkPublishedAsync(key, CancellationToken.None);
+        }
+
+        metrics.Submission("accepted");
+        return await AnswerAsync(request.PredictionId, wait, longPoll, store, http.RequestAborted);
     }
 
-    private static async Task<IResult> GetAsync(Guid id, PredictionStatusStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
     {
-        var record = await store.FindAsync(id, cancellationToken);
+        var (wait, problem) = RequestParameters.Wait(request, options.Value);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var record = wait > TimeSpan.Zero
+            ? await longPoll.WaitForOutcomeAsync(id, wait, request.HttpContext.RequestAborted)
+            : await store.FindAsync(id, request.HttpContext.RequestAborted);
         return record is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
             : Results.Ok(record);
+    }
+
+    /// <summary>200 with the finished prediction when it ends within the wait, else 202 pointing at where to poll.</summary>
+    private static async Task<IResult> AnswerAsync(Guid id, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
+    {
+        var record = wait > TimeSpan.Zero
+            ? await longPoll.WaitForOutcomeAsync(id, wait, cancellationToken)
+            : await store.FindAsync(id, cancellationToken);
+        var location = $"/predictions/{id}";
+        return record is { Status: not PredictionStatus.Queued }
+            ? Results.Ok(record)
+            : Results.Accepted(location, record);
     }
 }

@@ -1,0 +1,85 @@
+using System.Globalization;
+using Dapper;
+using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Gateway.Idempotency;
+
+/// <summary>
+/// Remembers which prediction each <c>Idempotency-Key</c> created, so a client's retry returns the same
+/// prediction instead of publishing a second one. A key is claimed before publishing and released if
+/// the broker refuses, so a failed attempt can be retried with the same key.
+/// </summary>
+public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database, TimeProvider clock)
+{
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS idempotency_keys (
+            idempotency_key TEXT NOT NULL PRIMARY KEY,
+            prediction_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            published INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """;
+
+    /// <summary>A claim left unpublished this long belongs to a gateway that died mid-request.</summary>
+    private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);
+
+    public enum Outcome
+    {
+        /// <summary>The key is new: publish, then <see cref="MarkPublishedAsync"/> or <see cref="ReleaseAsync"/>.</summary>
+        Claimed,
+
+        /// <summary>The key already made this prediction: answer with it, publish nothing.</summary>
+        Replayed,
+
+        /// <summary>The key was used for a different request.</summary>
+        Mismatch,
+
+        /// <summary>Another request with the key is being published right now.</summary>
+        InProgress,
+    }
+
+    /// <summary>Claims the key for <paramref name="predictionId"/>, or tells what it already stands for.</summary>
+    public async Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var claimed = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO idempotency_keys (idempotency_key, prediction_id, fingerprint, published, created_at)
+            VALUES (@key, @id, @fingerprint, 0, @now)
+            ON CONFLICT (idempotency_key) DO UPDATE SET
+                prediction_id = excluded.prediction_id, fingerprint = excluded.fingerprint, created_at = excluded.created_at
+            WHERE idempotency_keys.published = 0 AND idempotency_keys.created_at < @abandoned;
+            """,
+            new { key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
+            cancellationToken: cancellationToken));
+        if (claimed == 1)
+        {
+            return (Outcome.Claimed, predictionId);
+        }
+
+        var existing = await connection.QuerySingleAsync<(string PredictionId, string Fingerprint, long Published)>(new CommandDefinition(
+            "SELECT prediction_id, fingerprint, published FROM idempotency_keys WHERE idempotency_key = @key",
+            new { key },
+            cancellationToken: cancellationToken));
+        var outcome = existing.Fingerprint != fingerprint ? Outcome.Mismatch
+            : existing.Published == 0 ? Outcome.InProgress
+            : Outcome.Replayed;
+        return (outcome, Guid.Parse(existing.PredictionId));
+    }
+
+    public Task MarkPublishedAsync(string key, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE idempotency_keys SET published = 1 WHERE idempotency_key = @key", key, cancellationToken);
+
+    public Task ReleaseAsync(string key, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM idempotency_keys WHERE idempotency_key = @key AND published = 0", key, cancellationToken);
+
+    private async Task ExecuteAsync(string sql, string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { key }, cancellationToken: cancellationToken));
+    }
+
+    private static string Text(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,30 @@
+using Predictions.Gateway.Telemetry;
+
+namespace Predictions.Gateway.Status;
+
+/// <summary>Answers "tell me when it is done": waits for a prediction's outcome without holding a thread.</summary>
+public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock)
+{
+    // Outcomes consumed by another gateway sharing the store wake nobody here: look again this often.
+    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>The prediction once it is no longer queued, or as it stands when <paramref name="wait"/> ends; null when unknown.</summary>
+    public async Task<PredictionRecord?> WaitForOutcomeAsync(Guid id, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + wait;
+        using var waiting = metrics.Waiting();
+        while (true)
+        {
+            // Listen first, then read: an outcome landing in between still wakes us.
+            using var registration = waiters.Register(id);
+            var record = await store.FindAsync(id, cancellationToken);
+            var left = deadline - clock.GetUtcNow();
+            if (record is null || record.Status != PredictionStatus.Queued || left <= TimeSpan.Zero)
+            {
+                return record;
+            }
+
+            await registration.WaitAsync(left < Recheck ? left : Recheck, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Predictions.Gateway.Status;
+
+namespace Predictions.Gateway.Tests.Status;
+
+public sealed class PredictionWaitersTests
+{
+    private readonly PredictionWaiters _waiters = new();
+
+    [Fact]
+    public async Task An_outcome_wakes_every_client_waiting_for_that_prediction()
+    {
+        var id = Guid.NewGuid();
+        using var first = _waiters.Register(id);
+        using var second = _waiters.Register(id);
+        var waiting = new[] { first.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None), second.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None) };
+
+        _waiters.Notify(id);
+
+        var woken = await Task.WhenAll(waiting);
+        Assert.All(woken, Assert.True);
+    }
+
+    [Fact]
+    public async Task An_outcome_for_another_prediction_wakes_nobody()
+    {
+        using var registration = _waiters.Register(Guid.NewGuid());
+
+        _waiters.Notify(Guid.NewGuid());
+
+        Assert.False(await registration.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_outcome_that_lands_after_registering_but_before_waiting_is_not_missed()
+    {
+        var id = Guid.NewGuid();
+        using var registration = _waiters.Register(id);
+
+        _waiters.Notify(id);
+
+        Assert.True(await registration.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_client_that_gives_up_leaves_nothing_behind()
+    {
+        var id = Guid.NewGuid();
+        _waiters.Register(id).Dispose();
+
+        // A fresh registration must not see a signal left over from the abandoned one.
+        using var registration = _waiters.Register(id);
+        Assert.False(await registration.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None));
+        _waiters.Notify(id);
+        Assert.True(await registration.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+}

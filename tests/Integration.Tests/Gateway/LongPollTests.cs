@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Predictions.Integration.Tests.Infrastructure;
+
+namespace Predictions.Integration.Tests.Gateway;
+
+/// <summary>Clients that want the answer in one call.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class LongPollTests(BrokerFixture fixture)
+{
+    [Fact]
+    public async Task Get_with_wait_returns_as_soon_as_the_prediction_completes()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+
+        // No worker yet: the answer can only be "completed" if the request waited for it.
+        var clock = Stopwatch.StartNew();
+        var waiting = system.Http.GetFromJsonAsync<JsonElement>($"/predictions/{id}?wait=50");
+        await system.StartWorkerAsync(Settings.QuickModel);
+        var outcome = await waiting;
+
+        Assert.Equal("completed", outcome.GetProperty("status").GetString());
+        Assert.Equal(8, outcome.GetProperty("prediction").GetDouble());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"the wait ran to its end ({clock.Elapsed}) instead of returning on completion");
+    }
+
+    [Fact]
+    public async Task Get_with_wait_answers_with_the_current_status_when_the_wait_ends()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+
+        var outcome = await system.Http.GetFromJsonAsync<JsonElement>($"/predictions/{id}?wait=0.5");
+
+        Assert.Equal("queued", outcome.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Post_with_wait_returns_the_finished_prediction_in_one_call()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(Settings.QuickModel);
+        await system.StartGatewayAsync();
+
+        using var response = await system.Http.PostAsync("/predictions?wait=30", new StringContent("""{"itemId": 1, "featureValue": 21}""", Encoding.UTF8, "application/json"));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        Assert.Equal(42, body.GetProperty("prediction").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    public async Task A_bad_wait_is_a_400_naming_it(string wait)
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+
+        using var response = await system.Http.GetAsync($"/predictions/{Guid.NewGuid()}?wait={wait}");
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("wait", out _));
+    }
+}
