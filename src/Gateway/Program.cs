@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Predictions.Gateway.Api;
+using Predictions.Gateway.Probes;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -8,6 +8,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.AddPredictionApi();
 builder.AddStatusStore();
+builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);
 
 var app = builder.Build();
@@ -15,8 +16,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapProbes();
+app.MapApiReference();
 app.MapPredictions();
 
 await app.RunAsync();

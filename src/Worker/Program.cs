@@ -3,6 +3,7 @@ using Predictions.Worker.Audit;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Pipeline;
+using Predictions.Worker.Probes;
 
 // Settings sit beside the binary, wherever it is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -11,6 +12,7 @@ builder.AddPipeline();
 builder.AddMetadata();
 builder.AddInference();
 builder.AddAudit();
+builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);
 
 await builder.Build().RunAsync();

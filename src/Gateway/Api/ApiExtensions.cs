@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Scalar.AspNetCore;
 
 namespace Predictions.Gateway.Api;
 
 public static class ApiExtensions
 {
-    /// <summary>The HTTP API: camelCase JSON, RFC 9457 problem details for every error.</summary>
+    /// <summary>The HTTP API: camelCase JSON, RFC 9457 problem details for every error, an OpenAPI description.</summary>
     public static IHostApplicationBuilder AddPredictionApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>()
@@ -17,7 +18,15 @@ public static class ApiExtensions
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        builder.Services.AddHealthChecks();
+        builder.Services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and a browsable reference at <c>/scalar</c>.</summary>
+    public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(reference => reference.WithTitle("Predictions API"));
+        return app;
     }
 }

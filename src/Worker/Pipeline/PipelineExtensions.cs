@@ -1,3 +1,5 @@
+using Predictions.Worker.Telemetry;
+
 namespace Predictions.Worker.Pipeline;
 
 public static class PipelineExtensions
@@ -12,6 +14,7 @@ public static class PipelineExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess());
+        builder.Services.AddSingleton<WorkerMetrics>();
         return builder;
     }
 }

@@ -13,9 +13,11 @@ public sealed class StartupValidationTests
         { "Worker", "Worker__MaxInFlight", "0", "Worker:MaxInFlight" },
         { "Worker", "ConnectionStrings__Audit", "", "ConnectionStrings:Audit" },
         { "Worker", "ConnectionStrings__RabbitMq", "localhost", "ConnectionStrings:RabbitMq" },
+        { "Worker", "Probes__Url", "http://localhost/", "Probes:Url" },
         { "Gateway", "ConnectionStrings__RabbitMq", "", "ConnectionStrings:RabbitMq" },
         { "Gateway", "ConnectionStrings__Results", "", "ConnectionStrings:Results" },
         { "Gateway", "Gateway__PublishTimeout", "00:00:00", "Gateway:PublishTimeout" },
+        { "Gateway", "Gateway__MaxWait", "01:00:00", "Gateway:MaxWait" },
     };
 
     [Theory]
@@ -28,6 +30,7 @@ public sealed class StartupValidationTests
             ["ConnectionStrings__Audit"] = "Data Source=:memory:",
             ["ConnectionStrings__Results"] = "Data Source=:memory:",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Probes__Url"] = $"http://127.0.0.1:{Ports.Free()}/",
             [variable] = value,
         });
         await using var _ = process;

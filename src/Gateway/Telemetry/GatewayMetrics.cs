@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace Predictions.Gateway.Telemetry;
+
+/// <summary>The gateway's own instruments (meter <c>Predictions.Gateway</c>); HTTP metrics come from ASP.NET Core.</summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "Predictions.Gateway";
+
+    private readonly Counter<long> _submissions;
+    private readonly UpDownCounter<long> _waiting;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _submissions = meter.CreateCounter<long>(
+            "prediction.submissions", "{request}", "POST /predictions by result: accepted, replayed (same Idempotency-Key), rejected or unavailable.");
+        _waiting = meter.CreateUpDownCounter<long>("prediction.waiting_clients", "{request}", "Long-polling requests waiting for an outcome.");
+    }
+
+    public void Submission(string result) =>
+        _submissions.Add(1, new KeyValuePair<string, object?>("prediction.submission.result", result));
+
+    /// <summary>Counts a waiting client until the returned scope is disposed.</summary>
+    public WaitingScope Waiting()
+    {
+        _waiting.Add(1);
+        return new WaitingScope(_waiting);
+    }
+
+    public readonly struct WaitingScope(UpDownCounter<long> waiting) : IDisposable
+    {
+        public void Dispose() => waiting.Add(-1);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Resources;
+
+namespace Predictions.ServiceDefaults.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>
+    /// OpenTelemetry metrics from the host's own meters, MassTransit's (messages consumed, faults,
+    /// durations) and the .NET runtime's (thread pool, GC). Each host adds its Prometheus exporter.
+    /// </summary>
+    public static OpenTelemetryBuilder AddMetrics(this IHostApplicationBuilder builder, string serviceName, params string[] meters) =>
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics => metrics.AddMeter([.. meters, "MassTransit", "System.Runtime"]));
+}
