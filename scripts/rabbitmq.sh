@@ -8,15 +8,25 @@ rabbitmq_installed() {
     [ -x "$RABBITMQ_SERVER" ] && [ -x "$RABBITMQ_CTL" ]
 }
 
-# Installs Debian's rabbitmq-server when it is missing and we may (root with apt-get).
+# Installs Debian packages that are missing, when we may (root with apt-get); false when some stay missing.
+ensure_debian_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing ${missing[*]}..." >&2
+        # rabbitmq-server's post-install may fail to start a system service without an init system; we start our own node.
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 && return 0
+    fi
+    return 1
+}
+
+# Installs Debian's rabbitmq-server when it is missing and we may.
 ensure_rabbitmq_installed() {
     rabbitmq_installed && return 0
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        echo "Installing Debian's rabbitmq-server package..." >&2
-        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >&2
-        # The package tries to start a system service; there may be no init system to do it. We start our own node.
-        rabbitmq_installed && return 0
-    fi
+    ensure_debian_packages rabbitmq-server && rabbitmq_installed && return 0
     cat >&2 <<'MSG'
 RabbitMQ is needed and was not found. Either:
   - install it: sudo apt-get install rabbitmq-server   (then run this again), or
@@ -42,7 +52,8 @@ listeners.tcp.default = 127.0.0.1:$amqp_port
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $management_port
 CONF
-    echo '[rabbitmq_management].' >"$dir/enabled_plugins"
+    # The management UI, and the shovel that its "Move messages" and the replay in docs/amqp.md use.
+    echo '[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].' >"$dir/enabled_plugins"
     : >"$dir/empty"
     RABBITMQ_PRIVATE_ENV=(
         "HOME=$dir" "RABBITMQ_NODENAME=$node" "RABBITMQ_NODE_PORT=$amqp_port"

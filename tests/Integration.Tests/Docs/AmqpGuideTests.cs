@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Predictions.Integration.Tests.Infrastructure;
+
+namespace Predictions.Integration.Tests.Docs;
+
+/// <summary>The examples in docs/amqp.md, run as written against the real system.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed partial class AmqpGuideTests(BrokerFixture fixture)
+{
+    private static readonly string Guide = File.ReadAllText(Path.Combine(Repository.Root, "docs", "amqp.md"));
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task The_python_example_publishes_a_request_and_prints_its_result()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(Settings.QuickModel);
+        await system.StartGatewayAsync();
+        var script = Path.Combine(system.DataFolder, "predict.py");
+        await File.WriteAllTextAsync(script, CodeBlock("python"));
+
+        var (exitCode, output) = await RunAsync(Python(), [script], new() { ["AMQP_URL"] = system.Broker.AmqpUri.ToString() });
+
+        Assert.True(exitCode == 0, output);
+        var id = PublishedLine().Match(output).Groups["id"].Value;
+        Assert.Matches("\"prediction\": 10(\\.0)?\\b", output);
+        var polled = await system.WaitForOutcomeAsync(id, Timeout);
+        Assert.Equal("completed", polled.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_command_line_example_publishes_a_request_and_prints_its_result()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(Settings.QuickModel);
+        var management = system.Broker.Owner.ManagementUri.ToString().TrimEnd('/');
+        var script = CodeBlock("sh", after: "## The command line")
+            .Replace("amqp://guest:guest@localhost:5672", system.Broker.AmqpUri.ToString().TrimEnd('/'), StringComparison.Ordinal)
+            .Replace("http://localhost:15672", management, StringComparison.Ordinal)
+            .Replace("%2F", Uri.EscapeDataString(system.Broker.Name), StringComparison.Ordinal);
+
+        var (exitCode, output) = await RunAsync("/bin/sh", ["-e", "-c", script], []);
+
+        Assert.True(exitCode == 0, output);
+        var message = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]).RootElement.GetProperty("message");
+        Assert.Equal("3f0e6a2c-5d6b-4b8e-9d43-2a51f8d2b1c7", message.GetProperty("predictionId").GetString());
+        Assert.Equal(10, message.GetProperty("prediction").GetDouble());
+    }
+
+    /// <summary>The first fenced block of <paramref name="language"/>, optionally the first after a heading.</summary>
+    private static string CodeBlock(string language, string? after = null)
+    {
+        var text = after is null ? Guide : Guide[Guide.IndexOf(after, StringComparison.Ordinal)..];
+        var match = Regex.Match(text, $"```{language}\\n(?<code>.*?)```", RegexOptions.Singleline);
+        Assert.True(match.Success, $"docs/amqp.md has no {language} block{(after is null ? "" : $" after '{after}'")}");
+        return match.Groups["code"].Value;
+    }
+
+    // Debian's interpreter has Debian's python3-pika; another python3 earlier on PATH may not.
+    private static string Python() => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"{file} did not finish within {Timeout}: {await output}{await error}");
+        }
+
+        return (process.ExitCode, await output + await error);
+    }
+
+    [GeneratedRegex("published (?<id>[0-9a-f-]{36})")]
+    private static partial Regex PublishedLine();
+}
