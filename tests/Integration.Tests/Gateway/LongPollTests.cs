@@ -56,6 +56,38 @@ public sealed class LongPollTests(BrokerFixture fixture)
         Assert.Equal(42, body.GetProperty("prediction").GetDouble());
     }
 
+    [Fact]
+    public async Task A_wait_longer_than_the_cap_is_cut_to_the_cap()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:MaxWait"] = "00:00:01" });
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+        using var patient = new HttpClient { BaseAddress = system.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+
+        var outcome = await patient.GetFromJsonAsync<JsonElement>($"/predictions/{id}?wait=3600");
+
+        Assert.Equal("queued", outcome.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Hundreds_of_waiting_clients_hold_no_threads()
+    {
+        const int Clients = 300;
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+        using var clients = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = system.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+
+        var waiting = Enumerable.Range(0, Clients).Select(_ => clients.GetFromJsonAsync<JsonElement>($"/predictions/{id}?wait=60")).ToList();
+        await Eventually.HoldsAsync(async () => PrometheusText.Sample(await system.Http.GetStringAsync("/metrics"), "prediction_waiting_clients") == Clients, TimeSpan.FromSeconds(60), () => "not every client is waiting");
+        var threads = PrometheusText.Sample(await system.Http.GetStringAsync("/metrics"), "dotnet_thread_pool_thread_count");
+        await system.StartWorkerAsync(Settings.QuickModel);
+        var outcomes = await Task.WhenAll(waiting);
+
+        Assert.True(threads < 50, $"{Clients} waiting clients held {threads} thread-pool threads");
+        Assert.All(outcomes, outcome => Assert.Equal("completed", outcome.GetProperty("status").GetString()));
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("-1")]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Predictions.Integration.Tests.Infrastructure;
 
 namespace Predictions.Integration.Tests.Probes;
@@ -53,28 +52,17 @@ public sealed class HealthAndMetricsTests(BrokerFixture fixture)
         var worker = await probes.GetStringAsync("/metrics");
         foreach (var stage in new[] { "broker_wait", "metadata", "pool_wait", "inference" })
         {
-            Assert.Equal(1, Sample(worker, "prediction_stage_duration_seconds_count", $"prediction_stage=\"{stage}\""));
+            Assert.Equal(1, PrometheusText.Sample(worker, "prediction_stage_duration_seconds_count", $"prediction_stage=\"{stage}\""));
         }
 
-        Assert.Equal(1, Sample(worker, "prediction_outcomes_total", "prediction_outcome=\"completed\""));
-        Assert.Equal(0, Sample(worker, "prediction_inference_threads", "state=\"busy\""));
-        Assert.True(Sample(worker, "prediction_inference_threads", "state=\"idle\"") >= 1);
-        Assert.Equal(0, Sample(worker, "prediction_inference_queue_length", ""));
-        Assert.Equal(0, Sample(worker, "prediction_active", ""));
+        Assert.Equal(1, PrometheusText.Sample(worker, "prediction_outcomes_total", "prediction_outcome=\"completed\""));
+        Assert.Equal(0, PrometheusText.Sample(worker, "prediction_inference_threads", "state=\"busy\""));
+        Assert.True(PrometheusText.Sample(worker, "prediction_inference_threads", "state=\"idle\"") >= 1);
+        Assert.Equal(0, PrometheusText.Sample(worker, "prediction_inference_queue_length"));
+        Assert.Equal(0, PrometheusText.Sample(worker, "prediction_active"));
 
         var gateway = await system.Http.GetStringAsync("/metrics");
-        Assert.Equal(1, Sample(gateway, "prediction_submissions_total", "prediction_submission_result=\"accepted\""));
-        Assert.True(Sample(gateway, "http_server_request_duration_seconds_count", "http_route=\"/predictions/\"") >= 1);
-    }
-
-    /// <summary>The value of the one sample of <paramref name="metric"/> whose labels contain <paramref name="label"/>.</summary>
-    private static double Sample(string exposition, string metric, string label)
-    {
-        var matches = exposition.Split('\n')
-            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
-            .Where(line => line.Contains(label, StringComparison.Ordinal))
-            .ToList();
-        Assert.True(matches.Count == 1, $"expected one sample of {metric} with {label}, found {matches.Count} in:\n{exposition}");
-        return double.Parse(Regex.Match(matches[0], @"\s(\S+)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1, PrometheusText.Sample(gateway, "prediction_submissions_total", "prediction_submission_result=\"accepted\""));
+        Assert.True(PrometheusText.Sample(gateway, "http_server_request_duration_seconds_count", "http_route=\"/predictions/\"") >= 1);
     }
 }
