@@ -1,4 +1,4 @@
-using Predictions.Integration.Tests.Infrastructure;
+using Predictions.Harness;
 
 namespace Predictions.Integration.Tests.Configuration;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
 
 namespace Predictions.Integration.Tests.Docs;

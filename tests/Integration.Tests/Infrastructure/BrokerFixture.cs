@@ -1,32 +1,15 @@
-using DotNet.Testcontainers.Builders;
-using Testcontainers.RabbitMq;
+using Predictions.Harness;
 
 namespace Predictions.Integration.Tests.Infrastructure;
 
-/// <summary>
-/// Finds a real RabbitMQ broker for the test run, in this order: the address in <c>RABBITMQ_URL</c>;
-/// a Testcontainers container where a Docker engine answers; a private node of a locally installed
-/// <c>rabbitmq-server</c>. With none of them the run fails and says how to get one; it never skips.
-/// </summary>
+/// <summary>One real broker for the whole run (see <see cref="BrokerLocator"/>); each test takes a virtual host of it.</summary>
 public sealed class BrokerFixture : IAsyncLifetime
 {
-    /// <summary>The image docker-compose.yml ships; MassTransit 8 runs on it.</summary>
-    public const string Image = "rabbitmq:3.13.7-management";
-
     private RabbitMqBroker? _broker;
 
     public RabbitMqBroker Broker => _broker ?? throw new InvalidOperationException("The broker fixture has not started.");
 
-    public async Task InitializeAsync()
-    {
-        _broker = await FromEnvironment() ?? await FromDocker() ?? await FromLocalInstallation()
-            ?? throw new InvalidOperationException("""
-                These tests need a real RabbitMQ broker and found none. Any one of these will do:
-                  - set RABBITMQ_URL=amqp://user:password@host:5672/ (and RABBITMQ_MANAGEMENT_URL if the management API is not on port 15672 of that host; the user must be allowed to create virtual hosts);
-                  - start a Docker engine, so Testcontainers can run the image rabbitmq:3.13.7-management;
-                  - install Debian's rabbitmq-server package (sudo apt-get install rabbitmq-server), so the tests can start a private node; ./test.sh does this for you when run as root.
-                """);
-    }
+    public async Task InitializeAsync() => _broker = await BrokerLocator.FindAsync();
 
     public async Task DisposeAsync()
     {
@@ -35,51 +18,6 @@ public sealed class BrokerFixture : IAsyncLifetime
             await _broker.DisposeAsync();
         }
     }
-
-    private static Task<RabbitMqBroker?> FromEnvironment()
-    {
-        var url = Environment.GetEnvironmentVariable("RABBITMQ_URL");
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            return Task.FromResult<RabbitMqBroker?>(null);
-        }
-
-        var amqp = new Uri(url);
-        var management = Environment.GetEnvironmentVariable("RABBITMQ_MANAGEMENT_URL") is { Length: > 0 } given
-            ? new Uri(given)
-            : new Uri($"http://{amqp.Host}:15672/");
-        var credentials = amqp.UserInfo.Split(':', 2);
-        var user = credentials[0] is { Length: > 0 } u ? Uri.UnescapeDataString(u) : "guest";
-        var password = credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "guest";
-        return Task.FromResult<RabbitMqBroker?>(new RabbitMqBroker(
-            $"RABBITMQ_URL {amqp.Host}:{amqp.Port}", new UriBuilder(amqp) { UserName = "", Password = "", Path = "/" }.Uri, management, user, password, () => ValueTask.CompletedTask));
-    }
-
-    private static async Task<RabbitMqBroker?> FromDocker()
-    {
-        RabbitMqContainer container;
-        try
-        {
-            container = new RabbitMqBuilder(Image).WithUsername("guest").WithPassword("guest").WithPortBinding(15672, true).Build();
-            await container.StartAsync();
-        }
-        catch (DockerUnavailableException)
-        {
-            return null;
-        }
-
-        var host = container.Hostname;
-        return new RabbitMqBroker(
-            $"Testcontainers {Image}",
-            new Uri($"amqp://{host}:{container.GetMappedPublicPort(5672)}/"),
-            new Uri($"http://{host}:{container.GetMappedPublicPort(15672)}/"),
-            "guest",
-            "guest",
-            container.DisposeAsync);
-    }
-
-    private static async Task<RabbitMqBroker?> FromLocalInstallation() =>
-        LocalRabbitMqNode.IsInstalled ? await LocalRabbitMqNode.StartAsync() : null;
 }
 
 [CollectionDefinition(Name)]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Integration.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using System.Net;
+using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
 
 namespace Predictions.Integration.Tests.Probes;

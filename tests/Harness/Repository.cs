@@ -1,4 +1,4 @@
-namespace Predictions.Integration.Tests.Infrastructure;
+namespace Predictions.Harness;
 
 /// <summary>Finds this checkout's build outputs, so tests run exactly what was just built.</summary>
 public static class Repository

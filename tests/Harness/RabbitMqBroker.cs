@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 
-namespace Predictions.Integration.Tests.Infrastructure;
+namespace Predictions.Harness;
 
 /// <summary>
 /// A running RabbitMQ broker with its management API. Each test gets a virtual host of its own, so

@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Predictions.Integration.Tests.Infrastructure;
+namespace Predictions.Harness;
 
 /// <summary>One test's private virtual host, and a plain AMQP connection to look into it.</summary>
 public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amqpUri, Func<Task> delete) : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Predictions.Integration.Tests.Infrastructure;
+namespace Predictions.Harness;
 
 public static class Ports
 {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Predictions.Integration.Tests.Infrastructure;
+namespace Predictions.Harness;
 
 /// <summary>
 /// One of our services (gateway or worker) running as a real process from its build output, configured

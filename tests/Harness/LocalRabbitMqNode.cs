@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Predictions.Integration.Tests.Infrastructure;
+namespace Predictions.Harness;
 
 /// <summary>
 /// A private RabbitMQ node from the local <c>rabbitmq-server</c> installation: its own ports, data,
