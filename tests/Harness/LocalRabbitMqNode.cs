@@ -68,7 +68,8 @@ public static class LocalRabbitMqNode
 
                 server.Dispose();
                 TryDelete(root);
-            });
+            },
+            int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static Process Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)

@@ -8,7 +8,7 @@ namespace Predictions.Harness;
 /// A running RabbitMQ broker with its management API. Each test gets a virtual host of its own, so
 /// tests never see each other's queues and nothing needs cleaning between them.
 /// </summary>
-public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop) : IAsyncDisposable
+public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop, int? processId = null) : IAsyncDisposable
 {
     private readonly HttpClient _management = CreateManagementClient(management, user, password);
     private int _virtualHosts;
@@ -17,6 +17,9 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
     public string Description { get; } = description;
 
     public Uri ManagementUri { get; } = management;
+
+    /// <summary>The broker's OS process when it runs on this machine under our control (a private local node).</summary>
+    public int? ProcessId { get; } = processId;
 
     /// <summary>Creates an empty virtual host with full permissions for the broker's user.</summary>
     public async Task<BrokerVirtualHost> CreateVirtualHostAsync()

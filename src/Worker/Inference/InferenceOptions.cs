@@ -10,7 +10,15 @@ public sealed class InferenceOptions
     [Range(1, 1024, ErrorMessage = "Inference:MaxConcurrency must be between 1 and 1024.")]
     public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Blocking time of one call to the simulated model.</summary>
+    /// <summary>Blocking time of one call to the simulated model (for <c>Cpu</c>: the CPU time it is calibrated to at start-up).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Inference:SimulatedCost must be a time span between 00:00:00 and 01:00:00.")]
     public TimeSpan SimulatedCost { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>Sleep</c> holds the thread idle; <c>Cpu</c> does real computation on a core.</summary>
+    [EnumDataType(typeof(SimulatedCostKind), ErrorMessage = "Inference:SimulatedCostKind must be Sleep or Cpu.")]
+    public SimulatedCostKind SimulatedCostKind { get; set; } = SimulatedCostKind.Sleep;
+
+    /// <summary>For <c>Cpu</c>: the exact work per prediction, instead of calibrating <c>SimulatedCost</c> at start-up.</summary>
+    [Range(1, long.MaxValue, ErrorMessage = "Inference:SimulatedCpuIterations must be a positive number.")]
+    public long? SimulatedCpuIterations { get; set; }
 }

@@ -4,19 +4,36 @@ namespace Predictions.Worker.Inference;
 
 /// <summary>
 /// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Inference:SimulatedCost</c> of
-/// blocking work, standing in for a model whose call holds its thread.
+/// blocking work: sleeping (the default) or computing on a core (<c>Inference:SimulatedCostKind=Cpu</c>).
 /// </summary>
-public sealed class SimulatedModel(IOptions<InferenceOptions> options) : IPredictionModel
+public sealed class SimulatedModel : IPredictionModel
 {
-    private readonly TimeSpan _cost = options.Value.SimulatedCost;
+    private readonly TimeSpan _sleep;
+    private readonly long _cpuIterations;
+
+    public SimulatedModel(IOptions<InferenceOptions> options)
+    {
+        var inference = options.Value;
+        if (inference.SimulatedCostKind == SimulatedCostKind.Cpu)
+        {
+            _cpuIterations = inference.SimulatedCpuIterations
+                ?? (inference.SimulatedCost > TimeSpan.Zero ? CpuWork.IterationsFor(inference.SimulatedCost) : 0);
+        }
+        else
+        {
+            _sleep = inference.SimulatedCost;
+        }
+    }
 
     public double Predict(ModelInput input)
     {
-        if (_cost > TimeSpan.Zero)
+        if (_sleep > TimeSpan.Zero)
         {
-            Thread.Sleep(_cost);
+            Thread.Sleep(_sleep);
         }
 
-        return 2 * input.FeatureValue;
+        // 0 × the work's result keeps the work from being optimised away without changing the answer.
+        var work = _cpuIterations > 0 ? CpuWork.Run(_cpuIterations) : 0;
+        return (2 * input.FeatureValue) + (0 * work);
     }
 }

@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace Predictions.Bench;
+
+/// <summary>The command line: what to run, through which door, how hard, and where the system is.</summary>
+public sealed record BenchOptions
+{
+    public Workload Workload { get; init; } = Workload.Seed;
+
+    public Door Door { get; init; } = Door.Http;
+
+    public int? Requests { get; init; }
+
+    public int? Concurrency { get; init; }
+
+    public string? JsonFile { get; init; }
+
+    /// <summary>Configuration for the processes the bench starts (<c>--set Key=Value</c>).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A running gateway to drive instead of starting one.</summary>
+    public Uri? Gateway { get; init; }
+
+    /// <summary>A running broker (amqp://user:password@host:port/vhost) instead of finding or starting one.</summary>
+    public Uri? Amqp { get; init; }
+
+    /// <summary>A running worker's probes address, to read its per-stage metrics.</summary>
+    public Uri? WorkerProbes { get; init; }
+
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench -- [options]
+
+          --workload seed|cpu|overhead|backlog   what the model and metadata cost (default seed)
+          --door http|amqp                       submit through the gateway or publish to RabbitMQ (default http)
+          --requests N                           predictions to run (default depends on the workload)
+          --concurrency N                        clients in flight (default depends on the workload)
+          --set Key=Value                        configuration for the processes the bench starts (repeatable)
+          --json FILE                            also write the report as JSON
+          --gateway URL --amqp URL --worker-probes URL
+                                                 drive a system that is already running instead of starting one
+
+        Workloads: seed = 0.5 s awaited metadata + 1 s sleeping inference (the lesson's numbers);
+        cpu = 50 ms metadata + ~20 ms of real computation; overhead = no cost at all;
+        backlog = queue every request at once behind a slow model and measure memory while they wait.
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        var settings = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.\n\n{Usage}");
+            options = args[i] switch
+            {
+                "--workload" => options with { Workload = Enum.Parse<Workload>(value, ignoreCase: true) },
+                "--door" => options with { Door = Enum.Parse<Door>(value, ignoreCase: true) },
+                "--requests" => options with { Requests = Positive(args[i], value) },
+                "--concurrency" => options with { Concurrency = Positive(args[i], value) },
+                "--json" => options with { JsonFile = value },
+                "--gateway" => options with { Gateway = new Uri(value) },
+                "--amqp" => options with { Amqp = new Uri(value) },
+                "--worker-probes" => options with { WorkerProbes = new Uri(value) },
+                "--set" when value.Split('=', 2) is [var key, var setting] => Add(options, settings, key, setting),
+                _ => throw new ArgumentException($"Unknown option {args[i]} {value}.\n\n{Usage}"),
+            };
+            i++;
+        }
+
+        return options with { Settings = settings };
+    }
+
+    private static BenchOptions Add(BenchOptions options, Dictionary<string, string> settings, string key, string value)
+    {
+        settings[key] = value;
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} must be a positive integer, not '{value}'.");
+}
+
+public enum Workload
+{
+    Seed,
+    Cpu,
+    Overhead,
+    Backlog,
+}
+
+public enum Door
+{
+    Http,
+    Amqp,
+}

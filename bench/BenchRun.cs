@@ -1,0 +1,104 @@
+using System.Globalization;
+using RabbitMQ.Client;
+
+namespace Predictions.Bench;
+
+/// <summary>One measured run: the limit, a warm-up, the load through one door, and what every process used.</summary>
+public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSystem system)
+{
+    // Sizes of the real messages, so the raw flow moves the same bytes: a request as each door publishes it
+    // (plain JSON, or the gateway's MassTransit envelope) and a PredictionCompleted envelope.
+    private const int PlainRequestBytes = 95;
+    private const int EnvelopeRequestBytes = 620;
+    private const int ResultBytes = 1_150;
+
+    private static readonly TimeSpan BacklogHold = TimeSpan.FromSeconds(10);
+
+    public async Task<Report> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        double? raw = null;
+        if (plan.Workload == Workload.Overhead)
+        {
+            Console.Error.WriteLine("Measuring the same message flow raw, with RabbitMQ.Client alone...");
+            raw = await RawFlow.MeasureAsync(
+                system.Amqp, Math.Min(plan.Requests, 20_000), plan.Concurrency, Prefetch(),
+                resultQueues: options.Door == Door.Amqp ? 3 : 2,
+                requestBytes: options.Door == Door.Amqp ? PlainRequestBytes : EnvelopeRequestBytes,
+                resultBytes: ResultBytes,
+                cancellationToken);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Raw flow: {raw:0} messages/s"));
+        }
+
+        if (plan.Workload is Workload.Overhead or Workload.Cpu)
+        {
+            var warmUp = plan with { Requests = Math.Max(plan.Concurrency, plan.Requests / 10) };
+            Console.Error.WriteLine($"Warming up with {warmUp.Requests} requests...");
+            await RunDoorAsync(warmUp, awaitOutcome: true, _ => { }, cancellationToken);
+        }
+
+        var worker = system.WorkerProbes is { } probes ? new MetricsScraper(new Uri(probes, "metrics")) : null;
+        var gateway = system.Gateway is { } address ? new MetricsScraper(new Uri(address, "/metrics")) : null;
+        var before = worker is null ? null : await worker.ScrapeAsync();
+        using var monitor = new ProcessMonitor(system.Processes);
+        using var threadPool = new ThreadPoolWatch(new() { ["worker"] = worker, ["gateway"] = gateway });
+
+        Console.Error.WriteLine($"Running {plan.Requests} requests through the {options.Door} door, {plan.Concurrency} clients...");
+        var backlog = plan.Workload == Workload.Backlog;
+        var result = await RunDoorAsync(plan, awaitOutcome: !backlog, Print, cancellationToken);
+        string? notes = null;
+        if (backlog)
+        {
+            notes = await HoldBacklogAsync(cancellationToken);
+        }
+
+        var after = worker is null ? null : await worker.ScrapeAsync();
+        var throughput = result.Completed / result.Elapsed.TotalSeconds;
+        var limit = backlog ? (double?)null : plan.Limit(raw);
+        return new Report
+        {
+            Workload = plan.Workload.ToString().ToLowerInvariant(),
+            Door = options.Door.ToString().ToLowerInvariant(),
+            Requests = plan.Requests,
+            Concurrency = plan.Concurrency,
+            Completed = result.Completed,
+            Failed = result.Failed,
+            DurationSeconds = Math.Round(result.Elapsed.TotalSeconds, 2),
+            ThroughputPerSecond = Math.Round(throughput, 1),
+            LimitPerSecond = limit is { } l ? Math.Round(l, 1) : null,
+            Limit = backlog ? "none: the requests are only queued" : plan.LimitExplained,
+            RatioToLimit = limit is { } bound ? Math.Round(throughput / bound, 3) : null,
+            LatencyMs = new Report.Latency(Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
+            StageMeansMs = before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after),
+            Processes = monitor.Report(),
+            ThreadPool = threadPool.Peaks(),
+            Settings = plan.Settings,
+            Machine = new Report.MachineInfo(Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription, system.Description),
+            Notes = notes,
+        };
+
+        void Print(LoadResult progress) => Console.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {progress.Completed + progress.Failed}/{plan.Requests} done, {progress.Failed} failed, p50 {progress.Percentile(50):0} ms"));
+    }
+
+    private Task<LoadResult> RunDoorAsync(WorkloadPlan run, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken) =>
+        options.Door == Door.Http
+            ? HttpDoor.RunAsync(system.Gateway ?? throw new ArgumentException("The http door needs a gateway (--gateway)."), run, awaitOutcome, progress, cancellationToken)
+            : AmqpDoor.RunAsync(system.Amqp, run, awaitOutcome, progress, cancellationToken);
+
+    /// <summary>With every request queued, watch memory for a while: the queue must stay in the broker, not in our processes.</summary>
+    private async Task<string> HoldBacklogAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await new ConnectionFactory { Uri = system.Amqp }.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var depth = (await channel.QueueDeclarePassiveAsync("prediction-worker", cancellationToken)).MessageCount;
+        Console.Error.WriteLine($"{depth} requests wait in prediction-worker; watching memory for {BacklogHold.TotalSeconds:0} s...");
+        await Task.Delay(BacklogHold, cancellationToken);
+        return $"{depth} requests were waiting in prediction-worker when the memory watch began; peak RSS covers the {BacklogHold.TotalSeconds:0} s after";
+    }
+
+    private int Prefetch() =>
+        plan.Settings.TryGetValue("Worker:MaxInFlight", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : Math.Max(16, 4 * plan.PoolBound);
+
+    private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Predictions.Bench;
+
+/// <summary>Reads a host's Prometheus endpoint: per-stage latency sums and counts, thread-pool gauges.</summary>
+public sealed class MetricsScraper(Uri metrics)
+{
+    private static readonly string[] Stages = ["broker_wait", "metadata", "pool_wait", "inference"];
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Every sample: the full series name with labels, then its value.</summary>
+    public async Task<Dictionary<string, double>> ScrapeAsync()
+    {
+        var samples = new Dictionary<string, double>();
+        foreach (var line in (await Http.GetStringAsync(metrics)).Split('\n'))
+        {
+            var space = line.LastIndexOf(' ');
+            if (line.Length > 0 && line[0] != '#' && space > 0
+                && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                samples[line[..space]] = value;
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>Mean milliseconds per stage between two scrapes of the worker.</summary>
+    public static Dictionary<string, double?> StageMeansMs(Dictionary<string, double> before, Dictionary<string, double> after) =>
+        Stages.ToDictionary(stage => stage, stage =>
+        {
+            var sum = Delta(before, after, "prediction_stage_duration_seconds_sum", stage);
+            var count = Delta(before, after, "prediction_stage_duration_seconds_count", stage);
+            return count > 0 ? Math.Round(sum / count * 1000, 2) : (double?)null;
+        });
+
+    /// <summary>The value of the first series whose name starts with <paramref name="prefix"/>.</summary>
+    public static double? Value(Dictionary<string, double> samples, string prefix) =>
+        samples.FirstOrDefault(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)) is { Key: not null } found ? found.Value : null;
+
+    private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string metric, string stage)
+    {
+        double Find(Dictionary<string, double> samples) =>
+            samples.Where(s => s.Key.StartsWith(metric + "{", StringComparison.Ordinal) && s.Key.Contains($"prediction_stage=\"{stage}\"", StringComparison.Ordinal)).Sum(s => s.Value);
+        return Find(after) - Find(before);
+    }
+}

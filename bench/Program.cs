@@ -1,0 +1,37 @@
+using System.Globalization;
+using Predictions.Bench;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var plan = WorkloadPlan.For(options);
+Console.Error.WriteLine($"Starting the system for the {plan.Workload} workload...");
+await using var system = await BenchSystem.StartAsync(options, plan);
+Console.Error.WriteLine($"Broker: {system.Description}; gateway {system.Gateway}; worker probes {system.WorkerProbes}");
+
+var run = new BenchRun(options, plan, system);
+var report = await run.ExecuteAsync(cancel.Token);
+
+Console.WriteLine(report.ToTable());
+if (options.JsonFile is not null)
+{
+    await File.WriteAllTextAsync(options.JsonFile, report.ToJson());
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Report written to {options.JsonFile}"));
+}
+
+return report.Failed == 0 ? 0 : 1;

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Predictions.Bench;
+
+/// <summary>One run's figures, as a table for people and as JSON for tools.</summary>
+public sealed record Report
+{
+    public required string Workload { get; init; }
+
+    public required string Door { get; init; }
+
+    public required int Requests { get; init; }
+
+    public required int Concurrency { get; init; }
+
+    public required int Completed { get; init; }
+
+    public required int Failed { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required double ThroughputPerSecond { get; init; }
+
+    public required double? LimitPerSecond { get; init; }
+
+    public required string Limit { get; init; }
+
+    public required double? RatioToLimit { get; init; }
+
+    public required Latency LatencyMs { get; init; }
+
+    /// <summary>Mean milliseconds per worker stage: broker_wait, metadata, pool_wait, inference.</summary>
+    public required IReadOnlyDictionary<string, double?> StageMeansMs { get; init; }
+
+    public required IReadOnlyList<ProcessReport> Processes { get; init; }
+
+    /// <summary>Peak thread-pool queue length and thread count seen on each host during the run: starvation shows here.</summary>
+    public required IReadOnlyDictionary<string, ThreadPoolPeak> ThreadPool { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Settings { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public string? Notes { get; init; }
+
+    public sealed record Latency(double P50, double P95, double P99, double Max);
+
+    public sealed record ThreadPoolPeak(double? QueueLength, double? Threads);
+
+    public sealed record MachineInfo(int Cores, string System, string Broker);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public string ToTable()
+    {
+        var table = new StringBuilder();
+        void Row(string name, string value) => table.AppendLine(CultureInfo.InvariantCulture, $"  {name,-24} {value}");
+        table.AppendLine();
+        table.AppendLine(CultureInfo.InvariantCulture, $"  {Workload} workload through the {Door} door: {Requests} requests, {Concurrency} clients");
+        table.AppendLine("  " + new string('-', 78));
+        Row("completed / failed", $"{Completed} / {Failed} in {DurationSeconds:0.0} s");
+        Row("throughput", $"{ThroughputPerSecond:0.0} predictions/s");
+        Row("limit", LimitPerSecond is { } limit ? $"{limit:0.0}/s: {Limit}" : Limit);
+        Row("ratio to limit", RatioToLimit is { } ratio ? $"{ratio:0.00}" : "n/a");
+        Row("latency p50/p95/p99/max", $"{LatencyMs.P50:0.0} / {LatencyMs.P95:0.0} / {LatencyMs.P99:0.0} / {LatencyMs.Max:0.0} ms");
+        Row("stage means", string.Join(", ", StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
+        foreach (var process in Processes)
+        {
+            Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), CPU {process.CpuSeconds:0.00} s");
+        }
+
+        foreach (var (host, peak) in ThreadPool)
+        {
+            Row($"{host} thread pool", $"peak queue {peak.QueueLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, peak threads {peak.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        }
+
+        if (Notes is not null)
+        {
+            Row("notes", Notes);
+        }
+
+        return table.ToString();
+    }
+}
