@@ -1,4 +1,5 @@
 using System.Globalization;
+using Predictions.Worker.Pipeline;
 using RabbitMQ.Client;
 
 namespace Predictions.Bench;
@@ -39,7 +40,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         var worker = system.WorkerProbes is { } probes ? new MetricsScraper(new Uri(probes, "metrics")) : null;
         var gateway = system.Gateway is { } address ? new MetricsScraper(new Uri(address, "/metrics")) : null;
         var before = worker is null ? null : await worker.ScrapeAsync();
-        using var monitor = new ProcessMonitor(system.Processes);
+        using var monitor = new ProcessMonitor(system.Processes.Append(("bench", Environment.ProcessId)));
         using var threadPool = new ThreadPoolWatch(new() { ["worker"] = worker, ["gateway"] = gateway });
 
         Console.Error.WriteLine($"Running {plan.Requests} requests through the {options.Door} door, {plan.Concurrency} clients...");
@@ -97,8 +98,11 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         return $"{depth} requests were waiting in prediction-worker when the memory watch began; peak RSS covers the {BacklogHold.TotalSeconds:0} s after";
     }
 
-    private int Prefetch() =>
-        plan.Settings.TryGetValue("Worker:MaxInFlight", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : Math.Max(16, 4 * plan.PoolBound);
+    // The worker's own rule, so the raw flow keeps as many messages in flight as the worker does.
+    private int Prefetch() => new WorkerOptions
+    {
+        MaxInFlight = plan.Settings.TryGetValue("Worker:MaxInFlight", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : null,
+    }.MaxInFlightFor(plan.PoolBound);
 
     private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Predictions.Bench;
 
 BenchOptions options;
@@ -12,12 +13,16 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
+// Ctrl-C or a TERM signal stops the run and still tears down everything the bench started.
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     cancel.Cancel();
-};
+}
 
 var plan = WorkloadPlan.For(options);
 Console.Error.WriteLine($"Starting the system for the {plan.Workload} workload...");

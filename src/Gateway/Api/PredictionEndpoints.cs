@@ -5,6 +5,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Api;
 
@@ -101,7 +102,11 @@ public static class PredictionEndpoints
         deadline.CancelAfter(options.Value.PublishTimeout);
         try
         {
-            await publisher.Publish(request, context => context.MessageId = request.PredictionId, deadline.Token);
+            await publisher.Publish(request, context =>
+            {
+                context.MessageId = request.PredictionId;
+                context.Headers.Set(Doors.Header, Doors.Http);
+            }, deadline.Token);
         }
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
@@ -120,7 +125,7 @@ public static class PredictionEndpoints
         }
 
         // Published: from here on the request exists, whatever happens to this HTTP exchange.
-        await store.AddQueuedAsync(request, CancellationToken.None);
+        await store.AddQueuedAsync([request], CancellationToken.None);
         if (key is not null)
         {
             await idempotency.MarkPublishedAsync(key, CancellationToken.None);

@@ -41,32 +41,34 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
     }
 
     /// <summary>Claims the key for <paramref name="predictionId"/>, or tells what it already stands for.</summary>
-    public async Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
+    public Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var claimed = await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO idempotency_keys (idempotency_key, prediction_id, fingerprint, published, created_at)
-            VALUES (@key, @id, @fingerprint, 0, @now)
-            ON CONFLICT (idempotency_key) DO UPDATE SET
-                prediction_id = excluded.prediction_id, fingerprint = excluded.fingerprint, created_at = excluded.created_at
-            WHERE idempotency_keys.published = 0 AND idempotency_keys.created_at < @abandoned;
-            """,
-            new { key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
-            cancellationToken: cancellationToken));
-        if (claimed == 1)
+        return database.WriteAsync((connection, transaction) =>
         {
-            return (Outcome.Claimed, predictionId);
-        }
+            var claimed = connection.Execute("""
+                INSERT INTO idempotency_keys (idempotency_key, prediction_id, fingerprint, published, created_at)
+                VALUES (@key, @id, @fingerprint, 0, @now)
+                ON CONFLICT (idempotency_key) DO UPDATE SET
+                    prediction_id = excluded.prediction_id, fingerprint = excluded.fingerprint, created_at = excluded.created_at
+                WHERE idempotency_keys.published = 0 AND idempotency_keys.created_at < @abandoned;
+                """,
+                new { key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
+                transaction);
+            if (claimed == 1)
+            {
+                return (Outcome.Claimed, predictionId);
+            }
 
-        var existing = await connection.QuerySingleAsync<(string PredictionId, string Fingerprint, long Published)>(new CommandDefinition(
-            "SELECT prediction_id, fingerprint, published FROM idempotency_keys WHERE idempotency_key = @key",
-            new { key },
-            cancellationToken: cancellationToken));
-        var outcome = existing.Fingerprint != fingerprint ? Outcome.Mismatch
-            : existing.Published == 0 ? Outcome.InProgress
-            : Outcome.Replayed;
-        return (outcome, Guid.Parse(existing.PredictionId));
+            var existing = connection.QuerySingle<(string PredictionId, string Fingerprint, long Published)>(
+                "SELECT prediction_id, fingerprint, published FROM idempotency_keys WHERE idempotency_key = @key",
+                new { key },
+                transaction);
+            var outcome = existing.Fingerprint != fingerprint ? Outcome.Mismatch
+                : existing.Published == 0 ? Outcome.InProgress
+                : Outcome.Replayed;
+            return (outcome, Guid.Parse(existing.PredictionId));
+        }, cancellationToken);
     }
 
     public Task MarkPublishedAsync(string key, CancellationToken cancellationToken) =>
@@ -75,11 +77,8 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
     public Task ReleaseAsync(string key, CancellationToken cancellationToken) =>
         ExecuteAsync("DELETE FROM idempotency_keys WHERE idempotency_key = @key AND published = 0", key, cancellationToken);
 
-    private async Task ExecuteAsync(string sql, string key, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { key }, cancellationToken: cancellationToken));
-    }
+    private Task<int> ExecuteAsync(string sql, string key, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => connection.Execute(sql, new { key }, transaction), cancellationToken);
 
     private static string Text(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -24,7 +24,11 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
                 return record;
             }
 
-            await registration.WaitAsync(left < Recheck ? left : Recheck, cancellationToken);
+            // The outcome usually comes with the wake-up; only a bare wake-up or the recheck reads the store.
+            if ((await registration.WaitAsync(left < Recheck ? left : Recheck, cancellationToken)).Outcome is { } outcome)
+            {
+                return outcome;
+            }
         }
     }
 }

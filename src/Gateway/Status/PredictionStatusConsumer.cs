@@ -3,20 +3,21 @@ using Predictions.Contracts;
 
 namespace Predictions.Gateway.Status;
 
-/// <summary>Moves predictions to their terminal status as the result events arrive, and wakes their waiting clients.</summary>
+/// <summary>
+/// Moves predictions to their terminal status as the result events arrive, in batches so one disk flush
+/// covers many, and wakes the clients waiting for them.
+/// </summary>
 public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters) :
-    IConsumer<PredictionCompleted>,
-    IConsumer<PredictionFailed>
+    IConsumer<Batch<PredictionCompleted>>,
+    IConsumer<Batch<PredictionFailed>>
 {
-    public async Task Consume(ConsumeContext<PredictionCompleted> context)
+    public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context)
     {
-        await store.CompleteAsync(context.Message, context.CancellationToken);
-        waiters.Notify(context.Message.PredictionId);
+        waiters.Notify(await store.CompleteAsync(context.Message.Select(m => m.Message), context.CancellationToken));
     }
 
-    public async Task Consume(ConsumeContext<PredictionFailed> context)
+    public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context)
     {
-        await store.FailAsync(context.Message, context.CancellationToken);
-        waiters.Notify(context.Message.PredictionId);
+        waiters.Notify(await store.FailAsync(context.Message.Select(m => m.Message), context.CancellationToken));
     }
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Status;
 
@@ -8,6 +9,9 @@ public sealed class PredictionStatusConsumerDefinition : ConsumerDefinition<Pred
     public PredictionStatusConsumerDefinition()
     {
         EndpointName = Topology.StatusQueue;
+
+        // Up to a full batch per message type gathering while one is written.
+        ConcurrentMessageLimit = 4 * StoreBatch.MessageLimit;
     }
 
     protected override void ConfigureConsumer(
@@ -15,6 +19,7 @@ public sealed class PredictionStatusConsumerDefinition : ConsumerDefinition<Pred
         IConsumerConfigurator<PredictionStatusConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000, 5_000));
     }
 }

@@ -29,7 +29,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
 
     private const string InsertQueued = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
-        VALUES (@Id, 'queued', @ItemId, @FeatureValue, @SubmittedAt)
+        VALUES (@Id, @Status, @ItemId, @FeatureValue, @SubmittedAt)
         ON CONFLICT (prediction_id) DO NOTHING;
         """;
 
@@ -50,28 +50,25 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         FROM predictions WHERE prediction_id = @Id;
         """;
 
-    public async Task AddQueuedAsync(PredictionRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(InsertQueued, new
-        {
-            Id = request.PredictionId.ToString(),
-            request.ItemId,
-            request.FeatureValue,
-            SubmittedAt = Text(request.SubmittedAt),
-        }, cancellationToken: cancellationToken));
-    }
+    /// <summary>Records requests as queued, unless they are already known; one transaction for all.</summary>
+    public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, CancellationToken cancellationToken) =>
+        ChangeAsync(InsertQueued, requests.Select(r => new Row(
+            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null)), cancellationToken);
 
-    public Task CompleteAsync(PredictionCompleted completed, CancellationToken cancellationToken) =>
-        UpsertTerminalAsync(new Row(
-            completed.PredictionId.ToString(), "completed", completed.ItemId, completed.FeatureValue,
-            JsonSerializer.Serialize(completed.Metadata), completed.Prediction, null,
-            Text(completed.SubmittedAt), Text(completed.CompletedAt)), cancellationToken);
+    /// <summary>
+    /// Records outcomes; a prediction that already has one keeps it. One transaction for all. Returns the
+    /// predictions that changed.
+    /// </summary>
+    public Task<IReadOnlyList<PredictionRecord>> CompleteAsync(IEnumerable<PredictionCompleted> completed, CancellationToken cancellationToken) =>
+        ChangeAsync(UpsertTerminal, completed.Select(c => new Row(
+            c.PredictionId.ToString(), "completed", c.ItemId, c.FeatureValue,
+            JsonSerializer.Serialize(c.Metadata), c.Prediction, null, Text(c.SubmittedAt), Text(c.CompletedAt))), cancellationToken);
 
-    public Task FailAsync(PredictionFailed failed, CancellationToken cancellationToken) =>
-        UpsertTerminalAsync(new Row(
-            failed.PredictionId.ToString(), "failed", failed.ItemId, failed.FeatureValue,
-            null, null, failed.Error, Text(failed.SubmittedAt), Text(failed.FailedAt)), cancellationToken);
+    /// <inheritdoc cref="CompleteAsync"/>
+    public Task<IReadOnlyList<PredictionRecord>> FailAsync(IEnumerable<PredictionFailed> failed, CancellationToken cancellationToken) =>
+        ChangeAsync(UpsertTerminal, failed.Select(f => new Row(
+            f.PredictionId.ToString(), "failed", f.ItemId, f.FeatureValue,
+            null, null, f.Error, Text(f.SubmittedAt), Text(f.FailedAt))), cancellationToken);
 
     public async Task<PredictionRecord?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -81,10 +78,11 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         return row?.ToRecord();
     }
 
-    private async Task UpsertTerminalAsync(Row row, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<PredictionRecord>> ChangeAsync(string sql, IEnumerable<Row> rows, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(UpsertTerminal, row, cancellationToken: cancellationToken));
+        var batch = rows.ToList();
+        var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, sql, batch), cancellationToken);
+        return [.. batch.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
     }
 
     private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");

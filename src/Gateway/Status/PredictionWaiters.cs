@@ -27,8 +27,17 @@ public sealed class PredictionWaiters
         }
     }
 
-    /// <summary>Wakes everyone waiting for this prediction.</summary>
-    public void Notify(Guid id)
+    /// <summary>Wakes everyone waiting for these predictions, handing them the outcome.</summary>
+    public void Notify(IEnumerable<PredictionRecord> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            Notify(outcome.Id, outcome);
+        }
+    }
+
+    /// <summary>Wakes everyone waiting for this prediction; without an outcome they read the store again.</summary>
+    public void Notify(Guid id, PredictionRecord? outcome = null)
     {
         Signal? signal;
         lock (_lock)
@@ -39,7 +48,7 @@ public sealed class PredictionWaiters
             }
         }
 
-        signal.Completion.TrySetResult();
+        signal.Completion.TrySetResult(outcome);
     }
 
     private void Release(Guid id, Signal signal)
@@ -55,7 +64,7 @@ public sealed class PredictionWaiters
 
     internal sealed class Signal
     {
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<PredictionRecord?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Waiters { get; set; }
     }
@@ -74,17 +83,19 @@ public sealed class PredictionWaiters
             _signal = signal;
         }
 
-        /// <summary>Completes when the outcome arrives, or when <paramref name="timeout"/> passes (then false).</summary>
-        public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        /// <summary>
+        /// Completes when the outcome arrives (woken true, with the outcome when the notifier had it) or when
+        /// <paramref name="timeout"/> passes (woken false).
+        /// </summary>
+        public async Task<(bool Woken, PredictionRecord? Outcome)> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
             try
             {
-                await _signal.Completion.Task.WaitAsync(timeout, cancellationToken);
-                return true;
+                return (true, await _signal.Completion.Task.WaitAsync(timeout, cancellationToken));
             }
             catch (TimeoutException)
             {
-                return false;
+                return (false, null);
             }
         }
 

@@ -6,16 +6,21 @@ namespace Predictions.Gateway.Status;
 
 /// <summary>
 /// Sees every request on <c>prediction-requests</c>, so one published straight to RabbitMQ is pollable
-/// as <c>queued</c> like one submitted over HTTP (for those the row already exists and nothing changes).
+/// as <c>queued</c> like one submitted over HTTP. Those the gateway published itself are already recorded.
 /// </summary>
-public sealed class QueuedRequestConsumer(PredictionStatusStore store) : IConsumer<PredictionRequest>
+public sealed class QueuedRequestConsumer(PredictionStatusStore store) : IConsumer<Batch<PredictionRequest>>
 {
-    public async Task Consume(ConsumeContext<PredictionRequest> context)
+    public async Task Consume(ConsumeContext<Batch<PredictionRequest>> context)
     {
         // A request the worker will reject is not tracked: the worker's error queue has it, with the reason.
-        if (context.PredictionId() is { } id && double.IsFinite(context.Message.FeatureValue))
+        var direct = context.Message
+            .Where(m => m.Headers.Get<string>(Doors.Header) != Doors.Http && double.IsFinite(m.Message.FeatureValue))
+            .Select(m => m.PredictionId() is { } id ? m.Message with { PredictionId = id } : null)
+            .OfType<PredictionRequest>()
+            .ToList();
+        if (direct.Count > 0)
         {
-            await store.AddQueuedAsync(context.Message with { PredictionId = id }, context.CancellationToken);
+            await store.AddQueuedAsync(direct, context.CancellationToken);
         }
     }
 }

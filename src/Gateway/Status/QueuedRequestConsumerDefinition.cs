@@ -1,5 +1,6 @@
 using MassTransit;
 using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Status;
 
@@ -8,6 +9,7 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
     public QueuedRequestConsumerDefinition()
     {
         EndpointName = Topology.StatusRequestsQueue;
+        ConcurrentMessageLimit = 2 * StoreBatch.MessageLimit;
     }
 
     protected override void ConfigureConsumer(
@@ -16,6 +18,7 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
         IRegistrationContext context)
     {
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory());
+        consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
 
         // Bad requests are the worker's to reject (to its error queue, with the reason); the gateway's copy
         // is dropped, and the worst a lost copy costs is a 404 until the outcome arrives.

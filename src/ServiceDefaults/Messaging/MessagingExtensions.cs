@@ -30,6 +30,13 @@ public static class MessagingExtensions
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(context.GetRequiredService<IOptions<BrokerOptions>>().Value.Uri);
+
+                // MassTransit indents its JSON by default: a third of every message would be whitespace.
+                cfg.ConfigureJsonSerializerOptions(json =>
+                {
+                    json.WriteIndented = false;
+                    return json;
+                });
                 cfg.UsePredictionTopology();
                 cfg.ConfigureEndpoints(context);
             });

@@ -1,16 +1,23 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Predictions.ServiceDefaults.Storage;
 
 /// <summary>
-/// One SQLite database file: opens connections and creates the schema. WAL lets readers run beside the
-/// single writer; the busy timeout makes concurrent writers (several processes may share a file) wait
-/// instead of failing.
+/// One SQLite database file. Reads open pooled connections on the caller's side (WAL lets them run
+/// beside the writer). Writes go to a single writer thread of the database's own, which gathers every
+/// write that is waiting into one transaction: one disk flush commits them all (group commit), and since
+/// SQLite's driver is synchronous, no thread-pool thread ever blocks on a flush.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IAsyncDisposable
 {
+    private const int MaxWritesPerTransaction = 500;
+
     private readonly string _connectionString;
     private readonly string _schema;
+    private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _writer;
+    private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _created;
 
     public SqliteDatabase(string connectionString, string schema)
@@ -24,6 +31,8 @@ public sealed class SqliteDatabase
         _connectionString = builder.ToString();
         _schema = schema;
         DataSource = builder.DataSource;
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"sqlite-writer {Path.GetFileName(DataSource)}" };
+        _writer.Start();
     }
 
     public string DataSource { get; }
@@ -40,12 +49,119 @@ public sealed class SqliteDatabase
         return _created!;
     }
 
+    /// <summary>A pooled connection for reading.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync();
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer thread inside a transaction shared with the other writes
+    /// waiting then, and completes once that transaction is committed: the write is on disk.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync();
+        var write = new Write((connection, transaction) => work(connection, transaction));
+        if (!_writes.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(nameof(SqliteDatabase), "The database is shutting down and takes no more writes.");
+        }
+
+        return (T)(await write.Done.Task.WaitAsync(cancellationToken))!;
+    }
+
+    /// <summary>Takes no more writes, and waits for those already queued to be committed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        await _writerStopped.Task;
+    }
+
+    private void WriteLoop()
+    {
+        SqliteConnection? connection = null;
+        var batch = new List<Write>();
+        try
+        {
+            while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (batch.Count < MaxWritesPerTransaction && _writes.Reader.TryRead(out var write))
+                {
+                    batch.Add(write);
+                }
+
+                try
+                {
+                    connection ??= Open();
+                    Commit(connection, batch);
+                }
+                catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    // The file is locked, unwritable or gone: fail these writes (callers retry) and reconnect next time.
+                    foreach (var failed in batch)
+                    {
+                        failed.Done.TrySetException(ex);
+                    }
+
+                    connection?.Dispose();
+                    connection = null;
+                }
+
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+            _writerStopped.TrySetResult();
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static void Commit(SqliteConnection connection, List<Write> batch)
+    {
+        var results = new object?[batch.Count];
+        var failures = new Exception?[batch.Count];
+        using (var transaction = connection.BeginTransaction())
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                try
+                {
+                    results[i] = batch[i].Work(connection, transaction);
+                }
+                catch (SqliteException ex) when (ex.SqliteErrorCode is not (5 or 6 or 13 or 10))
+                {
+                    // One bad write fails alone: SQLite undoes just that statement and the rest commit.
+                    // Busy, locked, full or I/O errors are the whole transaction's, and fail it below.
+                    failures[i] = ex;
+                }
+            }
+
+            transaction.Commit();
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                batch[i].Done.TrySetException(failure);
+            }
+            else
+            {
+                batch[i].Done.TrySetResult(results[i]);
+            }
+        }
     }
 
     private async Task CreateAsync()
@@ -61,5 +177,12 @@ public sealed class SqliteDatabase
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL; " + _schema;
         await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class Write(Func<SqliteConnection, SqliteTransaction, object?> work)
+    {
+        public Func<SqliteConnection, SqliteTransaction, object?> Work { get; } = work;
+
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

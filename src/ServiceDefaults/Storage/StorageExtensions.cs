@@ -63,6 +63,7 @@ public static class StorageExtensions
             }
         }
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        // Stopped after the message bus (registered earlier): every write a consumer queued is committed first.
+        public async Task StopAsync(CancellationToken cancellationToken) => await database.DisposeAsync();
     }
 }

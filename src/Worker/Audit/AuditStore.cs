@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Storage;
 
@@ -47,20 +46,23 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
         ON CONFLICT (prediction_id) DO NOTHING;
         """;
 
-    /// <summary>Writes the row unless the prediction is already audited; true when this call wrote it.</summary>
-    public Task<bool> AddAsync(PredictionCompleted completed, CancellationToken cancellationToken) =>
-        InsertAsync(Row.From(completed, clock.GetUtcNow()), cancellationToken);
+    /// <summary>
+    /// Writes a row for each outcome not yet audited, all in one transaction (one disk flush for the lot);
+    /// returns the ids that were already audited and so changed nothing.
+    /// </summary>
+    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionCompleted> completed, CancellationToken cancellationToken) =>
+        InsertAsync([.. completed.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
 
-    /// <inheritdoc cref="AddAsync(PredictionCompleted, CancellationToken)"/>
-    public Task<bool> AddAsync(PredictionFailed failed, CancellationToken cancellationToken) =>
-        InsertAsync(Row.From(failed, clock.GetUtcNow()), cancellationToken);
+    /// <inheritdoc cref="AddAsync(IEnumerable{PredictionCompleted}, CancellationToken)"/>
+    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionFailed> failed, CancellationToken cancellationToken) =>
+        InsertAsync([.. failed.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
 
-    private async Task<bool> InsertAsync(Row row, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var written = await connection.ExecuteAsync(new CommandDefinition(Insert, row, cancellationToken: cancellationToken));
-        return written == 1;
-    }
+    private Task<IReadOnlyList<Guid>> InsertAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
+        {
+            var written = PreparedBatch.Execute(connection, transaction, Insert, rows);
+            return [.. rows.Where((_, i) => written[i] == 0).Select(row => Guid.Parse(row.PredictionId))];
+        }, cancellationToken);
 
     private sealed record Row(
         string PredictionId,

@@ -3,20 +3,23 @@ using Predictions.Contracts;
 
 namespace Predictions.Worker.Audit;
 
-/// <summary>Persists every outcome, on its own queue, so auditing never slows predictions down.</summary>
+/// <summary>
+/// Persists every outcome, on its own queue so auditing never slows predictions down, in batches so
+/// one disk flush covers many rows.
+/// </summary>
 public sealed class PredictionAuditConsumer(AuditStore store, ILogger<PredictionAuditConsumer> logger) :
-    IConsumer<PredictionCompleted>,
-    IConsumer<PredictionFailed>
+    IConsumer<Batch<PredictionCompleted>>,
+    IConsumer<Batch<PredictionFailed>>
 {
-    public async Task Consume(ConsumeContext<PredictionCompleted> context) =>
-        NoteDuplicate(await store.AddAsync(context.Message, context.CancellationToken), context.Message.PredictionId);
+    public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context) =>
+        NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
 
-    public async Task Consume(ConsumeContext<PredictionFailed> context) =>
-        NoteDuplicate(await store.AddAsync(context.Message, context.CancellationToken), context.Message.PredictionId);
+    public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context) =>
+        NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
 
-    private void NoteDuplicate(bool written, Guid predictionId)
+    private void NoteDuplicates(IReadOnlyList<Guid> duplicates)
     {
-        if (!written)
+        foreach (var predictionId in duplicates)
         {
             logger.LogInformation("Prediction {PredictionId} was already audited; duplicate delivery ignored", predictionId);
         }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Worker.Audit;
 
@@ -8,6 +9,9 @@ public sealed class PredictionAuditConsumerDefinition : ConsumerDefinition<Predi
     public PredictionAuditConsumerDefinition()
     {
         EndpointName = Topology.AuditQueue;
+
+        // Up to a full batch per message type gathering while one is written.
+        ConcurrentMessageLimit = 4 * StoreBatch.MessageLimit;
     }
 
     protected override void ConfigureConsumer(
@@ -15,6 +19,8 @@ public sealed class PredictionAuditConsumerDefinition : ConsumerDefinition<Predi
         IConsumerConfigurator<PredictionAuditConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
+
         // A busy or briefly locked database file is worth waiting for.
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000, 5_000));
     }

@@ -7,11 +7,14 @@ public sealed class WorkerOptions
     public const string Section = "Worker";
 
     /// <summary>
-    /// Requests one worker holds at once: awaiting metadata, waiting for a pool thread or in inference.
-    /// Unset: four per pool thread, so metadata I/O for the next requests overlaps the running inferences.
+    /// Requests one worker holds at once: awaiting metadata, waiting for a pool thread or in inference; also
+    /// its prefetch. Unset: 32 per pool thread. A slow model needs only a few (enough for the metadata I/O
+    /// to overlap the inferences); a fast one needs many, or the broker's confirm round trips, not the
+    /// model, set the pace (docs/benchmarks.md). Messages held here are unacknowledged, never lost: a
+    /// worker that dies hands them back to the queue.
     /// </summary>
     [Range(1, 100_000, ErrorMessage = "Worker:MaxInFlight must be between 1 and 100000.")]
     public int? MaxInFlight { get; set; }
 
-    public int MaxInFlightFor(int poolThreads) => MaxInFlight ?? Math.Max(16, 4 * poolThreads);
+    public int MaxInFlightFor(int poolThreads) => MaxInFlight ?? 32 * poolThreads;
 }

@@ -19,10 +19,10 @@ public sealed class PredictionStatusStoreTests : IDisposable
     public async Task A_queued_prediction_moves_to_completed_with_its_result()
     {
         var request = Request();
-        await _store.AddQueuedAsync(request, CancellationToken.None);
+        await _store.AddQueuedAsync([request], CancellationToken.None);
         Assert.Equal(PredictionStatus.Queued, (await _store.FindAsync(request.PredictionId, CancellationToken.None))?.Status);
 
-        await _store.CompleteAsync(Completed(request, prediction: 10), CancellationToken.None);
+        await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
         Assert.NotNull(record);
@@ -37,12 +37,12 @@ public sealed class PredictionStatusStoreTests : IDisposable
     public async Task A_terminal_status_is_never_overwritten_by_a_duplicate_or_late_event()
     {
         var request = Request();
-        await _store.AddQueuedAsync(request, CancellationToken.None);
-        await _store.CompleteAsync(Completed(request, prediction: 10), CancellationToken.None);
+        await _store.AddQueuedAsync([request], CancellationToken.None);
+        await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
 
-        await _store.CompleteAsync(Completed(request, prediction: 99), CancellationToken.None);
-        await _store.FailAsync(Failed(request), CancellationToken.None);
-        await _store.AddQueuedAsync(request, CancellationToken.None);
+        await _store.CompleteAsync([Completed(request, prediction: 99)], CancellationToken.None);
+        await _store.FailAsync([Failed(request)], CancellationToken.None);
+        await _store.AddQueuedAsync([request], CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
         Assert.Equal(PredictionStatus.Completed, record?.Status);
@@ -55,8 +55,8 @@ public sealed class PredictionStatusStoreTests : IDisposable
     {
         var request = Request();
 
-        await _store.FailAsync(Failed(request), CancellationToken.None);
-        await _store.AddQueuedAsync(request, CancellationToken.None);
+        await _store.FailAsync([Failed(request)], CancellationToken.None);
+        await _store.AddQueuedAsync([request], CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
         Assert.Equal(PredictionStatus.Failed, record?.Status);

@@ -4,20 +4,20 @@ namespace Predictions.Gateway.Tests.Status;
 
 public sealed class PredictionWaitersTests
 {
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(1);
     private readonly PredictionWaiters _waiters = new();
 
     [Fact]
-    public async Task An_outcome_wakes_every_client_waiting_for_that_prediction()
+    public async Task An_outcome_wakes_every_client_waiting_for_that_prediction_and_hands_it_over()
     {
-        var id = Guid.NewGuid();
-        using var first = _waiters.Register(id);
-        using var second = _waiters.Register(id);
-        var waiting = new[] { first.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None), second.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None) };
+        var outcome = Completed(Guid.NewGuid());
+        using var first = _waiters.Register(outcome.Id);
+        using var second = _waiters.Register(outcome.Id);
+        var waiting = new[] { first.WaitAsync(Long, CancellationToken.None), second.WaitAsync(Long, CancellationToken.None) };
 
-        _waiters.Notify(id);
+        _waiters.Notify([outcome]);
 
-        var woken = await Task.WhenAll(waiting);
-        Assert.All(woken, Assert.True);
+        Assert.All(await Task.WhenAll(waiting), wake => Assert.Equal((true, outcome), wake));
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class PredictionWaitersTests
 
         _waiters.Notify(Guid.NewGuid());
 
-        Assert.False(await registration.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.False((await registration.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None)).Woken);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class PredictionWaitersTests
 
         _waiters.Notify(id);
 
-        Assert.True(await registration.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.True((await registration.WaitAsync(Long, CancellationToken.None)).Woken);
     }
 
     [Fact]
@@ -49,8 +49,11 @@ public sealed class PredictionWaitersTests
 
         // A fresh registration must not see a signal left over from the abandoned one.
         using var registration = _waiters.Register(id);
-        Assert.False(await registration.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None));
+        Assert.False((await registration.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None)).Woken);
         _waiters.Notify(id);
-        Assert.True(await registration.WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.True((await registration.WaitAsync(Long, CancellationToken.None)).Woken);
     }
+
+    private static PredictionRecord Completed(Guid id) =>
+        new(id, PredictionStatus.Completed, 1, 2, new Dictionary<string, double>(), 4, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
 }

@@ -15,12 +15,25 @@ public sealed class AuditStoreTests : IDisposable
         var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", AuditStore.Schema), TimeProvider.System);
         var completed = Completed();
 
-        Assert.True(await store.AddAsync(completed, CancellationToken.None));
-        Assert.False(await store.AddAsync(completed, CancellationToken.None));
-        Assert.False(await store.AddAsync(Failed(completed.PredictionId), CancellationToken.None));
+        Assert.Empty(await store.AddAsync([completed], CancellationToken.None));
+        Assert.Equal([completed.PredictionId], await store.AddAsync([completed], CancellationToken.None));
+        Assert.Equal([completed.PredictionId], await store.AddAsync([Failed(completed.PredictionId)], CancellationToken.None));
 
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit"));
         Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{completed.PredictionId}' AND outcome = 'completed' AND prediction = 4"));
+    }
+
+    [Fact]
+    public async Task Writes_a_batch_in_one_go_and_reports_only_the_duplicates()
+    {
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", AuditStore.Schema), TimeProvider.System);
+        var first = Completed();
+        await store.AddAsync([first], CancellationToken.None);
+
+        var duplicates = await store.AddAsync([Completed(), first, Completed(), first], CancellationToken.None);
+
+        Assert.Equal([first.PredictionId, first.PredictionId], duplicates);
+        Assert.Equal(3L, await CountAsync("SELECT count(*) FROM prediction_audit"));
     }
 
     [Fact]
@@ -29,7 +42,7 @@ public sealed class AuditStoreTests : IDisposable
         var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", AuditStore.Schema), TimeProvider.System);
         var failed = Failed(Guid.NewGuid());
 
-        Assert.True(await store.AddAsync(failed, CancellationToken.None));
+        Assert.Empty(await store.AddAsync([failed], CancellationToken.None));
 
         Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL", "audit.db"));
     }
