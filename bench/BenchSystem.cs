@@ -44,7 +44,8 @@ public sealed class BenchSystem : IAsyncDisposable
             return new BenchSystem(
                 options.Amqp ?? throw new ArgumentException("--amqp is needed with --gateway: the bench reads the broker too."),
                 options.Gateway,
-                options.WorkerProbes) { Description = "running system at the given addresses" };
+                options.WorkerProbes)
+            { Description = "running system at the given addresses" };
         }
 
         var broker = await BrokerLocator.FindAsync();

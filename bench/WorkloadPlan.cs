@@ -61,7 +61,8 @@ public sealed record WorkloadPlan(
             pool,
             TimeSpan.Parse(settings.GetValueOrDefault("Metadata:SimulatedLatency", "00:00:00.5"), CultureInfo.InvariantCulture),
             TimeSpan.Parse(settings.GetValueOrDefault("Inference:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
-            settings) { Cpu = cpu };
+            settings)
+        { Cpu = cpu };
     }
 
     /// <summary>
