@@ -55,7 +55,7 @@ public static class AmqpDoor
                 var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 pending[id] = done;
                 var started = Stopwatch.GetTimestamp();
-                var body = Encoding.UTF8.GetBytes($$"""{"predictionId":"{{id}}","itemId":{{index}},"featureValue":{{index % 100}}.5}""");
+                var body = Encoding.UTF8.GetBytes($$"""{"predictionId":"{{id}}","itemId":{{index}},"featureValue":{{index % 100}}.5,"submittedAt":"{{DateTimeOffset.UtcNow:O}}"}""");
                 await channel.BasicPublishAsync("prediction-requests", "", mandatory: false, new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent }, body, cancellationToken);
                 if (!awaitOutcome)
                 {

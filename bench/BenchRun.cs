@@ -49,6 +49,8 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         string? notes = null;
         if (backlog)
         {
+            // What matters is memory while the requests wait, not during the burst that queued them.
+            monitor.ResetPeaks();
             notes = await HoldBacklogAsync(cancellationToken);
         }
 
@@ -95,7 +97,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         var depth = (await channel.QueueDeclarePassiveAsync("prediction-worker", cancellationToken)).MessageCount;
         Console.Error.WriteLine($"{depth} requests wait in prediction-worker; watching memory for {BacklogHold.TotalSeconds:0} s...");
         await Task.Delay(BacklogHold, cancellationToken);
-        return $"{depth} requests were waiting in prediction-worker when the memory watch began; peak RSS covers the {BacklogHold.TotalSeconds:0} s after";
+        return $"{depth} requests were waiting in prediction-worker; peak RSS is over the {BacklogHold.TotalSeconds:0} s they waited (lifetime includes the burst that queued them)";
     }
 
     // The worker's own rule, so the raw flow keeps as many messages in flight as the worker does.

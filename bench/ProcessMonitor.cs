@@ -22,6 +22,15 @@ public sealed class ProcessMonitor : IDisposable
         return _watched.Select(w => new ProcessReport(w.Name, w.Pid, Math.Round(w.PeakRssKb / 1024.0, 1), Math.Round(Kb(w.Pid, "VmHWM:") / 1024.0, 1), Math.Round((CpuTicks(w.Pid) - w.StartTicks) / TicksPerSecond, 2))).ToList();
     }
 
+    /// <summary>Starts the peak over again from now.</summary>
+    public void ResetPeaks()
+    {
+        foreach (var watched in _watched)
+        {
+            watched.PeakRssKb = 0;
+        }
+    }
+
     public void Dispose() => _sampler.Dispose();
 
     private void Sample()

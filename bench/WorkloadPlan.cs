@@ -50,8 +50,8 @@ public sealed record WorkloadPlan(
         {
             Workload.Seed => (20 * pool, pool),
             Workload.Cpu => (3000, 32),
-            Workload.Overhead => (20_000, 256),
-            _ => (10_000, 10_000),
+            Workload.Overhead => (100_000, 256),
+            _ => (10_000, 64),
         };
 
         return new WorkloadPlan(

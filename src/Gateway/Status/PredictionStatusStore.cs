@@ -50,10 +50,13 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         FROM predictions WHERE prediction_id = @Id;
         """;
 
-    /// <summary>Records requests as queued, unless they are already known; one transaction for all.</summary>
+    /// <summary>
+    /// Records requests as queued, unless they are already known; one transaction for all. Not flushed to
+    /// disk: a "queued" row lost with the machine comes back when the outcome arrives, which is flushed.
+    /// </summary>
     public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, CancellationToken cancellationToken) =>
         ChangeAsync(InsertQueued, requests.Select(r => new Row(
-            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null)), cancellationToken);
+            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null)), cancellationToken, durable: false);
 
     /// <summary>
     /// Records outcomes; a prediction that already has one keeps it. One transaction for all. Returns the
@@ -78,10 +81,10 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         return row?.ToRecord();
     }
 
-    private async Task<IReadOnlyList<PredictionRecord>> ChangeAsync(string sql, IEnumerable<Row> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<PredictionRecord>> ChangeAsync(string sql, IEnumerable<Row> rows, CancellationToken cancellationToken, bool durable = true)
     {
         var batch = rows.ToList();
-        var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, sql, batch), cancellationToken);
+        var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, sql, batch), cancellationToken, durable);
         return [.. batch.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
     }
 

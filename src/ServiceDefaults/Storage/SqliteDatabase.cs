@@ -60,12 +60,14 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> on the writer thread inside a transaction shared with the other writes
-    /// waiting then, and completes once that transaction is committed: the write is on disk.
+    /// waiting then, and completes once that transaction is committed: the write is on disk. A write that
+    /// is not <paramref name="durable"/> is committed without waiting for the disk flush: visible at once
+    /// and safe from a process crash, lost only if the machine itself fails before the next flush.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken, bool durable = true)
     {
         await EnsureCreatedAsync();
-        var write = new Write((connection, transaction) => work(connection, transaction));
+        var write = new Write((connection, transaction) => work(connection, transaction), durable);
         if (!_writes.Writer.TryWrite(write))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase), "The database is shutting down and takes no more writes.");
@@ -130,6 +132,13 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     private static void Commit(SqliteConnection connection, List<Write> batch)
     {
+        // One flush covers the whole transaction; skip it only when no write in it asks for one.
+        using (var synchronous = connection.CreateCommand())
+        {
+            synchronous.CommandText = batch.Exists(w => w.Durable) ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+            synchronous.ExecuteNonQuery();
+        }
+
         var results = new object?[batch.Count];
         var failures = new Exception?[batch.Count];
         using (var transaction = connection.BeginTransaction())
@@ -179,9 +188,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private sealed class Write(Func<SqliteConnection, SqliteTransaction, object?> work)
+    private sealed class Write(Func<SqliteConnection, SqliteTransaction, object?> work, bool durable)
     {
         public Func<SqliteConnection, SqliteTransaction, object?> Work { get; } = work;
+
+        public bool Durable { get; } = durable;
 
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
