@@ -1,0 +1,145 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Predictions.Integration.Tests.Infrastructure;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Integration.Tests.Faults;
+
+/// <summary>
+/// Faults injected under load into the real processes; afterwards the ledger must balance: every accepted
+/// prediction exactly one outcome and one audit row, nothing invented, queues drained, nothing error-queued.
+/// </summary>
+[Collection(BrokerCollection.Name)]
+[Trait("Category", "Fault")]
+public sealed class FaultTests(BrokerFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Long enough that a kill lands mid-inference, short enough that the backlog drains in seconds.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Model = new Dictionary<string, string>
+    {
+        ["Metadata:SimulatedLatency"] = "00:00:00.02",
+        ["Inference:SimulatedCost"] = "00:00:00.03",
+        ["Inference:MaxConcurrency"] = "2",
+        ["HostOptions:ShutdownTimeout"] = "00:00:15",
+    };
+
+    [Fact]
+    public async Task A_worker_killed_mid_inference_twice_loses_nothing()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(Model);
+        await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 600);
+
+        for (var kill = 1; kill <= 2; kill++)
+        {
+            await load.WaitForAcceptedAsync(150 * kill, Timeout);
+            await WaitForBusyInferenceAsync(system);
+            worker.Kill();
+            await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            worker = await system.StartWorkerAsync(Model);
+        }
+
+        await load.WaitForAcceptedAsync(400, Timeout);
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.False(worker.HasExited, $"The restarted worker exited.\n{system.Describe()}");
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_with_sigterm_under_load_finishes_or_returns_its_work()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(Model);
+        await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 400);
+
+        await load.WaitForAcceptedAsync(150, Timeout);
+        await WaitForBusyInferenceAsync(system);
+        worker.Terminate();
+        var exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(exitCode == 0, $"The worker exited with {exitCode} on SIGTERM.\n{worker.Output}");
+        Assert.DoesNotContain(" fail: ", worker.Output, StringComparison.Ordinal);
+
+        worker = await system.StartWorkerAsync(Model);
+        await load.WaitForAcceptedAsync(300, Timeout);
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.False(worker.HasExited, $"The restarted worker exited.\n{system.Describe()}");
+    }
+
+    [Fact]
+    public async Task Results_published_while_the_gateway_is_down_reach_pollers_after_its_restart()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(Model);
+        var gateway = await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
+
+        await load.WaitForAcceptedAsync(300, Timeout);
+        var completedBefore = await CompletedByWorkerAsync(system);
+        gateway.Kill();
+        await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        // The worker works through the backlog with no gateway to hear it.
+        await Eventually.HoldsAsync(async () => await CompletedByWorkerAsync(system) >= completedBefore + 50, Timeout, () => "the worker completed nothing while the gateway was down");
+        Assert.True((await system.Broker.GetQueueAsync(Topology.StatusQueue))?.Messages > 0, "No outcome waited for the gateway.");
+        await system.StartGatewayAsync();
+
+        await load.WaitForAcceptedAsync(400, Timeout);
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        foreach (var id in ledger.AcceptedIds)
+        {
+            var prediction = await system.Http.GetFromJsonAsync<JsonElement>($"/predictions/{id}");
+            Assert.Equal("completed", prediction.GetProperty("status").GetString());
+        }
+
+        Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
+    }
+
+    [Fact]
+    public async Task The_same_prediction_delivered_three_times_under_load_yields_one_result_and_one_audit_row()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(Model);
+        await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        var requests = Enumerable.Range(0, 150).Select(_ => (Sequence: ledger.NextSequence(), Id: Guid.NewGuid().ToString())).ToList();
+
+        // Three rounds, as a publisher retrying every message would: the copies meet in the queue and in flight.
+        var connection = await system.Broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync(new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var (sequence, id) in requests)
+            {
+                var body = JsonSerializer.SerializeToUtf8Bytes(new { predictionId = id, itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
+                await channel.BasicPublishAsync(Topology.PredictionRequests, "", mandatory: false, new RabbitMQ.Client.BasicProperties { ContentType = "application/json", DeliveryMode = RabbitMQ.Client.DeliveryModes.Persistent }, body);
+                ledger.RecordAccepted(sequence, id);
+            }
+        }
+
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
+    }
+
+    private static async Task WaitForBusyInferenceAsync(PredictionSystem system)
+    {
+        using var probes = new HttpClient { BaseAddress = system.WorkerProbes };
+        await Eventually.HoldsAsync(
+            async () => PrometheusText.Sample(await probes.GetStringAsync("/metrics"), "prediction_inference_threads", "state=\"busy\"") >= 1,
+            Timeout,
+            () => "no inference ran");
+    }
+
+    private static async Task<double> CompletedByWorkerAsync(PredictionSystem system)
+    {
+        using var probes = new HttpClient { BaseAddress = system.WorkerProbes };
+        return PrometheusText.SampleIfRecorded(await probes.GetStringAsync("/metrics"), "prediction_outcomes_total", "prediction_outcome=\"completed\"") ?? 0;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Predictions.Integration.Tests.Infrastructure;
+
+namespace Predictions.Integration.Tests.Faults;
+
+/// <summary>
+/// Clients submitting over HTTP while a fault is injected, each waiting for its answer before sending the
+/// next, until <see cref="StopAsync"/> or a bounded number of submissions. Every answer goes to the ledger.
+/// </summary>
+public sealed class HttpLoad : IAsyncDisposable
+{
+    private readonly PredictionSystem _system;
+    private readonly Ledger _ledger;
+    private readonly int _maxSubmissions;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _clients;
+    private int _submitted;
+
+    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions)
+    {
+        _system = system;
+        _ledger = ledger;
+        _maxSubmissions = maxSubmissions;
+        _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(RunClientAsync)));
+    }
+
+    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000) =>
+        new(system, ledger, clients, maxSubmissions);
+
+    /// <summary>Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions.</summary>
+    public Task WaitForAcceptedAsync(int accepted, TimeSpan timeout) =>
+        Eventually.HoldsAsync(() => Task.FromResult(_ledger.Accepted >= accepted || _clients.IsCompleted), timeout, () => $"only {_ledger.Accepted} submissions were accepted.\n{_system.Describe()}");
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _clients;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private async Task RunClientAsync()
+    {
+        while (!_stop.IsCancellationRequested && Interlocked.Increment(ref _submitted) <= _maxSubmissions)
+        {
+            var sequence = _ledger.NextSequence();
+            try
+            {
+                using var response = await _system.Http.PostAsJsonAsync("/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
+                var body = await response.Content.ReadAsStringAsync();
+                switch (response.StatusCode)
+                {
+                    case HttpStatusCode.Accepted:
+                        _ledger.RecordAccepted(sequence, JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!);
+                        break;
+                    case HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null:
+                        _ledger.RecordUncertain(sequence, "503");
+                        await Task.Delay(100);
+                        break;
+                    default:
+                        _ledger.RecordUnexpected($"#{sequence}: {(int)response.StatusCode} {body}");
+                        break;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException or IOException)
+            {
+                // The gateway went away mid-request: the broker may or may not have the message.
+                _ledger.RecordUncertain(sequence, ex.GetType().Name);
+                await Task.Delay(50);
+            }
+        }
+    }
+}
