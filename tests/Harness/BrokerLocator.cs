@@ -61,7 +61,17 @@ public static class BrokerLocator
             new Uri($"http://{host}:{container.GetMappedPublicPort(15672)}/"),
             "guest",
             "guest",
-            container.DisposeAsync);
+            container.DisposeAsync,
+            control: new BrokerControl(
+                async arguments =>
+                {
+                    var run = await container.ExecAsync(["rabbitmqctl", .. arguments]);
+                    if (run.ExitCode != 0)
+                    {
+                        throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {run.Stderr}");
+                    }
+                },
+                restartNode: null));
     }
 
     private static async Task<RabbitMqBroker?> FromLocalInstallationAsync() =>

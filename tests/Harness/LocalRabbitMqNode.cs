@@ -44,12 +44,26 @@ public static class LocalRabbitMqNode
             ["RABBITMQ_PID_FILE"] = pidFile,
         };
 
-        var server = Start(Server, [], environment);
-        var wait = await RunAsync(Ctl, ["-n", node, "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
-        if (wait.ExitCode != 0)
+        var server = await StartNodeAsync(environment, pidFile, root);
+
+        async Task Ctl(string[] arguments)
         {
-            server.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The local RabbitMQ node did not start (logs in {root}): {wait.Output}");
+            var run = await RunAsync(LocalRabbitMqNode.Ctl, ["-n", node, .. arguments], environment, TimeSpan.FromSeconds(100));
+            if (run.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed on {node}: {run.Output}");
+            }
+        }
+
+        async Task StopNodeAsync()
+        {
+            await RunAsync(LocalRabbitMqNode.Ctl, ["-n", node, "stop"], environment, TimeSpan.FromSeconds(30));
+            if (!server.WaitForExit(TimeSpan.FromSeconds(15)))
+            {
+                server.Kill(entireProcessTree: true);
+            }
+
+            server.Dispose();
         }
 
         return new RabbitMqBroker(
@@ -60,16 +74,28 @@ public static class LocalRabbitMqNode
             "guest",
             async () =>
             {
-                await RunAsync(Ctl, ["-n", node, "stop"], environment, TimeSpan.FromSeconds(30));
-                if (!server.WaitForExit(TimeSpan.FromSeconds(15)))
-                {
-                    server.Kill(entireProcessTree: true);
-                }
-
-                server.Dispose();
+                await StopNodeAsync();
                 TryDelete(root);
             },
-            int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+            int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            new BrokerControl(Ctl, async () =>
+            {
+                await StopNodeAsync();
+                server = await StartNodeAsync(environment, pidFile, root);
+            }));
+    }
+
+    private static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
+    {
+        var server = Start(Server, [], environment);
+        var wait = await RunAsync(Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
+        if (wait.ExitCode != 0)
+        {
+            server.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"The local RabbitMQ node did not start (logs in {root}): {wait.Output}");
+        }
+
+        return server;
     }
 
     private static Process Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)

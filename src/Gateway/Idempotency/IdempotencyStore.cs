@@ -8,7 +8,9 @@ namespace Predictions.Gateway.Idempotency;
 /// <summary>
 /// Remembers which prediction each <c>Idempotency-Key</c> created, so a client's retry returns the same
 /// prediction instead of publishing a second one. A key is claimed before publishing and released if
-/// the broker refuses, so a failed attempt can be retried with the same key.
+/// the broker does not confirm, so a failed attempt can be retried with the same key. The key keeps its
+/// prediction id across attempts: an unconfirmed publish may still have reached the broker, and a retry
+/// that publishes the same id again is collapsed into one prediction by the worker and the stores.
 /// </summary>
 public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database, TimeProvider clock)
 {
@@ -27,7 +29,7 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
 
     public enum Outcome
     {
-        /// <summary>The key is new: publish, then <see cref="MarkPublishedAsync"/> or <see cref="ReleaseAsync"/>.</summary>
+        /// <summary>The key is new, or its last attempt failed: publish, then <see cref="MarkPublishedAsync"/> or <see cref="ReleaseAsync"/>.</summary>
         Claimed,
 
         /// <summary>The key already made this prediction: answer with it, publish nothing.</summary>
@@ -40,24 +42,28 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
         InProgress,
     }
 
-    /// <summary>Claims the key for <paramref name="predictionId"/>, or tells what it already stands for.</summary>
+    /// <summary>
+    /// Claims the key for <paramref name="predictionId"/> (or, when an earlier attempt with the key failed,
+    /// for that attempt's prediction id), or tells what the key already stands for.
+    /// </summary>
     public Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return database.WriteAsync((connection, transaction) =>
         {
-            var claimed = connection.Execute("""
+            var claimed = connection.QuerySingleOrDefault<string>("""
                 INSERT INTO idempotency_keys (idempotency_key, prediction_id, fingerprint, published, created_at)
                 VALUES (@key, @id, @fingerprint, 0, @now)
-                ON CONFLICT (idempotency_key) DO UPDATE SET
-                    prediction_id = excluded.prediction_id, fingerprint = excluded.fingerprint, created_at = excluded.created_at
-                WHERE idempotency_keys.published = 0 AND idempotency_keys.created_at < @abandoned;
+                ON CONFLICT (idempotency_key) DO UPDATE SET created_at = excluded.created_at
+                WHERE idempotency_keys.published = 0 AND idempotency_keys.created_at < @abandoned
+                    AND idempotency_keys.fingerprint = excluded.fingerprint
+                RETURNING prediction_id;
                 """,
                 new { key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
                 transaction);
-            if (claimed == 1)
+            if (claimed is not null)
             {
-                return (Outcome.Claimed, predictionId);
+                return (Outcome.Claimed, Guid.Parse(claimed));
             }
 
             var existing = connection.QuerySingle<(string PredictionId, string Fingerprint, long Published)>(
@@ -74,11 +80,12 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
     public Task MarkPublishedAsync(string key, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE idempotency_keys SET published = 1 WHERE idempotency_key = @key", key, cancellationToken);
 
+    /// <summary>Frees the key for an immediate retry, which will publish the same prediction id.</summary>
     public Task ReleaseAsync(string key, CancellationToken cancellationToken) =>
-        ExecuteAsync("DELETE FROM idempotency_keys WHERE idempotency_key = @key AND published = 0", key, cancellationToken);
+        ExecuteAsync("UPDATE idempotency_keys SET created_at = @released WHERE idempotency_key = @key AND published = 0", key, cancellationToken);
 
     private Task<int> ExecuteAsync(string sql, string key, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => connection.Execute(sql, new { key }, transaction), cancellationToken);
+        database.WriteAsync((connection, transaction) => connection.Execute(sql, new { key, released = Text(DateTimeOffset.UnixEpoch) }, transaction), cancellationToken);
 
     private static string Text(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -72,6 +72,42 @@ public sealed class FaultTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_broker_outage_under_load_answers_503_and_everything_accepted_completes_after_it()
+    {
+        var broker = fixture.Broker.Control;
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(Model);
+        var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_500);
+        await load.WaitForAcceptedAsync(100, Timeout);
+
+        // The RabbitMQ application stopped inside its node, then the whole node restarted.
+        foreach (var outage in new Func<Task>[] { broker.StopAppAsync, broker.RestartNodeAsync })
+        {
+            var refused = ledger.UncertainBecause("503");
+            if (outage == broker.StopAppAsync)
+            {
+                await broker.StopAppAsync();
+                await Eventually.HoldsAsync(() => Task.FromResult(ledger.UncertainBecause("503") >= refused + 4), Timeout, () => $"the gateway did not answer 503 while the broker was down: {ledger.Describe()}\n{system.Describe()}");
+                await broker.StartAppAsync();
+            }
+            else
+            {
+                await broker.RestartNodeAsync();
+                Assert.True(ledger.UncertainBecause("503") > refused, "the gateway answered no 503 while the node restarted");
+            }
+
+            // Both services reconnect by themselves: new submissions are accepted and computed again.
+            await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
+        }
+
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.False(worker.HasExited || gateway.HasExited, $"A service exited.\n{system.Describe()}");
+    }
+
+    [Fact]
     public async Task Results_published_while_the_gateway_is_down_reach_pollers_after_its_restart()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);

@@ -6,28 +6,31 @@ using Predictions.Integration.Tests.Infrastructure;
 namespace Predictions.Integration.Tests.Faults;
 
 /// <summary>
-/// Clients submitting over HTTP while a fault is injected, each waiting for its answer before sending the
-/// next, until <see cref="StopAsync"/> or a bounded number of submissions. Every answer goes to the ledger.
+/// Clients submitting over HTTP while a fault is injected, each waiting for its answer and a short pause
+/// before sending the next (so the load lasts through the fault instead of flooding the queue), until
+/// <see cref="StopAsync"/> or a bounded number of submissions. Every answer goes to the ledger.
 /// </summary>
 public sealed class HttpLoad : IAsyncDisposable
 {
     private readonly PredictionSystem _system;
     private readonly Ledger _ledger;
     private readonly int _maxSubmissions;
+    private readonly TimeSpan _pause;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _clients;
     private int _submitted;
 
-    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions)
+    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause)
     {
+        _pause = pause;
         _system = system;
         _ledger = ledger;
         _maxSubmissions = maxSubmissions;
         _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(RunClientAsync)));
     }
 
-    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000) =>
-        new(system, ledger, clients, maxSubmissions);
+    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null) =>
+        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40));
 
     /// <summary>Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions.</summary>
     public Task WaitForAcceptedAsync(int accepted, TimeSpan timeout) =>
@@ -58,6 +61,7 @@ public sealed class HttpLoad : IAsyncDisposable
                 {
                     case HttpStatusCode.Accepted:
                         _ledger.RecordAccepted(sequence, JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!);
+                        await Task.Delay(_pause);
                         break;
                     case HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null:
                         _ledger.RecordUncertain(sequence, "503");

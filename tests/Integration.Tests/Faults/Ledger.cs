@@ -23,6 +23,13 @@ public sealed class Ledger
 
     public IEnumerable<string> AcceptedIds => _accepted.Values;
 
+    /// <summary>Uncertain submissions for one reason, e.g. <c>"503"</c>.</summary>
+    public int UncertainBecause(string why) => _uncertain.Values.Count(v => v == why);
+
+    /// <summary>The counts so far, for failure messages.</summary>
+    public string Describe() =>
+        $"{Accepted} accepted, uncertain: {string.Join(", ", _uncertain.Values.GroupBy(v => v).Select(g => $"{g.Count()} {g.Key}"))}; unexpected: {string.Join(" | ", _unexpected.Take(5))}";
+
     public long NextSequence() => Interlocked.Increment(ref _next);
 
     /// <summary>The system took it and told us its id: it must reach exactly one outcome and one audit row.</summary>
@@ -55,12 +62,12 @@ public sealed class Ledger
                 return _accepted.Values.All(id => outcomes.TryGetValue(id, out var s) && s.Status != "queued");
             },
             timeout,
-            () => $"{_accepted.Values.Count(id => !outcomes.TryGetValue(id, out var s) || s.Status == "queued")} of {Accepted} accepted predictions have no outcome yet.\n{system.Describe()}");
+            () => $"{_accepted.Values.Count(id => !outcomes.TryGetValue(id, out var s) || s.Status == "queued")} of {Accepted} accepted predictions have no outcome yet. {DescribeQueues(system)}\n{system.Describe()}");
 
         await Eventually.HoldsAsync(
             async () => await QueuesDrainedAsync(system),
             timeout,
-            () => $"Queues did not drain: {string.Join(", ", WatchedQueues.Select(q => $"{q}={system.Broker.GetQueueAsync(q).GetAwaiter().GetResult()?.Messages}"))}");
+            () => $"Queues did not drain: {DescribeQueues(system)}");
 
         outcomes = await ReadOutcomesAsync(system.ResultsDatabase);
         var audit = (await system.Audit.ReadAsync()).GroupBy(r => r.PredictionId).ToDictionary(g => g.Key, g => g.Count());
@@ -95,6 +102,13 @@ public sealed class Ledger
     private static readonly string[] WatchedQueues = [Topology.WorkQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue];
 
     private static readonly string[] ErrorQueues = [.. WatchedQueues.Select(q => q + "_error")];
+
+    private static string DescribeQueues(PredictionSystem system) =>
+        "Queues (messages/consumers): " + string.Join(", ", WatchedQueues.Select(q =>
+        {
+            var state = system.Broker.GetQueueAsync(q).GetAwaiter().GetResult();
+            return $"{q} {state?.Messages}/{state?.Consumers}";
+        }));
 
     private static async Task<bool> QueuesDrainedAsync(PredictionSystem system)
     {
