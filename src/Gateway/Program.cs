@@ -1,4 +1,5 @@
 using Predictions.Gateway.Api;
+using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Probes;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Messaging;
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.AddPredictionApi();
 builder.AddStatusStore();
+builder.AddBackpressure();
 builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
@@ -30,6 +31,7 @@ public static class PredictionEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         predictions.MapGet("/{id:guid}", GetAsync)
@@ -53,7 +55,10 @@ public static class PredictionEndpoints
         IdempotencyStore idempotency,
         LongPoll longPoll,
         GatewayMetrics metrics,
+        DrainRate drain,
+        RefusedPublishes refusals,
         IOptions<GatewayOptions> options,
+        IOptions<WorkQueueOptions> workQueue,
         TimeProvider clock,
         ILogger<PredictionRequest> logger)
     {
@@ -80,6 +85,9 @@ public static class PredictionEndpoints
             var (outcome, existing) = await idempotency.ClaimAsync(key, request.PredictionId, fingerprint, http.RequestAborted);
             switch (outcome)
             {
+                case IdempotencyStore.Outcome.Claimed:
+                    request = request with { PredictionId = existing };
+                    break;
                 case IdempotencyStore.Outcome.Mismatch:
                     metrics.Submission("rejected");
                     return Results.Problem(
@@ -100,6 +108,7 @@ public static class PredictionEndpoints
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(options.Value.PublishTimeout);
+        using var refusal = refusals.Start(request.PredictionId, deadline);
         try
         {
             await publisher.Publish(request, context =>
@@ -107,6 +116,21 @@ public static class PredictionEndpoints
                 context.MessageId = request.PredictionId;
                 context.Headers.Set(Doors.Header, Doors.Http);
             }, deadline.Token);
+        }
+        catch (Exception) when (refusal.Refused)
+        {
+            // The work queue is at WorkQueue:MaxLength and RabbitMQ refused the message: nothing was stored.
+            if (key is not null)
+            {
+                await idempotency.ReleaseAsync(key, CancellationToken.None);
+            }
+
+            metrics.Submission("throttled");
+            http.Response.Headers.RetryAfter = drain.RetryAfterSeconds(workQueue.Value.MaxLength).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many predictions are waiting",
+                detail: $"The work queue is full ({workQueue.Value.MaxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
         }
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
@@ -121,7 +145,7 @@ public static class PredictionEndpoints
             return Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "The message broker is unavailable",
-                detail: $"The request was not queued: the broker did not confirm it within {options.Value.PublishTimeout.TotalSeconds:0.#} s. Nothing was stored; submit it again.");
+                detail: $"The broker did not confirm the request within {options.Value.PublishTimeout.TotalSeconds:0.#} s, so it may not have been stored. Submit it again; with an Idempotency-Key the retry is safe either way.");
         }
 
         // Published: from here on the request exists, whatever happens to this HTTP exchange.

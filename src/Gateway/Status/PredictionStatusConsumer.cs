@@ -1,5 +1,6 @@
 using MassTransit;
 using Predictions.Contracts;
+using Predictions.Gateway.Backpressure;
 
 namespace Predictions.Gateway.Status;
 
@@ -7,17 +8,19 @@ namespace Predictions.Gateway.Status;
 /// Moves predictions to their terminal status as the result events arrive, in batches so one disk flush
 /// covers many, and wakes the clients waiting for them.
 /// </summary>
-public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters) :
+public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>
 {
     public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context)
     {
         waiters.Notify(await store.CompleteAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+        drain.Record(context.Message.Length);
     }
 
     public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context)
     {
         waiters.Notify(await store.FailAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+        drain.Record(context.Message.Length);
     }
 }

@@ -19,6 +19,10 @@ public static class MessagingExtensions
         builder.Services.AddOptions<BrokerOptions>()
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString("RabbitMq"))
             .ValidateOnStart();
+        builder.Services.AddOptions<WorkQueueOptions>()
+            .BindConfiguration(WorkQueueOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -37,7 +41,7 @@ public static class MessagingExtensions
                     json.WriteIndented = false;
                     return json;
                 });
-                cfg.UsePredictionTopology();
+                cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -35,7 +35,7 @@ public static class Topology
     /// Names the message exchanges, and makes every publisher of requests declare the work queue and its
     /// binding, so a request accepted before any worker ever ran waits in the queue instead of being dropped.
     /// </summary>
-    public static void UsePredictionTopology(this IRabbitMqBusFactoryConfigurator cfg)
+    public static void UsePredictionTopology(this IRabbitMqBusFactoryConfigurator cfg, WorkQueueOptions workQueue)
     {
         cfg.Message<PredictionRequest>(m => m.SetEntityName(PredictionRequests));
         cfg.Message<PredictionCompleted>(m => m.SetEntityName(PredictionCompleted));
@@ -44,7 +44,7 @@ public static class Topology
         cfg.Publish<PredictionRequest>(p =>
         {
             p.ExchangeType = ExchangeType.Fanout;
-            p.BindQueue(PredictionRequests, WorkQueue, ConfigureWorkQueue);
+            p.BindQueue(PredictionRequests, WorkQueue, queue => ConfigureWorkQueue(queue, workQueue));
         });
     }
 
@@ -52,10 +52,12 @@ public static class Topology
     /// The work queue's arguments. Publishers and workers both declare the queue, so both must use these
     /// exact arguments or the broker refuses the second declaration.
     /// </summary>
-    public static void ConfigureWorkQueue(IRabbitMqQueueConfigurator queue)
+    public static void ConfigureWorkQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
     {
         queue.Durable = true;
         queue.AutoDelete = false;
         queue.SetQuorumQueue();
+        queue.SetQueueArgument("x-max-length", options.MaxLength);
+        queue.SetQueueArgument("x-overflow", "reject-publish");
     }
 }

@@ -11,9 +11,11 @@ namespace Predictions.Worker.Pipeline;
 public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<PredictionRequestConsumer>
 {
     private readonly int _maxInFlight;
+    private readonly WorkQueueOptions _workQueue;
 
-    public PredictionRequestConsumerDefinition(IOptions<WorkerOptions> worker, IOptions<InferenceOptions> inference)
+    public PredictionRequestConsumerDefinition(IOptions<WorkerOptions> worker, IOptions<InferenceOptions> inference, IOptions<WorkQueueOptions> workQueue)
     {
+        _workQueue = workQueue.Value;
         _maxInFlight = worker.Value.MaxInFlightFor(inference.Value.MaxConcurrency);
         EndpointName = Topology.WorkQueue;
         ConcurrentMessageLimit = _maxInFlight;
@@ -26,7 +28,7 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
     {
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            Topology.ConfigureWorkQueue(rabbit);
+            Topology.ConfigureWorkQueue(rabbit, _workQueue);
             rabbit.PrefetchCount = _maxInFlight;
         }
 
