@@ -32,13 +32,4 @@ public sealed class DrainRateTests
         Assert.Equal(0, drain.PerSecond);
         Assert.Equal(60, drain.RetryAfterSeconds(100));
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

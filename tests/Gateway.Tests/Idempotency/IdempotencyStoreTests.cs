@@ -58,13 +58,4 @@ public sealed class IdempotencyStoreTests : IDisposable
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

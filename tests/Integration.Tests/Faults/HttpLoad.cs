@@ -16,6 +16,9 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly Ledger _ledger;
     private readonly int _maxSubmissions;
     private readonly TimeSpan _pause;
+    /// <summary>How long a client backs off after a 503 or a broken connection before its next submission.</summary>
+    private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(100);
+
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _clients;
     private int _submitted;
@@ -65,7 +68,7 @@ public sealed class HttpLoad : IAsyncDisposable
                         break;
                     case HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null:
                         _ledger.RecordUncertain(sequence, "503");
-                        await Task.Delay(100);
+                        await Task.Delay(Backoff);
                         break;
                     default:
                         _ledger.RecordUnexpected($"#{sequence}: {(int)response.StatusCode} {body}");
@@ -76,7 +79,7 @@ public sealed class HttpLoad : IAsyncDisposable
             {
                 // The gateway went away mid-request: the broker may or may not have the message.
                 _ledger.RecordUncertain(sequence, ex.GetType().Name);
-                await Task.Delay(50);
+                await Task.Delay(Backoff);
             }
         }
     }
