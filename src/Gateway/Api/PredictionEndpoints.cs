@@ -117,29 +117,25 @@ public static class PredictionEndpoints
                 context.Headers.Set(Doors.Header, Doors.Http);
             }, deadline.Token);
         }
-        catch (Exception) when (refusal.Refused)
+        catch (Exception ex) when (refusal.Refused || !http.RequestAborted.IsCancellationRequested)
         {
-            // The work queue is at WorkQueue:MaxLength and RabbitMQ refused the message: nothing was stored.
             if (key is not null)
             {
                 await idempotency.ReleaseAsync(key, CancellationToken.None);
             }
 
-            metrics.Submission("throttled");
-            http.Response.Headers.RetryAfter = drain.RetryAfterSeconds(workQueue.Value.MaxLength).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many predictions are waiting",
-                detail: $"The work queue is full ({workQueue.Value.MaxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
-        }
-        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
-        {
+            if (refusal.Refused)
+            {
+                // The work queue is at WorkQueue:MaxLength and RabbitMQ refused the message: nothing was stored.
+                metrics.Submission("throttled");
+                http.Response.Headers.RetryAfter = drain.RetryAfterSeconds(workQueue.Value.MaxLength).ToString(CultureInfo.InvariantCulture);
+                return Results.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many predictions are waiting",
+                    detail: $"The work queue is full ({workQueue.Value.MaxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
+            }
+
             logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId}", request.PredictionId);
-            if (key is not null)
-            {
-                await idempotency.ReleaseAsync(key, CancellationToken.None);
-            }
-
             metrics.Submission("unavailable");
             http.Response.Headers.RetryAfter = "5";
             return Results.Problem(

@@ -6,7 +6,7 @@ namespace Predictions.Gateway.Status;
 
 /// <summary>
 /// Moves predictions to their terminal status as the result events arrive, in batches so one disk flush
-/// covers many, and wakes the clients waiting for them.
+/// covers many, wakes the clients waiting for them, and counts them to measure how fast the work queue drains.
 /// </summary>
 public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain) :
     IConsumer<Batch<PredictionCompleted>>,
