@@ -18,4 +18,10 @@ public record PredictionRequest
 
     /// <summary>When the request entered the system; the worker uses it to measure broker wait.</summary>
     public DateTimeOffset? SubmittedAt { get; init; }
+
+    /// <summary>
+    /// The latest moment inference may start. A request still waiting then is not computed: it ends as
+    /// <see cref="PredictionExpired"/>. None means no deadline.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; init; }
 }

@@ -2,11 +2,15 @@ using Predictions.Worker.Metadata;
 
 namespace Predictions.Worker.Tests;
 
-/// <summary>Metadata on cue: the same features for every item, one unknown item, a few transient failures first.</summary>
+/// <summary>
+/// Metadata on cue: the same features for every item, one unknown item, a few transient failures first,
+/// an optional wait before each answer.
+/// </summary>
 public sealed class ScriptedMetadataSource(
     IReadOnlyDictionary<string, double> features,
     long? unknownItem = null,
-    int transientFailures = 0) : IMetadataSource
+    int transientFailures = 0,
+    TimeSpan latency = default) : IMetadataSource
 {
     private int _calls;
 
@@ -15,7 +19,7 @@ public sealed class ScriptedMetadataSource(
     public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _calls);
-        await Task.Yield();
+        await Task.Delay(latency, cancellationToken);
         if (itemId == unknownItem)
         {
             throw new UnknownItemException(itemId);

@@ -62,7 +62,7 @@ public static class PredictionEndpoints
         TimeProvider clock,
         ILogger<PredictionRequest> logger)
     {
-        var (submission, problem) = await SubmissionReader.ReadAsync(http.Request, options.Value, http.RequestAborted);
+        var (submission, problem) = await SubmissionReader.ReadAsync(http.Request, options.Value, clock.GetUtcNow(), http.RequestAborted);
         var (wait, waitProblem) = RequestParameters.Wait(http.Request, options.Value);
         var (key, keyProblem) = RequestParameters.IdempotencyKey(http.Request);
         if ((problem ?? waitProblem ?? keyProblem) is { } rejection)
@@ -77,10 +77,12 @@ public static class PredictionEndpoints
             ItemId = submission!.ItemId,
             FeatureValue = submission.FeatureValue,
             SubmittedAt = clock.GetUtcNow(),
+            Deadline = submission.Deadline,
         };
 
         if (key is not null)
         {
+            // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request.
             var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
             var (outcome, existing) = await idempotency.ClaimAsync(key, request.PredictionId, fingerprint, http.RequestAborted);
             switch (outcome)

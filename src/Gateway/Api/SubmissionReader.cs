@@ -9,10 +9,10 @@ namespace Predictions.Gateway.Api;
 /// </summary>
 public static class SubmissionReader
 {
-    public sealed record Submission(long ItemId, double FeatureValue);
+    public sealed record Submission(long ItemId, double FeatureValue, DateTimeOffset? Deadline);
 
     /// <summary>The submission, or the problem to answer with.</summary>
-    public static async Task<(Submission? Submission, IResult? Problem)> ReadAsync(HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
+    public static async Task<(Submission? Submission, IResult? Problem)> ReadAsync(HttpRequest request, GatewayOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
@@ -49,9 +49,14 @@ public static class SubmissionReader
             errors[PredictionRequestJson.PredictionId] = ["is chosen by the gateway; to retry safely, send an Idempotency-Key header instead."];
         }
 
+        if (body.Deadline <= now)
+        {
+            errors[PredictionRequestJson.Deadline] = [$"has already passed (it is {now:O} here): give the latest moment inference may start, in the future."];
+        }
+
         return errors.Count > 0
             ? (null, Results.ValidationProblem(errors, title: "The prediction request is invalid."))
-            : (new Submission(body.ItemId, body.FeatureValue), null);
+            : (new Submission(body.ItemId, body.FeatureValue, body.Deadline), null);
     }
 
     private static IResult TooLarge(GatewayOptions options) => Results.Problem(

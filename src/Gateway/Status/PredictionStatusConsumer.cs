@@ -10,7 +10,8 @@ namespace Predictions.Gateway.Status;
 /// </summary>
 public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain) :
     IConsumer<Batch<PredictionCompleted>>,
-    IConsumer<Batch<PredictionFailed>>
+    IConsumer<Batch<PredictionFailed>>,
+    IConsumer<Batch<PredictionExpired>>
 {
     public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context)
     {
@@ -21,6 +22,12 @@ public sealed class PredictionStatusConsumer(PredictionStatusStore store, Predic
     public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context)
     {
         waiters.Notify(await store.FailAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+        drain.Record(context.Message.Length);
+    }
+
+    public async Task Consume(ConsumeContext<Batch<PredictionExpired>> context)
+    {
+        waiters.Notify(await store.ExpireAsync(context.Message.Select(m => m.Message), context.CancellationToken));
         drain.Record(context.Message.Length);
     }
 }

@@ -73,6 +73,12 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             f.PredictionId.ToString(), "failed", f.ItemId, f.FeatureValue,
             null, null, f.Error, Text(f.SubmittedAt), Text(f.FailedAt))), cancellationToken);
 
+    /// <inheritdoc cref="CompleteAsync"/>
+    public Task<IReadOnlyList<PredictionRecord>> ExpireAsync(IEnumerable<PredictionExpired> expired, CancellationToken cancellationToken) =>
+        ChangeAsync(UpsertTerminal, expired.Select(e => new Row(
+            e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue,
+            null, null, $"the deadline {Text(e.Deadline)} passed before inference started", Text(e.SubmittedAt), Text(e.ExpiredAt))), cancellationToken);
+
     public async Task<PredictionRecord?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

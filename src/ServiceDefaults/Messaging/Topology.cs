@@ -19,6 +19,9 @@ public static class Topology
     /// <summary>Fanout exchange for <see cref="PredictionFailed"/>.</summary>
     public const string PredictionFailed = "prediction-failed";
 
+    /// <summary>Fanout exchange for <see cref="PredictionExpired"/>.</summary>
+    public const string PredictionExpired = "prediction-expired";
+
     /// <summary>The work queue the workers compete on.</summary>
     public const string WorkQueue = "prediction-worker";
 
@@ -40,6 +43,7 @@ public static class Topology
         cfg.Message<PredictionRequest>(m => m.SetEntityName(PredictionRequests));
         cfg.Message<PredictionCompleted>(m => m.SetEntityName(PredictionCompleted));
         cfg.Message<PredictionFailed>(m => m.SetEntityName(PredictionFailed));
+        cfg.Message<PredictionExpired>(m => m.SetEntityName(PredictionExpired));
 
         cfg.Publish<PredictionRequest>(p =>
         {

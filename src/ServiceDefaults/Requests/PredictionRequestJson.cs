@@ -14,6 +14,7 @@ public static class PredictionRequestJson
     public const string ItemId = "itemId";
     public const string FeatureValue = "featureValue";
     public const string SubmittedAt = "submittedAt";
+    public const string Deadline = "deadline";
 
     /// <summary>The key of an error about the document as a whole.</summary>
     public const string Body = "body";
@@ -27,10 +28,10 @@ public static class PredictionRequestJson
         MaxDepth = MaxDepth,
     };
 
-    private static readonly string[] Fields = [PredictionId, ItemId, FeatureValue, SubmittedAt];
+    private static readonly string[] Fields = [PredictionId, ItemId, FeatureValue, SubmittedAt, Deadline];
 
     /// <summary>The request's fields; <see cref="Errors"/> is empty when they are all usable.</summary>
-    public sealed record Result(Guid? PredictionId, long ItemId, double FeatureValue, DateTimeOffset? SubmittedAt, IReadOnlyDictionary<string, string[]> Errors)
+    public sealed record Result(Guid? PredictionId, long ItemId, double FeatureValue, DateTimeOffset? SubmittedAt, DateTimeOffset? Deadline, IReadOnlyDictionary<string, string[]> Errors)
     {
         public bool IsValid => Errors.Count == 0;
 
@@ -89,7 +90,7 @@ public static class PredictionRequestJson
             errors[FeatureValue] = ["must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not)."];
         }
 
-        return new Result(body.PredictionId, body.ItemId ?? 0, body.FeatureValue ?? 0, body.SubmittedAt, errors);
+        return new Result(body.PredictionId, body.ItemId ?? 0, body.FeatureValue ?? 0, body.SubmittedAt, body.Deadline, errors);
     }
 
     private static Result Invalid(JsonException ex)
@@ -102,13 +103,14 @@ public static class PredictionRequestJson
             ItemId => "must appear once, as an integer (a JSON number without a fraction or exponent).",
             FeatureValue => "must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON).",
             SubmittedAt => "must appear once, as an ISO 8601 date and time string.",
+            Deadline => "must appear once, as an ISO 8601 date and time string with its offset (for example 2026-01-31T12:00:05Z).",
             _ => $"is not a valid JSON object with itemId and featureValue (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).",
         });
     }
 
     private static Result Invalid(string field, string message) =>
-        new(null, 0, 0, null, new Dictionary<string, string[]> { [field] = [message] });
+        new(null, 0, 0, null, null, new Dictionary<string, string[]> { [field] = [message] });
 
     // Everything nullable, so "missing" and "wrong" can be told apart and each reported by name.
-    private sealed record Document(Guid? PredictionId, long? ItemId, double? FeatureValue, DateTimeOffset? SubmittedAt);
+    private sealed record Document(Guid? PredictionId, long? ItemId, double? FeatureValue, DateTimeOffset? SubmittedAt, DateTimeOffset? Deadline);
 }

@@ -57,6 +57,10 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
     public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionFailed> failed, CancellationToken cancellationToken) =>
         InsertAsync([.. failed.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
 
+    /// <inheritdoc cref="AddAsync(IEnumerable{PredictionCompleted}, CancellationToken)"/>
+    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionExpired> expired, CancellationToken cancellationToken) =>
+        InsertAsync([.. expired.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
+
     private Task<IReadOnlyList<Guid>> InsertAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
         {
@@ -94,6 +98,12 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
             null, e.Error, e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.FailedAt)!, Text(now)!);
+
+        public static Row From(PredictionExpired e, DateTimeOffset now) => new(
+            e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue, null,
+            null, $"the deadline {Text(e.Deadline)} passed before inference started", e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
+            Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.ExpiredAt)!, Text(now)!);
 
         // ISO 8601 in UTC sorts as text and reads plainly in any SQLite shell.
         private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");

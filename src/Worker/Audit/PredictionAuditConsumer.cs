@@ -9,12 +9,16 @@ namespace Predictions.Worker.Audit;
 /// </summary>
 public sealed class PredictionAuditConsumer(AuditStore store, ILogger<PredictionAuditConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,
-    IConsumer<Batch<PredictionFailed>>
+    IConsumer<Batch<PredictionFailed>>,
+    IConsumer<Batch<PredictionExpired>>
 {
     public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context) =>
         NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
 
     public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context) =>
+        NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+
+    public async Task Consume(ConsumeContext<Batch<PredictionExpired>> context) =>
         NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
 
     private void NoteDuplicates(IReadOnlyList<Guid> duplicates)

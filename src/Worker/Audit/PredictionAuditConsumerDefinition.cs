@@ -11,7 +11,7 @@ public sealed class PredictionAuditConsumerDefinition : ConsumerDefinition<Predi
         EndpointName = Topology.AuditQueue;
 
         // Up to a full batch per message type gathering while one is written.
-        ConcurrentMessageLimit = 4 * StoreBatch.MessageLimit;
+        ConcurrentMessageLimit = 6 * StoreBatch.MessageLimit;
     }
 
     protected override void ConfigureConsumer(

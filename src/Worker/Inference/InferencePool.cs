@@ -42,11 +42,14 @@ public sealed class InferencePool : IHostedService, IDisposable
 
     public bool IsRunning => Volatile.Read(ref _running) > 0 && !_queue.IsAddingCompleted;
 
-    /// <summary>Queues one inference and completes when a pool thread has run it.</summary>
-    public Task<InferenceOutcome> PredictAsync(ModelInput input, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues one inference and completes when a pool thread has run it. With a deadline, a thread that
+    /// picks the inference up after it has passed does not run the model: <see cref="DeadlinePassedException"/>.
+    /// </summary>
+    public Task<InferenceOutcome> PredictAsync(ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem(input, _clock.GetUtcNow(), cancellationToken);
+        var item = new WorkItem(input, deadline, _clock.GetUtcNow(), cancellationToken);
         try
         {
             _queue.Add(item, CancellationToken.None);
@@ -126,6 +129,12 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
 
         var startedAt = _clock.GetUtcNow();
+        if (item.Deadline <= startedAt)
+        {
+            item.Fail(new DeadlinePassedException(item.Deadline.Value, item.QueuedAt));
+            return;
+        }
+
         Interlocked.Increment(ref _busy);
         try
         {
@@ -147,14 +156,17 @@ public sealed class InferencePool : IHostedService, IDisposable
         private readonly TaskCompletionSource<InferenceOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
 
-        public WorkItem(ModelInput input, DateTimeOffset queuedAt, CancellationToken cancellationToken)
+        public WorkItem(ModelInput input, DateTimeOffset? deadline, DateTimeOffset queuedAt, CancellationToken cancellationToken)
         {
             Input = input;
+            Deadline = deadline;
             QueuedAt = queuedAt;
             _cancellation = cancellationToken.Register(() => _completion.TrySetCanceled(cancellationToken));
         }
 
         public ModelInput Input { get; }
+
+        public DateTimeOffset? Deadline { get; }
 
         public DateTimeOffset QueuedAt { get; }
 

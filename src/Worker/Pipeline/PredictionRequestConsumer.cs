@@ -10,7 +10,8 @@ namespace Predictions.Worker.Pipeline;
 /// <summary>
 /// One prediction: await the item's metadata (I/O, no thread held), run the model on the bounded
 /// inference pool, publish the outcome. A failure that asking again cannot fix (unknown item, a model
-/// that rejects the input) becomes <see cref="PredictionFailed"/>; anything else is retried.
+/// that rejects the input) becomes <see cref="PredictionFailed"/>; anything else is retried. A request whose
+/// deadline passes before a pool thread starts it becomes <see cref="PredictionExpired"/>, never computed.
 /// </summary>
 public sealed class PredictionRequestConsumer(
     IMetadataSource metadataSource,
@@ -27,16 +28,32 @@ public sealed class PredictionRequestConsumer(
         var cancellationToken = context.CancellationToken;
         var timings = new PredictionTimings { ReceivedAt = clock.GetUtcNow() };
 
+        // A request that waited past its deadline in the queue costs neither a fetch nor a thread.
+        if (request.Deadline <= timings.ReceivedAt)
+        {
+            await PublishExpiredAsync(context, request, timings);
+            return;
+        }
+
         IReadOnlyDictionary<string, double> metadata;
         timings = timings with { MetadataStartedAt = clock.GetUtcNow() };
-        try
+        using (var fetch = DeadlineToken(request, cancellationToken))
         {
-            metadata = await metadataSource.GetAsync(request.ItemId, cancellationToken);
-        }
-        catch (UnknownItemException ex)
-        {
-            await PublishFailedAsync(context, request, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
-            return;
+            try
+            {
+                metadata = await metadataSource.GetAsync(request.ItemId, fetch.Token);
+            }
+            catch (UnknownItemException ex)
+            {
+                await PublishFailedAsync(context, request, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
+                return;
+            }
+            catch (OperationCanceledException) when (fetch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The deadline passed during the fetch: stop waiting for an answer that can no longer be used.
+                await PublishExpiredAsync(context, request, timings);
+                return;
+            }
         }
 
         timings = timings with { MetadataCompletedAt = clock.GetUtcNow() };
@@ -44,7 +61,12 @@ public sealed class PredictionRequestConsumer(
         InferenceOutcome outcome;
         try
         {
-            outcome = await pool.PredictAsync(new ModelInput(request.FeatureValue, metadata), cancellationToken);
+            outcome = await pool.PredictAsync(new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
+        }
+        catch (DeadlinePassedException ex)
+        {
+            await PublishExpiredAsync(context, request, timings with { InferenceQueuedAt = ex.QueuedAt });
+            return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -76,6 +98,19 @@ public sealed class PredictionRequestConsumer(
         metrics.Outcome("completed");
     }
 
+    /// <summary>The consume's token, also cancelled when the request's deadline passes.</summary>
+    private CancellationTokenSource DeadlineToken(PredictionRequest request, CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (request.Deadline is { } deadline)
+        {
+            var left = deadline - clock.GetUtcNow();
+            source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+
+        return source;
+    }
+
     /// <summary>The request with its prediction id settled, or the reason it can never be computed.</summary>
     private PredictionRequest Validate(ConsumeContext<PredictionRequest> context)
     {
@@ -93,6 +128,24 @@ public sealed class PredictionRequestConsumer(
     {
         metrics.Outcome("rejected");
         throw new InvalidPredictionRequestException(reason);
+    }
+
+    private async Task PublishExpiredAsync(ConsumeContext context, PredictionRequest request, PredictionTimings timings)
+    {
+        logger.LogInformation("Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
+        await context.Publish(new PredictionExpired
+        {
+            PredictionId = request.PredictionId,
+            ItemId = request.ItemId,
+            FeatureValue = request.FeatureValue,
+            Deadline = request.Deadline!.Value,
+            SubmittedAt = request.SubmittedAt,
+            ExpiredAt = clock.GetUtcNow(),
+            Worker = worker.Name,
+            Timings = timings,
+        }, context.CancellationToken);
+        metrics.Stages(timings, request.SubmittedAt);
+        metrics.Outcome("expired");
     }
 
     private async Task PublishFailedAsync(ConsumeContext context, PredictionRequest request, string error, PredictionTimings timings)

@@ -24,7 +24,7 @@ public sealed class WorkerMetrics
         _stageDuration = meter.CreateHistogram(
             "prediction.stage.duration", "s", "Time a prediction spent in one stage: broker_wait, metadata, pool_wait or inference.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
-        _outcomes = meter.CreateCounter<long>("prediction.outcomes", "{prediction}", "Predictions finished, by outcome: completed, failed or rejected.");
+        _outcomes = meter.CreateCounter<long>("prediction.outcomes", "{prediction}", "Predictions finished, by outcome: completed, failed, expired or rejected.");
         _active = meter.CreateUpDownCounter<long>("prediction.active", "{prediction}", "Predictions this worker holds right now.");
         meter.CreateObservableUpDownCounter(
             "prediction.inference.threads",

@@ -46,7 +46,7 @@ public sealed class PlainJsonPublisherTests(BrokerFixture fixture)
 
         var outcome = await system.WaitForOutcomeAsync(messageId, Timeout);
         Assert.Equal(0.5, outcome.GetProperty("prediction").GetDouble());
-        Assert.Single(await system.Audit.ReadAsync([messageId]));
+        Assert.Single(await system.Audit.WaitForAsync([messageId], Timeout));
     }
 
     [Fact]

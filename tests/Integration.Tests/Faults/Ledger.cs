@@ -75,7 +75,7 @@ public sealed class Ledger
 
         foreach (var (sequence, id) in _accepted)
         {
-            Assert.True(outcomes.TryGetValue(id, out var stored) && stored.Status is "completed" or "failed", $"Accepted prediction {id} (#{sequence}) has no terminal outcome.");
+            Assert.True(outcomes.TryGetValue(id, out var stored) && stored.Status is "completed" or "failed" or "expired", $"Accepted prediction {id} (#{sequence}) has no terminal outcome.");
             Assert.True(audit.GetValueOrDefault(id) == 1, $"Accepted prediction {id} (#{sequence}) has {audit.GetValueOrDefault(id)} audit rows, not one.");
             Assert.True(bySequence[sequence].Count == 1, $"Submission #{sequence} was stored {bySequence[sequence].Count} times.");
         }

@@ -45,6 +45,20 @@ public sealed class AuditTable(string path)
         return rows;
     }
 
+    /// <summary>
+    /// The rows of these predictions once each has one. The audit consumer runs beside the gateway's status
+    /// consumer, so a poller may see an outcome a moment before its row is written.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditRow>> WaitForAsync(IReadOnlyCollection<string> predictionIds, TimeSpan timeout)
+    {
+        IReadOnlyList<AuditRow> rows = [];
+        await Eventually.HoldsAsync(
+            async () => (rows = await ReadAsync(predictionIds)).Select(r => r.PredictionId).Distinct().Count() == predictionIds.Count,
+            timeout,
+            () => $"{rows.Count} of {predictionIds.Count} predictions audited");
+        return rows;
+    }
+
     private static DateTimeOffset? Time(SqliteDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateTimeOffset.Parse(reader.GetString(column), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -103,8 +103,7 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
             Assert.Equal("completed", (await system.WaitForOutcomeAsync(id, OutcomeTimeout)).GetProperty("status").GetString());
         }
 
-        IReadOnlyList<AuditRow> rows = [];
-        await Eventually.HoldsAsync(async () => (rows = await system.Audit.ReadAsync(ids)).Count == ids.Count, OutcomeTimeout, () => $"{rows.Count} of {ids.Count} audited");
+        var rows = await system.Audit.WaitForAsync(ids, OutcomeTimeout);
 
         var inference = PeakOverlap(rows.Select(r => (r.InferenceStartedAt!.Value, r.InferenceCompletedAt!.Value)));
         var metadata = PeakOverlap(rows.Select(r => (r.MetadataStartedAt!.Value, r.MetadataCompletedAt!.Value)));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Predictions.Worker.Inference;
 
 namespace Predictions.Worker.Tests.Inference;
@@ -14,7 +15,7 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.FromMilliseconds(20));
         using var pool = await StartAsync(model, threads: 3);
 
-        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Input, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Input, deadline: null, CancellationToken.None)));
 
         Assert.Equal(3, model.PeakConcurrency);
         Assert.Equal(24, model.Calls);
@@ -26,7 +27,7 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero);
         using var pool = await StartAsync(model, threads: 2);
 
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Input, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Input, deadline: null, CancellationToken.None)));
 
         Assert.All(model.Threads, thread => Assert.False(thread.IsThreadPoolThread));
         Assert.All(model.Threads, thread => Assert.StartsWith("inference-", thread.Name, StringComparison.Ordinal));
@@ -37,7 +38,7 @@ public sealed class InferencePoolTests
     {
         using var pool = await StartAsync(new ObservingModel(TimeSpan.FromMilliseconds(5)), threads: 1);
 
-        var outcome = await pool.PredictAsync(Input, CancellationToken.None);
+        var outcome = await pool.PredictAsync(Input, deadline: null, CancellationToken.None);
 
         Assert.Equal(3.0, outcome.Prediction);
         Assert.True(outcome.QueuedAt <= outcome.StartedAt);
@@ -50,8 +51,8 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero, fail: input => input.FeatureValue < 0);
         using var pool = await StartAsync(model, threads: 1);
 
-        var failing = pool.PredictAsync(Input with { FeatureValue = -1 }, CancellationToken.None);
-        var fine = pool.PredictAsync(Input, CancellationToken.None);
+        var failing = pool.PredictAsync(Input with { FeatureValue = -1 }, deadline: null, CancellationToken.None);
+        var fine = pool.PredictAsync(Input, deadline: null, CancellationToken.None);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => failing);
         Assert.Equal(3.0, (await fine).Prediction);
@@ -65,13 +66,13 @@ public sealed class InferencePoolTests
         using var pool = await StartAsync(model, threads: 1);
         using var cancel = new CancellationTokenSource();
 
-        var first = pool.PredictAsync(Input, CancellationToken.None);
-        var abandoned = pool.PredictAsync(Input, cancel.Token);
+        var first = pool.PredictAsync(Input, deadline: null, CancellationToken.None);
+        var abandoned = pool.PredictAsync(Input, deadline: null, cancel.Token);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         gate.Set();
         await first;
-        await pool.PredictAsync(Input, CancellationToken.None);
+        await pool.PredictAsync(Input, deadline: null, CancellationToken.None);
 
         Assert.Equal(2, model.Calls);
     }
@@ -82,10 +83,10 @@ public sealed class InferencePoolTests
         using var gate = new ManualResetEventSlim();
         var model = new ObservingModel(TimeSpan.Zero, gate: gate);
         using var pool = await StartAsync(model, threads: 1);
-        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Input, CancellationToken.None)).ToList();
+        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Input, deadline: null, CancellationToken.None)).ToList();
 
         var stopping = pool.StopAsync(CancellationToken.None);
-        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Input, CancellationToken.None); });
+        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Input, deadline: null, CancellationToken.None); });
         gate.Set();
         await stopping;
 
@@ -93,9 +94,30 @@ public sealed class InferencePoolTests
         Assert.False(pool.IsRunning);
     }
 
-    private static async Task<InferencePool> StartAsync(IPredictionModel model, int threads)
+    [Fact]
+    public async Task An_inference_whose_deadline_passes_while_it_waits_for_a_thread_is_never_run()
     {
-        var pool = new InferencePool(model, Options.Create(new InferenceOptions { MaxConcurrency = threads }), TimeProvider.System, NullLogger<InferencePool>.Instance);
+        using var gate = new ManualResetEventSlim();
+        var model = new ObservingModel(TimeSpan.Zero, gate: gate);
+        var clock = new FakeTimeProvider();
+        using var pool = await StartAsync(model, threads: 1, clock);
+
+        var first = pool.PredictAsync(Input, deadline: null, CancellationToken.None);
+        var late = pool.PredictAsync(Input, deadline: clock.GetUtcNow().AddSeconds(1), CancellationToken.None);
+        var inTime = pool.PredictAsync(Input, deadline: clock.GetUtcNow().AddSeconds(10), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        gate.Set();
+
+        await first;
+        var expired = await Assert.ThrowsAsync<DeadlinePassedException>(() => late);
+        Assert.Equal(clock.GetUtcNow().AddSeconds(-1), expired.Deadline);
+        await inTime;
+        Assert.Equal(2, model.Calls);
+    }
+
+    private static async Task<InferencePool> StartAsync(IPredictionModel model, int threads, TimeProvider? clock = null)
+    {
+        var pool = new InferencePool(model, Options.Create(new InferenceOptions { MaxConcurrency = threads }), clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
     }

@@ -81,6 +81,52 @@ public sealed class PredictionRequestConsumerTests
         Assert.Equal(messageId, (await SingleAsync<PredictionCompleted>(harness)).PredictionId);
     }
 
+    [Fact]
+    public async Task A_request_whose_deadline_passed_in_the_queue_expires_without_a_fetch_or_an_inference()
+    {
+        var metadata = new ScriptedMetadataSource(Features);
+        var model = new ObservingModel(TimeSpan.Zero);
+        await using var provider = Build(metadata, model);
+        var harness = await StartAsync(provider);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await harness.Bus.Publish(Request() with { Deadline = deadline });
+
+        var expired = await SingleAsync<PredictionExpired>(harness);
+        Assert.Equal(deadline, expired.Deadline);
+        Assert.Null(expired.Timings.MetadataStartedAt);
+        Assert.Equal(0, metadata.Calls);
+        Assert.Equal(0, model.Calls);
+        Assert.False(await harness.Published.Any<PredictionCompleted>());
+    }
+
+    [Fact]
+    public async Task A_deadline_that_passes_during_the_metadata_fetch_cuts_it_short_and_expires()
+    {
+        var model = new ObservingModel(TimeSpan.Zero);
+        await using var provider = Build(new ScriptedMetadataSource(Features, latency: TimeSpan.FromHours(1)), model);
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request() with { Deadline = DateTimeOffset.UtcNow.AddMilliseconds(200) });
+
+        var expired = await SingleAsync<PredictionExpired>(harness);
+        Assert.NotNull(expired.Timings.MetadataStartedAt);
+        Assert.Null(expired.Timings.InferenceQueuedAt);
+        Assert.Equal(0, model.Calls);
+    }
+
+    [Fact]
+    public async Task A_deadline_in_the_future_does_not_stop_the_prediction()
+    {
+        await using var provider = Build(new ScriptedMetadataSource(Features), new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(featureValue: 3) with { Deadline = DateTimeOffset.UtcNow.AddMinutes(5) });
+
+        Assert.Equal(6, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
+        Assert.False(await harness.Published.Any<PredictionExpired>());
+    }
+
     private static PredictionRequest Request(long itemId = 1, double featureValue = 1) => new()
     {
         PredictionId = Guid.NewGuid(),

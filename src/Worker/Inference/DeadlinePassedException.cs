@@ -1,0 +1,11 @@
+namespace Predictions.Worker.Inference;
+
+/// <summary>A prediction's deadline passed before a pool thread could start it, so it was not computed.</summary>
+public sealed class DeadlinePassedException(DateTimeOffset deadline, DateTimeOffset queuedAt)
+    : Exception($"the deadline {deadline:O} passed before inference started")
+{
+    public DateTimeOffset Deadline { get; } = deadline;
+
+    /// <summary>When the prediction was handed to the pool.</summary>
+    public DateTimeOffset QueuedAt { get; } = queuedAt;
+}
