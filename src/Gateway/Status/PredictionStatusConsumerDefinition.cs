@@ -20,6 +20,6 @@ public sealed class PredictionStatusConsumerDefinition : ConsumerDefinition<Pred
         IRegistrationContext context)
     {
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000, 5_000));
+        endpointConfigurator.UseStoreRetry();
     }
 }

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Predictions.ServiceDefaults.Storage;
 
@@ -20,14 +22,12 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _created;
 
-    public SqliteDatabase(string connectionString, string schema)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.DefaultTimeout < 30)
-        {
-            builder.DefaultTimeout = 30;
-        }
+    private readonly ILogger _logger;
 
+    public SqliteDatabase(string connectionString, string schema, ILogger? logger = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        var builder = new SqliteConnectionStringBuilder(connectionString);
         _connectionString = builder.ToString();
         _schema = schema;
         DataSource = builder.DataSource;
@@ -104,6 +104,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
                 catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
                 {
                     // The file is locked, unwritable or gone: fail these writes (callers retry) and reconnect next time.
+                    _logger.LogWarning("{Writes} writes to {DataSource} failed and wait to be retried: {Reason}", batch.Count, DataSource, ex.Message);
                     foreach (var failed in batch)
                     {
                         failed.Done.TrySetException(ex);

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Predictions.ServiceDefaults.Storage;
@@ -20,7 +21,10 @@ public static class StorageExtensions
             .ValidateOnStart();
 
         builder.Services.AddKeyedSingleton(name, (services, _) =>
-            new SqliteDatabase(services.GetRequiredService<IOptionsMonitor<SqliteOptions>>().Get(name).ConnectionString!, schema));
+            new SqliteDatabase(
+                services.GetRequiredService<IOptionsMonitor<SqliteOptions>>().Get(name).ConnectionString!,
+                schema,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
         builder.Services.AddSingleton<IHostedService>(services =>
             new SqliteSchemaInitializer(services.GetRequiredKeyedService<SqliteDatabase>(name), name));
 

@@ -21,7 +21,6 @@ public sealed class PredictionAuditConsumerDefinition : ConsumerDefinition<Predi
     {
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
 
-        // A busy or briefly locked database file is worth waiting for.
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000, 5_000));
+        endpointConfigurator.UseStoreRetry();
     }
 }

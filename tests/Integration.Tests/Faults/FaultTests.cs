@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -156,6 +158,70 @@ public sealed class FaultTests(BrokerFixture fixture)
 
         await ledger.VerifyAsync(system, Timeout);
         Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
+    }
+
+    [Fact]
+    public async Task Outcomes_wait_in_their_queue_while_the_audit_store_is_locked_and_all_arrive_after()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+
+        // A short busy timeout, so each write attempt against the locked file fails quickly and is retried.
+        var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model)
+        {
+            ["ConnectionStrings:Audit"] = $"Data Source={system.AuditDatabase};Default Timeout=1",
+        });
+        await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 400);
+        await load.WaitForAcceptedAsync(50, Timeout);
+        await Eventually.HoldsAsync(async () => (await system.Audit.ReadAsync()).Count > 0, Timeout, () => "nothing was audited before the lock");
+
+        // Another process holds the file's write lock, as a backup tool or an operator's shell might.
+        await using (var holder = new SqliteConnection($"Data Source={system.AuditDatabase};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await using var exclusive = holder.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync();
+            var auditedBefore = await CountAuditRowsAsync(holder);
+            var outage = Task.Delay(LongerThanQuickRetries);
+
+            await load.WaitForAcceptedAsync(200, Timeout);
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(Regex.Count(worker.Output, "writes to .*audit.db failed and wait to be retried") >= 2),
+                Timeout,
+                () => $"the worker did not fail and retry its writes to the locked store.\n{worker.Output}");
+
+            await outage;
+            Assert.Equal(auditedBefore, await CountAuditRowsAsync(holder));
+            // Waiting means unacknowledged by the audit consumer or ready in the queue: "messages" counts both.
+            var auditQueue = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.AuditQueue}";
+            await Eventually.HoldsAsync(
+                async () => (await system.Broker.Owner.GetAsync<JsonElement>(auditQueue)).TryGetProperty("messages", out var waiting) && waiting.GetInt64() > 0,
+                Timeout,
+                () => "no outcome waits in the audit queue while its store is locked");
+            Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.AuditQueue + "_error"))?.Messages ?? 0u);
+            await using var release = holder.CreateCommand();
+            release.CommandText = "ROLLBACK";
+            await release.ExecuteNonQueryAsync();
+        }
+
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
+    }
+
+    /// <summary>
+    /// How long the audit store stays locked: longer than the few quick retries (about 13 s with a 1 s busy
+    /// timeout) after which a message would go to the error queue if the store's outage counted against it.
+    /// </summary>
+    private static readonly TimeSpan LongerThanQuickRetries = TimeSpan.FromSeconds(20);
+
+    private static async Task<long> CountAuditRowsAsync(SqliteConnection connection)
+    {
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM prediction_audit";
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private static async Task WaitForBusyInferenceAsync(PredictionSystem system)

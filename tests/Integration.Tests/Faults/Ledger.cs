@@ -64,6 +64,13 @@ public sealed class Ledger
             timeout,
             () => $"{_accepted.Values.Count(id => !outcomes.TryGetValue(id, out var s) || s.Status == "queued")} of {Accepted} accepted predictions have no outcome yet. {DescribeQueues(system)}\n{system.Describe()}");
 
+        // Audit rows may trail the outcomes pollers see: the audit consumer works on its own, and retries.
+        IReadOnlyList<AuditRow> audited = [];
+        await Eventually.HoldsAsync(
+            async () => (audited = await system.Audit.ReadAsync(_accepted.Values)).Select(r => r.PredictionId).Distinct().Count() == Accepted,
+            timeout,
+            () => $"{audited.Select(r => r.PredictionId).Distinct().Count()} of {Accepted} accepted predictions are audited. {DescribeQueues(system)}\n{system.Describe()}");
+
         await Eventually.HoldsAsync(
             async () => await QueuesDrainedAsync(system),
             timeout,
