@@ -1,8 +1,11 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+
 namespace Predictions.Worker.Metadata;
 
 public static class MetadataExtensions
 {
-    /// <summary>The source the worker awaits item metadata from.</summary>
+    /// <summary>The source the worker awaits item metadata from (<c>Metadata:Source</c>).</summary>
     public static IHostApplicationBuilder AddMetadata(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MetadataOptions>()
@@ -10,7 +13,45 @@ public static class MetadataExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<IMetadataSource, SimulatedMetadataSource>();
+        var source = builder.Configuration.GetSection(MetadataOptions.Section).GetValue<MetadataSourceKind?>(nameof(MetadataOptions.Source));
+        if (source == MetadataSourceKind.Http)
+        {
+            builder.AddHttpMetadata();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IMetadataSource, SimulatedMetadataSource>();
+        }
+
         return builder;
+    }
+
+    private static void AddHttpMetadata(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHybridCache();
+        builder.Services.AddHttpClient<IMetadataSource, HttpMetadataSource>((services, http) =>
+            {
+                var baseUrl = services.GetRequiredService<IOptions<MetadataOptions>>().Value.BaseUrl!.ToString();
+
+                // "http://host/api" would resolve "items/1" to "http://host/items/1": keep the path.
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider services) =>
+            {
+                var metadata = services.GetRequiredService<IOptions<MetadataOptions>>().Value;
+                var attempt = metadata.AttemptTimeout;
+                resilience.AttemptTimeout.Timeout = attempt;
+                resilience.Retry.MaxRetryAttempts = metadata.Retries;
+                resilience.Retry.UseJitter = true;
+                resilience.TotalRequestTimeout.Timeout = (attempt * (metadata.Retries + 1)) + TimeSpan.FromSeconds(10);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * attempt.Ticks));
+
+                // Half of 20 or more calls failing means the service is down: stop calling it for a few
+                // seconds (requests wait in the meantime) instead of piling retries onto it.
+                resilience.CircuitBreaker.MinimumThroughput = 20;
+                resilience.CircuitBreaker.FailureRatio = 0.5;
+            });
     }
 }

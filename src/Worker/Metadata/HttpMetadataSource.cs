@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Predictions.Worker.Metadata;
+
+/// <summary>
+/// Item metadata from <c>GET {Metadata:BaseUrl}/items/{itemId}</c>: a JSON object whose numeric values are
+/// the item's features (other values are ignored). Retries, timeouts and the circuit breaker live in the
+/// client's resilience handler; answers are cached for <c>Metadata:CacheDuration</c>, and concurrent
+/// requests for one item share one fetch. A 404 is an unknown item; anything else that is not an answer
+/// is an outage (<see cref="MetadataUnavailableException"/>).
+/// </summary>
+public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, IOptions<MetadataOptions> options) : IMetadataSource
+{
+    private readonly HybridCacheEntryOptions? _cacheEntry = options.Value.CacheDuration > TimeSpan.Zero
+        ? new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration }
+        : null;
+
+    public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, CancellationToken cancellationToken) =>
+        _cacheEntry is null
+            ? await FetchAsync(itemId, cancellationToken)
+            : await cache.GetOrCreateAsync(
+                $"item-metadata:{itemId}",
+                (Source: this, ItemId: itemId),
+                static async (state, token) => await state.Source.FetchAsync(state.ItemId, token),
+                _cacheEntry,
+                cancellationToken: cancellationToken);
+
+    private async Task<Dictionary<string, double>> FetchAsync(long itemId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync($"items/{itemId}", cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new UnknownItemException(itemId);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new MetadataUnavailableException($"the metadata service answered {(int)response.StatusCode} {response.ReasonPhrase} for item {itemId}");
+            }
+
+            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new MetadataUnavailableException($"the metadata service answered item {itemId} with JSON that is not an object");
+            }
+
+            return document.RootElement.EnumerateObject()
+                .Where(property => property.Value.ValueKind == JsonValueKind.Number)
+                .ToDictionary(property => property.Name, property => property.Value.GetDouble());
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ex is HttpRequestException or ExecutionRejectedException or OperationCanceledException or JsonException)
+        {
+            throw new MetadataUnavailableException($"the metadata service at {http.BaseAddress} is unavailable: {ex.Message}", ex);
+        }
+    }
+}

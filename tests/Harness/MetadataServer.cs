@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Predictions.Harness;
+
+/// <summary>
+/// A real HTTP metadata service on loopback, <c>GET /items/{itemId}</c>, with knobs for the faults a
+/// worker must survive: latency, an outage (503 for every request), the first requests failing, and
+/// items it does not know (404). It counts the requests each item received.
+/// </summary>
+public sealed class MetadataServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<long, int> _requests = new();
+    private int _failuresLeft;
+    private volatile bool _outage;
+    private long _latencyTicks;
+
+    private MetadataServer(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>Items answered with 404.</summary>
+    public ConcurrentDictionary<long, bool> UnknownItems { get; } = new();
+
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+        set => Interlocked.Exchange(ref _latencyTicks, value.Ticks);
+    }
+
+    /// <summary>While true, every request is answered 503.</summary>
+    public bool Outage
+    {
+        get => _outage;
+        set => _outage = value;
+    }
+
+    public int TotalRequests => _requests.Values.Sum();
+
+    public static async Task<MetadataServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var server = new MetadataServer(app);
+        app.MapGet("/items/{itemId:long}", server.AnswerAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        server.BaseUrl = new Uri(address + "/");
+        return server;
+    }
+
+    /// <summary>The next <paramref name="count"/> requests are answered 503.</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
+
+    public int RequestsFor(long itemId) => _requests.GetValueOrDefault(itemId);
+
+    /// <summary>The features this server gives an item: numbers derived from its id, and a name the worker ignores.</summary>
+    public static Dictionary<string, double> FeaturesOf(long itemId) => new()
+    {
+        ["category"] = itemId % 12,
+        ["price"] = 5 + (itemId * 7919 % 9500 / 100.0),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<IResult> AnswerAsync(long itemId, CancellationToken cancellationToken)
+    {
+        _requests.AddOrUpdate(itemId, 1, (_, n) => n + 1);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
+        if (_outage || Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return UnknownItems.ContainsKey(itemId)
+            ? Results.NotFound()
+            : Results.Json(new Dictionary<string, object>(FeaturesOf(itemId).Select(f => KeyValuePair.Create(f.Key, (object)f.Value))) { ["name"] = $"item {itemId}" });
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Polly.CircuitBreaker;
+using Predictions.Harness;
+using Predictions.Worker.Metadata;
+
+namespace Predictions.Worker.Tests.Metadata;
+
+/// <summary>The HTTP metadata source against a real HTTP server on loopback.</summary>
+public sealed class HttpMetadataSourceTests : IAsyncLifetime
+{
+    private MetadataServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await MetadataServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Returns_the_items_numeric_features_and_ignores_the_rest()
+    {
+        using var host = Build();
+
+        var metadata = await Source(host).GetAsync(42, CancellationToken.None);
+
+        Assert.Equal(MetadataServer.FeaturesOf(42), metadata);
+    }
+
+    [Fact]
+    public async Task An_unknown_item_is_a_permanent_failure_asked_once()
+    {
+        _server.UnknownItems[404] = true;
+        using var host = Build();
+
+        var error = await Assert.ThrowsAsync<UnknownItemException>(() => Source(host).GetAsync(404, CancellationToken.None));
+
+        Assert.Contains("unknown item 404", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.RequestsFor(404));
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_within_one_call()
+    {
+        _server.FailNext(2);
+        using var host = Build();
+
+        var metadata = await Source(host).GetAsync(7, CancellationToken.None);
+
+        Assert.Equal(MetadataServer.FeaturesOf(7), metadata);
+        Assert.Equal(3, _server.RequestsFor(7));
+    }
+
+    [Fact]
+    public async Task An_outage_opens_the_circuit_so_the_service_is_spared_further_calls()
+    {
+        _server.Outage = true;
+        using var host = Build(new() { ["Metadata:Retries"] = "1", ["Metadata:CacheDuration"] = "00:00:00" });
+        var source = Source(host);
+
+        var errors = new List<MetadataUnavailableException>();
+        for (var call = 0; call < 30; call++)
+        {
+            errors.Add(await Assert.ThrowsAsync<MetadataUnavailableException>(() => source.GetAsync(call, CancellationToken.None)));
+        }
+
+        // 30 calls of 2 attempts each would be 60 requests; the circuit opened after 20 failures.
+        Assert.InRange(_server.TotalRequests, 20, 21);
+        Assert.IsType<BrokenCircuitException>(errors[^1].InnerException);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_for_one_item_share_one_fetch_and_later_ones_hit_the_cache()
+    {
+        _server.Latency = TimeSpan.FromMilliseconds(300);
+        using var host = Build();
+        var source = Source(host);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => source.GetAsync(5, CancellationToken.None)));
+        var later = await source.GetAsync(5, CancellationToken.None);
+
+        Assert.All(answers, answer => Assert.Equal(MetadataServer.FeaturesOf(5), answer));
+        Assert.Equal(MetadataServer.FeaturesOf(5), later);
+        Assert.Equal(1, _server.RequestsFor(5));
+    }
+
+    [Fact]
+    public async Task Without_a_cache_every_request_fetches()
+    {
+        using var host = Build(new() { ["Metadata:CacheDuration"] = "00:00:00" });
+        var source = Source(host);
+
+        await source.GetAsync(9, CancellationToken.None);
+        await source.GetAsync(9, CancellationToken.None);
+
+        Assert.Equal(2, _server.RequestsFor(9));
+    }
+
+    private static IMetadataSource Source(IHost host) => host.Services.GetRequiredService<IMetadataSource>();
+
+    private IHost Build(Dictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Metadata:Source"] = "Http",
+            ["Metadata:BaseUrl"] = _server.BaseUrl.ToString(),
+        });
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
+        builder.AddMetadata();
+        return builder.Build();
+    }
+}
