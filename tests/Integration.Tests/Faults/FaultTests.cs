@@ -2,7 +2,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
+using Predictions.Integration.Tests.Pipeline;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Integration.Tests.Faults;
@@ -211,9 +213,49 @@ public sealed class FaultTests(BrokerFixture fixture)
         Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
     }
 
+    [Fact]
+    public async Task A_metadata_outage_pauses_the_work_and_fails_nothing_then_everything_completes()
+    {
+        await using var metadata = await MetadataServer.StartAsync();
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, Model));
+        await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
+        await load.WaitForAcceptedAsync(60, Timeout);
+
+        metadata.Outage = true;
+        var outage = Task.Delay(LongerThanQuickRetries);
+        var accepted = ledger.Accepted;
+
+        // Submissions are still accepted; they wait in the work queue instead of being failed.
+        await load.WaitForAcceptedAsync(accepted + 100, Timeout);
+        await Eventually.HoldsAsync(async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages > 0, Timeout, () => "nothing waits in the work queue during the outage");
+        await outage;
+        Assert.Equal(0, await CountOutcomesAsync(system, "failed"));
+        Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue + "_error"))?.Messages ?? 0u);
+        metadata.Outage = false;
+
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.Equal(0, await CountOutcomesAsync(system, "failed"));
+        Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
+    }
+
+    private static async Task<long> CountOutcomesAsync(PredictionSystem system, string status)
+    {
+        await using var connection = new SqliteConnection($"Data Source={system.ResultsDatabase};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM predictions WHERE status = $status";
+        count.Parameters.AddWithValue("$status", status);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     /// <summary>
-    /// How long the audit store stays locked: longer than the few quick retries (about 13 s with a 1 s busy
-    /// timeout) after which a message would go to the error queue if the store's outage counted against it.
+    /// How long a dependency stays down: longer than the few quick retries after which a message would go to
+    /// the error queue if the outage counted against it (about 13 s for the audit store with a 1 s busy
+    /// timeout, about 8 s for a request's metadata).
     /// </summary>
     private static readonly TimeSpan LongerThanQuickRetries = TimeSpan.FromSeconds(20);
 
