@@ -65,6 +65,7 @@ public static class PredictionEndpoints
         var (submission, problem) = await SubmissionReader.ReadAsync(http.Request, options.Value, http.RequestAborted);
         var (wait, waitProblem) = RequestParameters.Wait(http.Request, options.Value);
         var (key, keyProblem) = RequestParameters.IdempotencyKey(http.Request);
+        var owner = (string?)null;
         if ((problem ?? waitProblem ?? keyProblem) is { } rejection)
         {
             metrics.Submission("rejected");
@@ -82,7 +83,7 @@ public static class PredictionEndpoints
         if (key is not null)
         {
             var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
-            var (outcome, existing) = await idempotency.ClaimAsync(key, request.PredictionId, fingerprint, http.RequestAborted);
+            var (outcome, existing) = await idempotency.ClaimAsync(owner, key, request.PredictionId, fingerprint, http.RequestAborted);
             switch (outcome)
             {
                 case IdempotencyStore.Outcome.Claimed:
@@ -102,7 +103,7 @@ public static class PredictionEndpoints
                         detail: "Retry in a moment to get its outcome.");
                 case IdempotencyStore.Outcome.Replayed:
                     metrics.Submission("replayed");
-                    return await AnswerAsync(existing, wait, longPoll, store, http.RequestAborted);
+                    return await AnswerAsync(existing, owner, wait, longPoll, store, http.RequestAborted);
             }
         }
 
@@ -121,7 +122,7 @@ public static class PredictionEndpoints
         {
             if (key is not null)
             {
-                await idempotency.ReleaseAsync(key, CancellationToken.None);
+                await idempotency.ReleaseAsync(owner, key, CancellationToken.None);
             }
 
             if (refusal.Refused)
@@ -145,18 +146,19 @@ public static class PredictionEndpoints
         }
 
         // Published: from here on the request exists, whatever happens to this HTTP exchange.
-        await store.AddQueuedAsync([request], CancellationToken.None);
+        await store.AddQueuedAsync([request], owner, CancellationToken.None);
         if (key is not null)
         {
-            await idempotency.MarkPublishedAsync(key, CancellationToken.None);
+            await idempotency.MarkPublishedAsync(owner, key, CancellationToken.None);
         }
 
         metrics.Submission("accepted");
-        return await AnswerAsync(request.PredictionId, wait, longPoll, store, http.RequestAborted);
+        return await AnswerAsync(request.PredictionId, owner, wait, longPoll, store, http.RequestAborted);
     }
 
     private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
     {
+        var reader = (string?)null;
         var (wait, problem) = RequestParameters.Wait(request, options.Value);
         if (problem is not null)
         {
@@ -164,19 +166,19 @@ public static class PredictionEndpoints
         }
 
         var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, wait, request.HttpContext.RequestAborted)
-            : await store.FindAsync(id, request.HttpContext.RequestAborted);
+            ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
+            : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
         return record is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
             : Results.Ok(record);
     }
 
     /// <summary>200 with the finished prediction when it ends within the wait, else 202 pointing at where to poll.</summary>
-    private static async Task<IResult> AnswerAsync(Guid id, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(Guid id, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
     {
         var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, wait, cancellationToken)
-            : await store.FindAsync(id, cancellationToken);
+            ? await longPoll.WaitForOutcomeAsync(id, owner, wait, cancellationToken)
+            : await store.FindAsync(id, owner, cancellationToken);
         var location = $"/predictions/{id}";
         return record is { Status: not PredictionStatus.Queued }
             ? Results.Ok(record)
