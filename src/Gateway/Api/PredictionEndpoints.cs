@@ -2,6 +2,7 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
@@ -14,7 +15,10 @@ public static class PredictionEndpoints
 {
     public static IEndpointRouteBuilder MapPredictions(this IEndpointRouteBuilder app)
     {
-        var predictions = app.MapGroup("/predictions").WithTags("Predictions");
+        var predictions = app.MapGroup("/predictions").WithTags("Predictions")
+            .RequireApiKey()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         predictions.MapPost("/", SubmitAsync)
             .WithSummary("Submit a prediction")
@@ -31,12 +35,11 @@ public static class PredictionEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         predictions.MapGet("/{id:guid}", GetAsync)
             .WithSummary("Get a prediction")
-            .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends.")
+            .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. A prediction submitted with another API key is 404, like an unknown id.")
             .Produces<PredictionRecord>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -65,7 +68,7 @@ public static class PredictionEndpoints
         var (submission, problem) = await SubmissionReader.ReadAsync(http.Request, options.Value, http.RequestAborted);
         var (wait, waitProblem) = RequestParameters.Wait(http.Request, options.Value);
         var (key, keyProblem) = RequestParameters.IdempotencyKey(http.Request);
-        var owner = (string?)null;
+        var owner = http.User.ApiKeyName();
         if ((problem ?? waitProblem ?? keyProblem) is { } rejection)
         {
             metrics.Submission("rejected");
@@ -132,6 +135,7 @@ public static class PredictionEndpoints
                 http.Response.Headers.RetryAfter = drain.RetryAfterSeconds(workQueue.Value.MaxLength).ToString(CultureInfo.InvariantCulture);
                 return Results.Problem(
                     statusCode: StatusCodes.Status429TooManyRequests,
+                    type: ProblemTypes.WorkQueueFull,
                     title: "Too many predictions are waiting",
                     detail: $"The work queue is full ({workQueue.Value.MaxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
             }
@@ -158,7 +162,7 @@ public static class PredictionEndpoints
 
     private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
     {
-        var reader = (string?)null;
+        var reader = request.HttpContext.User.ApiKeyName();
         var (wait, problem) = RequestParameters.Wait(request, options.Value);
         if (problem is not null)
         {
