@@ -60,5 +60,6 @@ public sealed class RateLimitTests(BrokerFixture fixture)
         var metrics = await system.Http.GetStringAsync("/metrics");
         Assert.Equal(1, PrometheusText.Sample(metrics, "prediction_submissions_total", "prediction_submission_result=\"rate_limited\""));
         Assert.Equal(accepted + 1, PrometheusText.Sample(metrics, "prediction_submissions_total", "prediction_submission_result=\"accepted\""));
+        Assert.Equal(1, PrometheusText.Sample(metrics, "aspnetcore_rate_limiting_requests_total", "aspnetcore_rate_limiting_result=\"endpoint_limiter\""));
     }
 }
