@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Predictions.Gateway.Auth;
@@ -42,6 +43,7 @@ public static class AuthExtensions
             }));
 
         builder.Services.AddRateLimiter(PredictionRateLimit.Configure);
+        builder.Services.Configure<OpenApiOptions>("v1", openApi => openApi.AddDocumentTransformer<ApiKeyOpenApi>());
         return builder;
     }
 

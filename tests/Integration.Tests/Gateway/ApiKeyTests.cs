@@ -38,6 +38,14 @@ public sealed class ApiKeyTests(BrokerFixture fixture)
         }
 
         Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages ?? 0u);
+
+        // The reference tells clients where the key goes.
+        var document = JsonDocument.Parse(await system.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("header", scheme.GetProperty("in").GetString());
+        Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+        var security = document.GetProperty("paths").GetProperty("/predictions").GetProperty("post").GetProperty("security");
+        Assert.True(security[0].TryGetProperty("ApiKey", out _), security.ToString());
     }
 
     [Fact]
