@@ -1,4 +1,5 @@
 using Predictions.Gateway.Api;
+using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Probes;
 using Predictions.Gateway.Status;
@@ -8,6 +9,7 @@ using Predictions.ServiceDefaults.Messaging;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddPredictionApi();
+builder.AddApiKeys();
 builder.AddStatusStore();
 builder.AddBackpressure();
 builder.AddProbes();
@@ -17,6 +19,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseApiKeys();
 
 app.MapProbes();
 app.MapApiReference();

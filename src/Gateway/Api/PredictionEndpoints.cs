@@ -2,6 +2,7 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
@@ -14,7 +15,10 @@ public static class PredictionEndpoints
 {
     public static IEndpointRouteBuilder MapPredictions(this IEndpointRouteBuilder app)
     {
-        var predictions = app.MapGroup("/predictions").WithTags("Predictions");
+        var predictions = app.MapGroup("/predictions").WithTags("Predictions")
+            .RequireApiKey()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         predictions.MapPost("/", SubmitAsync)
             .WithSummary("Submit a prediction")
@@ -31,12 +35,11 @@ public static class PredictionEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         predictions.MapGet("/{id:guid}", GetAsync)
             .WithSummary("Get a prediction")
-            .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends.")
+            .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. A prediction submitted with another API key is 404, like an unknown id.")
             .Produces<PredictionRecord>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -65,6 +68,7 @@ public static class PredictionEndpoints
         var (submission, problem) = await SubmissionReader.ReadAsync(http.Request, options.Value, clock.GetUtcNow(), http.RequestAborted);
         var (wait, waitProblem) = RequestParameters.Wait(http.Request, options.Value);
         var (key, keyProblem) = RequestParameters.IdempotencyKey(http.Request);
+        var owner = http.User.ApiKeyName();
         if ((problem ?? waitProblem ?? keyProblem) is { } rejection)
         {
             metrics.Submission("rejected");
@@ -84,7 +88,7 @@ public static class PredictionEndpoints
         {
             // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request.
             var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
-            var (outcome, existing) = await idempotency.ClaimAsync(key, request.PredictionId, fingerprint, http.RequestAborted);
+            var (outcome, existing) = await idempotency.ClaimAsync(owner, key, request.PredictionId, fingerprint, http.RequestAborted);
             switch (outcome)
             {
                 case IdempotencyStore.Outcome.Claimed:
@@ -104,7 +108,7 @@ public static class PredictionEndpoints
                         detail: "Retry in a moment to get its outcome.");
                 case IdempotencyStore.Outcome.Replayed:
                     metrics.Submission("replayed");
-                    return await AnswerAsync(existing, wait, longPoll, store, http.RequestAborted);
+                    return await AnswerAsync(existing, owner, wait, longPoll, store, http.RequestAborted);
             }
         }
 
@@ -123,7 +127,7 @@ public static class PredictionEndpoints
         {
             if (key is not null)
             {
-                await idempotency.ReleaseAsync(key, CancellationToken.None);
+                await idempotency.ReleaseAsync(owner, key, CancellationToken.None);
             }
 
             if (refusal.Refused)
@@ -133,6 +137,7 @@ public static class PredictionEndpoints
                 http.Response.Headers.RetryAfter = drain.RetryAfterSeconds(workQueue.Value.MaxLength).ToString(CultureInfo.InvariantCulture);
                 return Results.Problem(
                     statusCode: StatusCodes.Status429TooManyRequests,
+                    type: ProblemTypes.WorkQueueFull,
                     title: "Too many predictions are waiting",
                     detail: $"The work queue is full ({workQueue.Value.MaxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
             }
@@ -147,18 +152,19 @@ public static class PredictionEndpoints
         }
 
         // Published: from here on the request exists, whatever happens to this HTTP exchange.
-        await store.AddQueuedAsync([request], CancellationToken.None);
+        await store.AddQueuedAsync([request], owner, CancellationToken.None);
         if (key is not null)
         {
-            await idempotency.MarkPublishedAsync(key, CancellationToken.None);
+            await idempotency.MarkPublishedAsync(owner, key, CancellationToken.None);
         }
 
         metrics.Submission("accepted");
-        return await AnswerAsync(request.PredictionId, wait, longPoll, store, http.RequestAborted);
+        return await AnswerAsync(request.PredictionId, owner, wait, longPoll, store, http.RequestAborted);
     }
 
     private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
     {
+        var reader = request.HttpContext.User.ApiKeyName();
         var (wait, problem) = RequestParameters.Wait(request, options.Value);
         if (problem is not null)
         {
@@ -166,19 +172,19 @@ public static class PredictionEndpoints
         }
 
         var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, wait, request.HttpContext.RequestAborted)
-            : await store.FindAsync(id, request.HttpContext.RequestAborted);
+            ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
+            : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
         return record is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
             : Results.Ok(record);
     }
 
     /// <summary>200 with the finished prediction when it ends within the wait, else 202 pointing at where to poll.</summary>
-    private static async Task<IResult> AnswerAsync(Guid id, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(Guid id, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
     {
         var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, wait, cancellationToken)
-            : await store.FindAsync(id, cancellationToken);
+            ? await longPoll.WaitForOutcomeAsync(id, owner, wait, cancellationToken)
+            : await store.FindAsync(id, owner, cancellationToken);
         var location = $"/predictions/{id}";
         return record is { Status: not PredictionStatus.Queued }
             ? Results.Ok(record)

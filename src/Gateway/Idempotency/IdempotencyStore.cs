@@ -11,10 +11,25 @@ namespace Predictions.Gateway.Idempotency;
 /// the broker does not confirm, so a failed attempt can be retried with the same key. The key keeps its
 /// prediction id across attempts: an unconfirmed publish may still have reached the broker, and a retry
 /// that publishes the same id again is collapsed into one prediction by the worker and the stores.
+/// Keys belong to an owner (the API key's name): two clients choosing the same key never meet.
 /// </summary>
 public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database, TimeProvider clock)
 {
+    /// <summary>
+    /// <c>owner</c> is the API key's name, '' when keys are off. Keys from before owners existed are moved
+    /// into the '' scope once: the old table is declared (empty on a fresh database), copied and dropped.
+    /// </summary>
     public const string Schema = """
+        CREATE TABLE IF NOT EXISTS owned_idempotency_keys (
+            owner TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            prediction_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            published INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (owner, idempotency_key)
+        );
+        BEGIN IMMEDIATE;
         CREATE TABLE IF NOT EXISTS idempotency_keys (
             idempotency_key TEXT NOT NULL PRIMARY KEY,
             prediction_id TEXT NOT NULL,
@@ -22,6 +37,10 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
             published INTEGER NOT NULL,
             created_at TEXT NOT NULL
         );
+        INSERT OR IGNORE INTO owned_idempotency_keys (owner, idempotency_key, prediction_id, fingerprint, published, created_at)
+            SELECT '', idempotency_key, prediction_id, fingerprint, published, created_at FROM idempotency_keys;
+        DROP TABLE idempotency_keys;
+        COMMIT;
         """;
 
     /// <summary>A claim left unpublished this long belongs to a gateway that died mid-request.</summary>
@@ -43,23 +62,24 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
     }
 
     /// <summary>
-    /// Claims the key for <paramref name="predictionId"/> (or, when an earlier attempt with the key failed,
-    /// for that attempt's prediction id), or tells what the key already stands for.
+    /// Claims <paramref name="owner"/>'s key for <paramref name="predictionId"/> (or, when an earlier attempt
+    /// with the key failed, for that attempt's prediction id), or tells what the key already stands for.
     /// </summary>
-    public Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
+    public Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string? owner, string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var scope = owner ?? "";
         return database.WriteAsync((connection, transaction) =>
         {
             var claimed = connection.QuerySingleOrDefault<string>("""
-                INSERT INTO idempotency_keys (idempotency_key, prediction_id, fingerprint, published, created_at)
-                VALUES (@key, @id, @fingerprint, 0, @now)
-                ON CONFLICT (idempotency_key) DO UPDATE SET created_at = excluded.created_at
-                WHERE idempotency_keys.published = 0 AND idempotency_keys.created_at < @abandoned
-                    AND idempotency_keys.fingerprint = excluded.fingerprint
+                INSERT INTO owned_idempotency_keys (owner, idempotency_key, prediction_id, fingerprint, published, created_at)
+                VALUES (@scope, @key, @id, @fingerprint, 0, @now)
+                ON CONFLICT (owner, idempotency_key) DO UPDATE SET created_at = excluded.created_at
+                WHERE owned_idempotency_keys.published = 0 AND owned_idempotency_keys.created_at < @abandoned
+                    AND owned_idempotency_keys.fingerprint = excluded.fingerprint
                 RETURNING prediction_id;
                 """,
-                new { key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
+                new { scope, key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
                 transaction);
             if (claimed is not null)
             {
@@ -67,8 +87,8 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
             }
 
             var existing = connection.QuerySingle<(string PredictionId, string Fingerprint, long Published)>(
-                "SELECT prediction_id, fingerprint, published FROM idempotency_keys WHERE idempotency_key = @key",
-                new { key },
+                "SELECT prediction_id, fingerprint, published FROM owned_idempotency_keys WHERE owner = @scope AND idempotency_key = @key",
+                new { scope, key },
                 transaction);
             var outcome = existing.Fingerprint != fingerprint ? Outcome.Mismatch
                 : existing.Published == 0 ? Outcome.InProgress
@@ -77,15 +97,15 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
         }, cancellationToken);
     }
 
-    public Task MarkPublishedAsync(string key, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE idempotency_keys SET published = 1 WHERE idempotency_key = @key", key, cancellationToken);
+    public Task MarkPublishedAsync(string? owner, string key, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE owned_idempotency_keys SET published = 1 WHERE owner = @scope AND idempotency_key = @key", owner, key, cancellationToken);
 
     /// <summary>Frees the key for an immediate retry, which will publish the same prediction id.</summary>
-    public Task ReleaseAsync(string key, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE idempotency_keys SET created_at = @released WHERE idempotency_key = @key AND published = 0", key, cancellationToken);
+    public Task ReleaseAsync(string? owner, string key, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE owned_idempotency_keys SET created_at = @released WHERE owner = @scope AND idempotency_key = @key AND published = 0", owner, key, cancellationToken);
 
-    private Task<int> ExecuteAsync(string sql, string key, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => connection.Execute(sql, new { key, released = Text(DateTimeOffset.UnixEpoch) }, transaction), cancellationToken);
+    private Task<int> ExecuteAsync(string sql, string? owner, string key, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => connection.Execute(sql, new { scope = owner ?? "", key, released = Text(DateTimeOffset.UnixEpoch) }, transaction), cancellationToken);
 
     private static string Text(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,7 @@ public static class ProbeExtensions
     {
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.AddMetrics("prediction-gateway", GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+        builder.AddMetrics("prediction-gateway", GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
             .WithMetrics(metrics => metrics.AddPrometheusExporter());
         return builder;
     }

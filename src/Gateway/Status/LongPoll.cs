@@ -8,8 +8,11 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
     // Outcomes consumed by another gateway sharing the store wake nobody here: look again this often.
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
 
-    /// <summary>The prediction once it is no longer queued, or as it stands when <paramref name="wait"/> ends; null when unknown.</summary>
-    public async Task<PredictionRecord?> WaitForOutcomeAsync(Guid id, TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// The prediction once it is no longer queued, or as it stands when <paramref name="wait"/> ends; null at
+    /// once when it is unknown or not <paramref name="reader"/>'s to see (<see cref="PredictionStatusStore.FindAsync"/>).
+    /// </summary>
+    public async Task<PredictionRecord?> WaitForOutcomeAsync(Guid id, string? reader, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = clock.GetUtcNow() + wait;
         using var waiting = metrics.Waiting();
@@ -17,7 +20,7 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
         {
             // Listen first, then read: an outcome landing in between still wakes us.
             using var registration = waiters.Register(id);
-            var record = await store.FindAsync(id, cancellationToken);
+            var record = await store.FindAsync(id, reader, cancellationToken);
             var left = deadline - clock.GetUtcNow();
             if (record is null || record.Status != PredictionStatus.Queued || left <= TimeSpan.Zero)
             {

@@ -8,6 +8,8 @@ namespace Predictions.Gateway.Status;
 /// <summary>
 /// The <c>predictions</c> table clients poll. Fed by the gateway when it accepts a request and by the
 /// result events; a terminal status is never overwritten, so duplicate or late events change nothing.
+/// Who submitted a prediction over HTTP with an API key is kept in <c>prediction_owners</c>: a table of its
+/// own, so an existing database gains it without a migration, and predictions stored before it have no owner.
 /// </summary>
 public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database)
 {
@@ -25,11 +27,21 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             submitted_at TEXT NULL,
             completed_at TEXT NULL
         );
+        CREATE TABLE IF NOT EXISTS prediction_owners (
+            prediction_id TEXT NOT NULL PRIMARY KEY,
+            owner TEXT NOT NULL
+        );
         """;
 
     private const string InsertQueued = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
         VALUES (@Id, @Status, @ItemId, @FeatureValue, @SubmittedAt)
+        ON CONFLICT (prediction_id) DO NOTHING;
+        """;
+
+    // The first owner stays: a prediction never changes hands.
+    private const string InsertOwner = """
+        INSERT INTO prediction_owners (prediction_id, owner) VALUES (@Id, @Owner)
         ON CONFLICT (prediction_id) DO NOTHING;
         """;
 
@@ -43,20 +55,36 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         WHERE predictions.status = 'queued';
         """;
 
+    // A prediction someone else owns reads exactly like one that does not exist.
     private const string SelectOne = """
-        SELECT prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
+        SELECT p.prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
                metadata AS Metadata, prediction AS Prediction, error AS Error,
                submitted_at AS SubmittedAt, completed_at AS CompletedAt
-        FROM predictions WHERE prediction_id = @Id;
+        FROM predictions p LEFT JOIN prediction_owners o ON o.prediction_id = p.prediction_id
+        WHERE p.prediction_id = @Id AND (@Reader IS NULL OR o.owner IS NULL OR o.owner = @Reader);
         """;
 
     /// <summary>
-    /// Records requests as queued, unless they are already known; one transaction for all. Not flushed to
-    /// disk: a "queued" row lost with the machine comes back when the outcome arrives, which is flushed.
+    /// Records requests as queued, unless they are already known, owned by <paramref name="owner"/> (the API
+    /// key's name; null for none); one transaction for all. Not flushed to disk: a "queued" row lost with the
+    /// machine comes back when the outcome arrives, which is flushed.
     /// </summary>
-    public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, CancellationToken cancellationToken) =>
-        ChangeAsync(InsertQueued, requests.Select(r => new Row(
-            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null)), cancellationToken, durable: false);
+    public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, string? owner, CancellationToken cancellationToken)
+    {
+        var rows = requests.Select(r => new Row(
+            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null)).ToList();
+        return database.WriteAsync((connection, transaction) =>
+        {
+            PreparedBatch.Execute(connection, transaction, InsertQueued, rows);
+            if (owner is not null)
+            {
+                // Also when the outcome was stored first: the owner does not depend on which row came first.
+                PreparedBatch.Execute(connection, transaction, InsertOwner, [.. rows.Select(r => new OwnerRow(r.Id, owner))]);
+            }
+
+            return rows.Count;
+        }, cancellationToken, durable: false);
+    }
 
     /// <summary>
     /// Records outcomes; a prediction that already has one keeps it. One transaction for all. Returns the
@@ -79,11 +107,15 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue,
             null, null, $"the deadline {Text(e.Deadline)} passed before inference started", Text(e.SubmittedAt), Text(e.ExpiredAt))), cancellationToken);
 
-    public async Task<PredictionRecord?> FindAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The prediction as <paramref name="reader"/> (an API key's name) may see it: null when it is unknown or
+    /// owned by another key. Predictions without an owner are everyone's; a null reader (keys off) sees all.
+    /// </summary>
+    public async Task<PredictionRecord?> FindAsync(Guid id, string? reader, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            new CommandDefinition(SelectOne, new { Id = id.ToString() }, cancellationToken: cancellationToken));
+            new CommandDefinition(SelectOne, new { Id = id.ToString(), Reader = reader }, cancellationToken: cancellationToken));
         return row?.ToRecord();
     }
 
@@ -95,6 +127,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     }
 
     private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
+
+    private sealed record OwnerRow(string Id, string Owner);
 
     private sealed record Row(
         string Id,

@@ -7,6 +7,7 @@ namespace Predictions.Gateway.Status;
 /// <summary>
 /// Sees every request on <c>prediction-requests</c>, so one published straight to RabbitMQ is pollable
 /// as <c>queued</c> like one submitted over HTTP. Those the gateway published itself are already recorded.
+/// A request published straight to RabbitMQ has no owner: any API key may read it.
 /// </summary>
 public sealed class QueuedRequestConsumer(PredictionStatusStore store) : IConsumer<Batch<PredictionRequest>>
 {
@@ -20,7 +21,7 @@ public sealed class QueuedRequestConsumer(PredictionStatusStore store) : IConsum
             .ToList();
         if (direct.Count > 0)
         {
-            await store.AddQueuedAsync(direct, context.CancellationToken);
+            await store.AddQueuedAsync(direct, owner: null, context.CancellationToken);
         }
     }
 }

@@ -19,12 +19,12 @@ public sealed class PredictionStatusStoreTests : IDisposable
     public async Task A_queued_prediction_moves_to_completed_with_its_result()
     {
         var request = Request();
-        await _store.AddQueuedAsync([request], CancellationToken.None);
-        Assert.Equal(PredictionStatus.Queued, (await _store.FindAsync(request.PredictionId, CancellationToken.None))?.Status);
+        await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Queued, (await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None))?.Status);
 
         await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
 
-        var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
+        var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.NotNull(record);
         Assert.Equal(PredictionStatus.Completed, record.Status);
         Assert.Equal(10, record.Prediction);
@@ -37,14 +37,14 @@ public sealed class PredictionStatusStoreTests : IDisposable
     public async Task A_terminal_status_is_never_overwritten_by_a_duplicate_or_late_event()
     {
         var request = Request();
-        await _store.AddQueuedAsync([request], CancellationToken.None);
+        await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
         await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
 
         await _store.CompleteAsync([Completed(request, prediction: 99)], CancellationToken.None);
         await _store.FailAsync([Failed(request)], CancellationToken.None);
-        await _store.AddQueuedAsync([request], CancellationToken.None);
+        await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
 
-        var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
+        var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.Equal(PredictionStatus.Completed, record?.Status);
         Assert.Equal(10, record?.Prediction);
         Assert.Null(record?.Error);
@@ -56,9 +56,9 @@ public sealed class PredictionStatusStoreTests : IDisposable
         var request = Request();
 
         await _store.FailAsync([Failed(request)], CancellationToken.None);
-        await _store.AddQueuedAsync([request], CancellationToken.None);
+        await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
 
-        var record = await _store.FindAsync(request.PredictionId, CancellationToken.None);
+        var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.Equal(PredictionStatus.Failed, record?.Status);
         Assert.Equal("unknown item 3", record?.Error);
     }
@@ -66,7 +66,40 @@ public sealed class PredictionStatusStoreTests : IDisposable
     [Fact]
     public async Task An_unknown_id_is_not_found()
     {
-        Assert.Null(await _store.FindAsync(Guid.NewGuid(), CancellationToken.None));
+        Assert.Null(await _store.FindAsync(Guid.NewGuid(), reader: null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_owned_prediction_is_found_only_by_its_owner_or_with_keys_off()
+    {
+        var request = Request();
+        await _store.AddQueuedAsync([request], owner: "alice", CancellationToken.None);
+
+        Assert.NotNull(await _store.FindAsync(request.PredictionId, reader: "alice", CancellationToken.None));
+        Assert.Null(await _store.FindAsync(request.PredictionId, reader: "bob", CancellationToken.None));
+        Assert.NotNull(await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_prediction_without_an_owner_is_found_by_every_reader()
+    {
+        var request = Request();
+        await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
+
+        Assert.NotNull(await _store.FindAsync(request.PredictionId, reader: "alice", CancellationToken.None));
+        Assert.NotNull(await _store.FindAsync(request.PredictionId, reader: "bob", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_owner_holds_when_the_outcome_arrives_first_and_never_changes_hands()
+    {
+        var request = Request();
+        await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
+        await _store.AddQueuedAsync([request], owner: "alice", CancellationToken.None);
+        await _store.AddQueuedAsync([request], owner: "bob", CancellationToken.None);
+
+        Assert.Equal(10, (await _store.FindAsync(request.PredictionId, reader: "alice", CancellationToken.None))?.Prediction);
+        Assert.Null(await _store.FindAsync(request.PredictionId, reader: "bob", CancellationToken.None));
     }
 
     public void Dispose()

@@ -18,7 +18,30 @@ public sealed class StartupValidationTests
         { "Gateway", "ConnectionStrings__Results", "", "ConnectionStrings:Results" },
         { "Gateway", "Gateway__PublishTimeout", "00:00:00", "Gateway:PublishTimeout" },
         { "Gateway", "Gateway__MaxWait", "01:00:00", "Gateway:MaxWait" },
+        { "Gateway", "Auth__ApiKeys__0__Name", "alice", "Auth:ApiKeys:0:Key" },
+        { "Gateway", "Auth__RateLimit__Burst", "0", "Auth:RateLimit:Burst" },
+        { "Gateway", "Auth__RateLimit__PermitsPerSecond", "500", "Auth:RateLimit:Burst must be at least Auth:RateLimit:PermitsPerSecond" },
     };
+
+    [Fact]
+    public async Task A_short_api_key_stops_the_gateway_naming_the_setting_but_never_the_key()
+    {
+        var process = ServiceProcess.Start("Gateway", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+            ["ConnectionStrings__Results"] = "Data Source=:memory:",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Auth__ApiKeys__0__Name"] = "alice",
+            ["Auth__ApiKeys__0__Key"] = "s3cret-short",
+        });
+        await using var _ = process;
+
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Auth:ApiKeys:0:Key", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-short", process.Output, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(BadSettings))]

@@ -39,6 +39,7 @@ public sealed class BackpressureTests(BrokerFixture fixture)
         Assert.True(refused.StatusCode == HttpStatusCode.TooManyRequests, $"{refused.StatusCode}\n{system.Describe()}");
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal("tag:predictions.gateway,2026:work-queue-full", problem.GetProperty("type").GetString());
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.True(retryAfter >= TimeSpan.FromSeconds(1) && retryAfter <= TimeSpan.FromSeconds(60), $"Retry-After was {retryAfter}");
         refused.Dispose();

@@ -77,6 +77,14 @@ public sealed class PredictionSystem : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>A client for the last gateway started that sends <paramref name="apiKey"/> in <c>X-Api-Key</c>.</summary>
+    public HttpClient ClientWithKey(string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = Http.Timeout };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
     /// <summary>Submits over HTTP and returns the 202 body.</summary>
     public async Task<JsonElement> SubmitAsync(long itemId, double featureValue)
     {

@@ -1,0 +1,14 @@
+namespace Predictions.Gateway.Api;
+
+/// <summary>
+/// The <c>type</c> of problems a client may want to tell apart by more than the status code: both 429s
+/// mean "later", but for different reasons. Identifiers, not addresses (RFC 9457, section 3.1.1).
+/// </summary>
+public static class ProblemTypes
+{
+    /// <summary>This API key is over <c>Auth:RateLimit</c>.</summary>
+    public const string RateLimited = "tag:predictions.gateway,2026:rate-limited";
+
+    /// <summary>The work queue is at <c>WorkQueue:MaxLength</c>: every client is turned away.</summary>
+    public const string WorkQueueFull = "tag:predictions.gateway,2026:work-queue-full";
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
+
+namespace Predictions.Gateway.Auth;
+
+public static class AuthExtensions
+{
+    private const string Policy = "api-key";
+
+    /// <summary>Optional API keys (<c>Auth:ApiKeys</c>) and a rate limit per key (<c>Auth:RateLimit</c>).</summary>
+    public static IHostApplicationBuilder AddApiKeys(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptions.Validator>();
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddOptions<RateLimitOptions>()
+            .BindConfiguration(RateLimitOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(limits => limits.Burst >= limits.PermitsPerSecond, "Auth:RateLimit:Burst must be at least Auth:RateLimit:PermitsPerSecond: a second's permits must fit in the bucket.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<ApiKeyRing>();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
+
+        // With keys on the policy wants an authenticated client; with keys off it lets everyone in.
+        builder.Services.AddAuthorization();
+        builder.Services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, auth) =>
+            authorization.AddPolicy(Policy, policy =>
+            {
+                policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName);
+                if (auth.Value.Enabled)
+                {
+                    policy.RequireAuthenticatedUser();
+                }
+                else
+                {
+                    policy.RequireAssertion(_ => true);
+                }
+            }));
+
+        builder.Services.AddRateLimiter(PredictionRateLimit.Configure);
+        builder.Services.Configure<OpenApiOptions>("v1", openApi => openApi.AddDocumentTransformer<ApiKeyOpenApi>());
+        return builder;
+    }
+
+    /// <summary>Who the client is, whether it may come in, whether it is over its rate: in that order.</summary>
+    public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) =>
+        app.UseAuthentication().UseAuthorization().UseRateLimiter();
+
+    /// <summary>The endpoints need an API key when keys are on, and count against its rate limit.</summary>
+    public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(Policy).RequireRateLimiting(PredictionRateLimit.Policy);
+}
