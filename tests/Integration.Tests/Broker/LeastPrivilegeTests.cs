@@ -18,11 +18,11 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    // MassTransit reports a refused declaration or binding at Information, then retries it for ever.
     private const string Envelope = "application/vnd.masstransit+json";
     private const string UnknownType = """{"messageType": ["urn:message:Somebody.Else:SomethingElse"], "message": {"x": 1}}""";
     private const string MalformedResult = """{"messageType": ["urn:message:Predictions.Contracts:PredictionCompleted"], "message": {"predictionId": "not-a-uuid"}}""";
 
+    // MassTransit reports a refused declaration or binding at Information, then retries it for ever.
     private static readonly Dictionary<string, string> ShowRefusals = new() { ["Logging:LogLevel:MassTransit"] = "Information" };
 
     [Fact]
