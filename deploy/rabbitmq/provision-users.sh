@@ -2,7 +2,8 @@
 # Creates the users the services connect as, each allowed only what it does (docs/broker-users.md), through
 # the RabbitMQ management HTTP API. Safe to re-run: users, passwords and permissions are set, not added.
 #
-# Everything comes from the environment; passwords never appear on a command line or in a file of ours:
+# Everything comes from the environment; passwords never appear on a command line (curl reads them from
+# private temporary files, deleted on exit):
 #   RABBITMQ_MANAGEMENT_URL    the management API (default http://rabbitmq:15672)
 #   RABBITMQ_ADMIN_USER        an administrator to do this as (default admin); RABBITMQ_ADMIN_PASSWORD
 #   RABBITMQ_VHOST             the services' virtual host, created when missing (default /)
@@ -49,7 +50,7 @@ printf 'user = %s\n' "$(quote "$admin:$RABBITMQ_ADMIN_PASSWORD")" >"$work/auth"
 api() {
     printf '%s' "${3:-}" >"$work/body"
     status=$(curl -sS -K "$work/auth" -o "$work/response" -w '%{http_code}' -X "$1" \
-        -H 'Content-Type: application/json' --data-binary @"$work/body" "$url/api/$2") || status=000
+        -H 'Content-Type: application/json' --data-binary @"$work/body" "$url/api/$2" 2>"$work/error") || status=000
 }
 
 # expect WHAT STATUS...: fails with the broker's answer unless $status is one of the given ones.
@@ -59,7 +60,7 @@ expect() {
     for ok in "$@"; do
         [ "$status" = "$ok" ] && return 0
     done
-    echo "$what failed: HTTP $status $(cat "$work/response" 2>/dev/null)" >&2
+    echo "$what failed: HTTP $status $(cat "$work/response" "$work/error" 2>/dev/null)" >&2
     exit 1
 }
 
