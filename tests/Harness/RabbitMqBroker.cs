@@ -18,6 +18,11 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
 
     public Uri ManagementUri { get; } = management;
 
+    /// <summary>The broker's administrator, who creates the virtual hosts (and users, for tests that need their own).</summary>
+    public string User { get; } = user;
+
+    public string Password { get; } = password;
+
     /// <summary>The broker's OS process when it runs on this machine under our control (a private local node).</summary>
     public int? ProcessId { get; } = processId;
 
@@ -32,15 +37,25 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         var vhost = Uri.EscapeDataString(name);
         (await _management.PutAsync($"api/vhosts/{vhost}", Json("{}"))).EnsureSuccessStatusCode();
         (await _management.PutAsync(
-            $"api/permissions/{vhost}/{Uri.EscapeDataString(user)}",
+            $"api/permissions/{vhost}/{Uri.EscapeDataString(User)}",
             Json("""{"configure":".*","write":".*","read":".*"}"""))).EnsureSuccessStatusCode();
 
-        var uri = new UriBuilder(amqp) { UserName = Uri.EscapeDataString(user), Password = Uri.EscapeDataString(password), Path = "/" + vhost }.Uri;
+        var uri = new UriBuilder(amqp) { UserName = Uri.EscapeDataString(User), Password = Uri.EscapeDataString(Password), Path = "/" + vhost }.Uri;
         return new BrokerVirtualHost(this, name, uri, () => DeleteVirtualHostAsync(vhost));
     }
 
     /// <summary>Reads a queue as the management API sees it (its statistics lag the broker by a few seconds).</summary>
     public Task<T?> GetAsync<T>(string path) => _management.GetFromJsonAsync<T>(path);
+
+    /// <summary>Deletes a user, if it exists: users belong to the whole broker, not to one virtual host.</summary>
+    public async Task DeleteUserAsync(string name)
+    {
+        using var response = await _management.DeleteAsync($"api/users/{Uri.EscapeDataString(name)}");
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
