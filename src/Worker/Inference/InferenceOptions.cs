@@ -21,4 +21,11 @@ public sealed class InferenceOptions
     /// <summary>For <c>Cpu</c>: the exact work per prediction, instead of calibrating <c>SimulatedCost</c> at start-up.</summary>
     [Range(1, long.MaxValue, ErrorMessage = "Inference:SimulatedCpuIterations must be a positive number.")]
     public long? SimulatedCpuIterations { get; set; }
+
+    /// <summary>
+    /// Fault testing: the simulated model crashes the whole process (<c>Environment.FailFast</c>) on a request
+    /// with this feature value, as a native model might on an input it cannot handle. Unset: never.
+    /// </summary>
+    [Range(double.MinValue, double.MaxValue, ErrorMessage = "Inference:SimulatedCrashFeatureValue must be a finite number, or unset.")]
+    public double? SimulatedCrashFeatureValue { get; set; }
 }
