@@ -7,11 +7,13 @@ namespace Predictions.Worker.Inference;
 /// A fixed set of dedicated threads that run the model. Consumers await <see cref="PredictAsync"/>;
 /// the blocking model call happens here, so however slow the model, the thread pool that serves
 /// the broker connection and the awaited I/O is never starved, and no more than
-/// <c>Inference:MaxConcurrency</c> inferences ever run at once.
+/// <c>Inference:MaxConcurrency</c> inferences ever run at once. Each thread notes in the
+/// <see cref="InferenceJournal"/> which prediction it is running, so a crash in the model can be traced.
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
     private readonly IPredictionModel _model;
+    private readonly InferenceJournal _journal;
     private readonly TimeProvider _clock;
     private readonly ILogger<InferencePool> _logger;
     private readonly BlockingCollection<WorkItem> _queue = [];
@@ -20,15 +22,17 @@ public sealed class InferencePool : IHostedService, IDisposable
     private int _running;
     private int _busy;
 
-    public InferencePool(IPredictionModel model, IOptions<InferenceOptions> options, TimeProvider clock, ILogger<InferencePool> logger)
+    public InferencePool(IPredictionModel model, InferenceJournal journal, IOptions<InferenceOptions> options, TimeProvider clock, ILogger<InferencePool> logger)
     {
         _model = model;
+        _journal = journal;
         _clock = clock;
         _logger = logger;
         _threads = new Thread[options.Value.MaxConcurrency];
         for (var i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(Serve) { IsBackground = true, Name = $"inference-{i + 1}" };
+            var slot = i;
+            _threads[i] = new Thread(() => Serve(slot)) { IsBackground = true, Name = $"inference-{i + 1}" };
         }
     }
 
@@ -43,10 +47,10 @@ public sealed class InferencePool : IHostedService, IDisposable
     public bool IsRunning => Volatile.Read(ref _running) > 0 && !_queue.IsAddingCompleted;
 
     /// <summary>Queues one inference and completes when a pool thread has run it.</summary>
-    public Task<InferenceOutcome> PredictAsync(ModelInput input, CancellationToken cancellationToken)
+    public Task<InferenceOutcome> PredictAsync(Guid predictionId, ModelInput input, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem(input, _clock.GetUtcNow(), cancellationToken);
+        var item = new WorkItem(predictionId, input, _clock.GetUtcNow(), cancellationToken);
         try
         {
             _queue.Add(item, CancellationToken.None);
@@ -98,14 +102,14 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void Serve()
+    private void Serve(int slot)
     {
         Interlocked.Increment(ref _running);
         try
         {
             foreach (var item in _queue.GetConsumingEnumerable())
             {
-                Run(item);
+                Run(slot, item);
             }
         }
         finally
@@ -117,7 +121,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void Run(WorkItem item)
+    private void Run(int slot, WorkItem item)
     {
         // The consumer gave up (shutdown, timeout): don't spend a thread on an answer nobody awaits.
         if (item.Task.IsCompleted)
@@ -127,6 +131,7 @@ public sealed class InferencePool : IHostedService, IDisposable
 
         var startedAt = _clock.GetUtcNow();
         Interlocked.Increment(ref _busy);
+        _journal.Enter(slot, item.PredictionId);
         try
         {
             var prediction = _model.Predict(item.Input);
@@ -138,6 +143,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
         finally
         {
+            _journal.Leave(slot);
             Interlocked.Decrement(ref _busy);
         }
     }
@@ -147,12 +153,15 @@ public sealed class InferencePool : IHostedService, IDisposable
         private readonly TaskCompletionSource<InferenceOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
 
-        public WorkItem(ModelInput input, DateTimeOffset queuedAt, CancellationToken cancellationToken)
+        public WorkItem(Guid predictionId, ModelInput input, DateTimeOffset queuedAt, CancellationToken cancellationToken)
         {
+            PredictionId = predictionId;
             Input = input;
             QueuedAt = queuedAt;
             _cancellation = cancellationToken.Register(() => _completion.TrySetCanceled(cancellationToken));
         }
+
+        public Guid PredictionId { get; }
 
         public ModelInput Input { get; }
 

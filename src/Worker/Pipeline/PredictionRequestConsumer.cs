@@ -44,7 +44,7 @@ public sealed class PredictionRequestConsumer(
         InferenceOutcome outcome;
         try
         {
-            outcome = await pool.PredictAsync(new ModelInput(request.FeatureValue, metadata), cancellationToken);
+            outcome = await pool.PredictAsync(request.PredictionId, new ModelInput(request.FeatureValue, metadata), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

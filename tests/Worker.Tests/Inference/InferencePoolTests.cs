@@ -14,7 +14,7 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.FromMilliseconds(20));
         using var pool = await StartAsync(model, threads: 3);
 
-        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Input, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None)));
 
         Assert.Equal(3, model.PeakConcurrency);
         Assert.Equal(24, model.Calls);
@@ -26,7 +26,7 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero);
         using var pool = await StartAsync(model, threads: 2);
 
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Input, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None)));
 
         Assert.All(model.Threads, thread => Assert.False(thread.IsThreadPoolThread));
         Assert.All(model.Threads, thread => Assert.StartsWith("inference-", thread.Name, StringComparison.Ordinal));
@@ -37,7 +37,7 @@ public sealed class InferencePoolTests
     {
         using var pool = await StartAsync(new ObservingModel(TimeSpan.FromMilliseconds(5)), threads: 1);
 
-        var outcome = await pool.PredictAsync(Input, CancellationToken.None);
+        var outcome = await pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None);
 
         Assert.Equal(3.0, outcome.Prediction);
         Assert.True(outcome.QueuedAt <= outcome.StartedAt);
@@ -50,8 +50,8 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero, fail: input => input.FeatureValue < 0);
         using var pool = await StartAsync(model, threads: 1);
 
-        var failing = pool.PredictAsync(Input with { FeatureValue = -1 }, CancellationToken.None);
-        var fine = pool.PredictAsync(Input, CancellationToken.None);
+        var failing = pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = -1 }, CancellationToken.None);
+        var fine = pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => failing);
         Assert.Equal(3.0, (await fine).Prediction);
@@ -65,13 +65,13 @@ public sealed class InferencePoolTests
         using var pool = await StartAsync(model, threads: 1);
         using var cancel = new CancellationTokenSource();
 
-        var first = pool.PredictAsync(Input, CancellationToken.None);
-        var abandoned = pool.PredictAsync(Input, cancel.Token);
+        var first = pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None);
+        var abandoned = pool.PredictAsync(Guid.NewGuid(), Input, cancel.Token);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         gate.Set();
         await first;
-        await pool.PredictAsync(Input, CancellationToken.None);
+        await pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None);
 
         Assert.Equal(2, model.Calls);
     }
@@ -82,10 +82,10 @@ public sealed class InferencePoolTests
         using var gate = new ManualResetEventSlim();
         var model = new ObservingModel(TimeSpan.Zero, gate: gate);
         using var pool = await StartAsync(model, threads: 1);
-        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Input, CancellationToken.None)).ToList();
+        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None)).ToList();
 
         var stopping = pool.StopAsync(CancellationToken.None);
-        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Input, CancellationToken.None); });
+        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Guid.NewGuid(), Input, CancellationToken.None); });
         gate.Set();
         await stopping;
 
@@ -95,7 +95,8 @@ public sealed class InferencePoolTests
 
     private static async Task<InferencePool> StartAsync(IPredictionModel model, int threads)
     {
-        var pool = new InferencePool(model, Options.Create(new InferenceOptions { MaxConcurrency = threads }), TimeProvider.System, NullLogger<InferencePool>.Instance);
+        var journal = InferenceJournalTests.Scratch(threads);
+        var pool = new InferencePool(model, journal, Options.Create(new InferenceOptions { MaxConcurrency = threads }), TimeProvider.System, NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
     }
