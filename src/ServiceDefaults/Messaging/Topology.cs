@@ -25,6 +25,15 @@ public static class Topology
     /// <summary>The work queue the workers compete on.</summary>
     public const string WorkQueue = "prediction-worker";
 
+    /// <summary>
+    /// Requests that were in the model when a worker died, or were returned to the work queue too often:
+    /// computed one at a time, so one that kills the worker cannot take others down with it.
+    /// </summary>
+    public const string SuspectQueue = "prediction-worker_suspect";
+
+    /// <summary>Suspects that still killed the worker on every delivery: dead-lettered here for an operator.</summary>
+    public const string PoisonQueue = "prediction-worker_poison";
+
     /// <summary>The audit consumer's queue: every outcome, once.</summary>
     public const string AuditQueue = "prediction-audit";
 
@@ -54,7 +63,9 @@ public static class Topology
 
     /// <summary>
     /// The work queue's arguments. Publishers and workers both declare the queue, so both must use these
-    /// exact arguments or the broker refuses the second declaration.
+    /// exact arguments or the broker refuses the second declaration. RabbitMQ 3.x counts every return of a
+    /// message (a worker's crash or shutdown returns all it prefetched), so the delivery limit is a loose
+    /// safety net that hands such requests to <see cref="SuspectQueue"/>, not a verdict.
     /// </summary>
     public static void ConfigureWorkQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
     {
@@ -63,5 +74,34 @@ public static class Topology
         queue.SetQuorumQueue();
         queue.SetQueueArgument("x-max-length", options.MaxLength);
         queue.SetQueueArgument("x-overflow", "reject-publish");
+        queue.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
+        DeadLetterTo(queue, SuspectQueue);
+    }
+
+    /// <summary>The suspect queue's arguments: a small delivery limit, then the poison queue.</summary>
+    public static void ConfigureSuspectQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
+    {
+        queue.Durable = true;
+        queue.AutoDelete = false;
+        queue.SetQuorumQueue();
+        queue.SetQueueArgument("x-overflow", "reject-publish");
+        queue.SetQueueArgument("x-delivery-limit", options.SuspectDeliveryLimit);
+        DeadLetterTo(queue, PoisonQueue);
+    }
+
+    /// <summary>The poison queue: durable, never consumed; an operator inspects and replays it.</summary>
+    public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue)
+    {
+        queue.Durable = true;
+        queue.AutoDelete = false;
+        queue.SetQuorumQueue();
+    }
+
+    // To the fanout exchange of the same name, which the worker declares and binds before it consumes.
+    // At-least-once: the broker keeps the message until the target queue confirmed it.
+    private static void DeadLetterTo(IRabbitMqQueueConfigurator queue, string target)
+    {
+        queue.SetQueueArgument("x-dead-letter-exchange", target);
+        queue.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
     }
 }

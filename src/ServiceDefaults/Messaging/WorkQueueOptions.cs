@@ -16,4 +16,20 @@ public sealed class WorkQueueOptions
     /// </summary>
     [Range(1, 100_000_000, ErrorMessage = "WorkQueue:MaxLength must be between 1 and 100000000.")]
     public int MaxLength { get; set; } = 100_000;
+
+    /// <summary>
+    /// The safety net: a request returned to <c>prediction-worker</c> this many times (each worker death or
+    /// shutdown returns every request it held) moves on to <c>prediction-worker_suspect</c>, to be computed
+    /// alone. Requests that were in the model when a worker died go there at once; this catches the rest.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "WorkQueue:DeliveryLimit must be between 1 and 1000.")]
+    public int DeliveryLimit { get; set; } = 10;
+
+    /// <summary>
+    /// Deliveries beyond the first that a suspect request gets in <c>prediction-worker_suspect</c> before it is
+    /// dead-lettered to <c>prediction-worker_poison</c>: a request that crashes the worker every time stops
+    /// after this many more crashes.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "WorkQueue:SuspectDeliveryLimit must be between 1 and 100.")]
+    public int SuspectDeliveryLimit { get; set; } = 2;
 }

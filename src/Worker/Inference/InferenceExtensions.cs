@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Messaging;
+
 namespace Predictions.Worker.Inference;
 
 public static class InferenceExtensions
@@ -11,6 +14,19 @@ public static class InferenceExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<IPredictionModel, SimulatedModel>();
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+            var journal = InferenceJournal.Open(options.JournalFile, options.MaxConcurrency);
+            if (journal.Suspects.Count > 0)
+            {
+                services.GetRequiredService<ILogger<InferenceJournal>>().LogWarning(
+                    "The previous worker died while computing {Suspects}: each is computed again alone, from {SuspectQueue}",
+                    string.Join(", ", journal.Suspects), Topology.SuspectQueue);
+            }
+
+            return journal;
+        });
         builder.Services.AddSingleton<InferencePool>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InferencePool>());
         return builder;

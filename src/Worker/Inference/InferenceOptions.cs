@@ -21,4 +21,18 @@ public sealed class InferenceOptions
     /// <summary>For <c>Cpu</c>: the exact work per prediction, instead of calibrating <c>SimulatedCost</c> at start-up.</summary>
     [Range(1, long.MaxValue, ErrorMessage = "Inference:SimulatedCpuIterations must be a positive number.")]
     public long? SimulatedCpuIterations { get; set; }
+
+    /// <summary>
+    /// The file in which the pool notes which predictions are in the model, so that after a crash the next
+    /// process knows which requests were being computed (<see cref="InferenceJournal"/>). One per worker.
+    /// </summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Inference:JournalFile must name a file (one per worker).")]
+    public string JournalFile { get; set; } = "inference.journal";
+
+    /// <summary>
+    /// Fault testing: the simulated model crashes the whole process (<c>Environment.FailFast</c>) on a request
+    /// with this feature value, as a native model might on an input it cannot handle. Unset: never.
+    /// </summary>
+    [Range(double.MinValue, double.MaxValue, ErrorMessage = "Inference:SimulatedCrashFeatureValue must be a finite number, or unset.")]
+    public double? SimulatedCrashFeatureValue { get; set; }
 }

@@ -7,11 +7,13 @@ namespace Predictions.Worker.Inference;
 /// A fixed set of dedicated threads that run the model. Consumers await <see cref="PredictAsync"/>;
 /// the blocking model call happens here, so however slow the model, the thread pool that serves
 /// the broker connection and the awaited I/O is never starved, and no more than
-/// <c>Inference:MaxConcurrency</c> inferences ever run at once.
+/// <c>Inference:MaxConcurrency</c> inferences ever run at once. Each thread notes in the
+/// <see cref="InferenceJournal"/> which prediction it is running, so a crash in the model can be traced.
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
     private readonly IPredictionModel _model;
+    private readonly InferenceJournal _journal;
     private readonly TimeProvider _clock;
     private readonly ILogger<InferencePool> _logger;
     private readonly BlockingCollection<WorkItem> _queue = [];
@@ -20,15 +22,17 @@ public sealed class InferencePool : IHostedService, IDisposable
     private int _running;
     private int _busy;
 
-    public InferencePool(IPredictionModel model, IOptions<InferenceOptions> options, TimeProvider clock, ILogger<InferencePool> logger)
+    public InferencePool(IPredictionModel model, InferenceJournal journal, IOptions<InferenceOptions> options, TimeProvider clock, ILogger<InferencePool> logger)
     {
         _model = model;
+        _journal = journal;
         _clock = clock;
         _logger = logger;
         _threads = new Thread[options.Value.MaxConcurrency];
         for (var i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(Serve) { IsBackground = true, Name = $"inference-{i + 1}" };
+            var slot = i;
+            _threads[i] = new Thread(() => Serve(slot)) { IsBackground = true, Name = $"inference-{i + 1}" };
         }
     }
 
@@ -46,10 +50,10 @@ public sealed class InferencePool : IHostedService, IDisposable
     /// Queues one inference and completes when a pool thread has run it. With a deadline, a thread that
     /// picks the inference up after it has passed does not run the model: <see cref="DeadlinePassedException"/>.
     /// </summary>
-    public Task<InferenceOutcome> PredictAsync(ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    public Task<InferenceOutcome> PredictAsync(Guid predictionId, ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem(input, deadline, _clock.GetUtcNow(), cancellationToken);
+        var item = new WorkItem(predictionId, input, deadline, _clock.GetUtcNow(), cancellationToken);
         try
         {
             _queue.Add(item, CancellationToken.None);
@@ -101,14 +105,14 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void Serve()
+    private void Serve(int slot)
     {
         Interlocked.Increment(ref _running);
         try
         {
             foreach (var item in _queue.GetConsumingEnumerable())
             {
-                Run(item);
+                Run(slot, item);
             }
         }
         finally
@@ -120,7 +124,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void Run(WorkItem item)
+    private void Run(int slot, WorkItem item)
     {
         // The consumer gave up (shutdown, timeout): don't spend a thread on an answer nobody awaits.
         if (item.Task.IsCompleted)
@@ -136,6 +140,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
 
         Interlocked.Increment(ref _busy);
+        _journal.Enter(slot, item.PredictionId);
         try
         {
             var prediction = _model.Predict(item.Input);
@@ -147,6 +152,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
         finally
         {
+            _journal.Leave(slot);
             Interlocked.Decrement(ref _busy);
         }
     }
@@ -156,13 +162,16 @@ public sealed class InferencePool : IHostedService, IDisposable
         private readonly TaskCompletionSource<InferenceOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
 
-        public WorkItem(ModelInput input, DateTimeOffset? deadline, DateTimeOffset queuedAt, CancellationToken cancellationToken)
+        public WorkItem(Guid predictionId, ModelInput input, DateTimeOffset? deadline, DateTimeOffset queuedAt, CancellationToken cancellationToken)
         {
+            PredictionId = predictionId;
             Input = input;
             Deadline = deadline;
             QueuedAt = queuedAt;
             _cancellation = cancellationToken.Register(() => _completion.TrySetCanceled(cancellationToken));
         }
+
+        public Guid PredictionId { get; }
 
         public ModelInput Input { get; }
 

@@ -5,15 +5,18 @@ namespace Predictions.Worker.Inference;
 /// <summary>
 /// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Inference:SimulatedCost</c> of
 /// blocking work: sleeping (the default) or computing on a core (<c>Inference:SimulatedCostKind=Cpu</c>).
+/// For fault tests it can crash the process on one chosen input (<c>Inference:SimulatedCrashFeatureValue</c>).
 /// </summary>
 public sealed class SimulatedModel : IPredictionModel
 {
     private readonly TimeSpan _sleep;
     private readonly long _cpuIterations;
+    private readonly double? _crashOn;
 
     public SimulatedModel(IOptions<InferenceOptions> options)
     {
         var inference = options.Value;
+        _crashOn = inference.SimulatedCrashFeatureValue;
         if (inference.SimulatedCostKind == SimulatedCostKind.Cpu)
         {
             _cpuIterations = inference.SimulatedCpuIterations
@@ -27,6 +30,11 @@ public sealed class SimulatedModel : IPredictionModel
 
     public double Predict(ModelInput input)
     {
+        if (input.FeatureValue == _crashOn)
+        {
+            Environment.FailFast($"Simulated crash: featureValue {input.FeatureValue} is Inference:SimulatedCrashFeatureValue.");
+        }
+
         if (_sleep > TimeSpan.Zero)
         {
             Thread.Sleep(_sleep);

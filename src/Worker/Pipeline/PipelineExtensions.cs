@@ -1,3 +1,4 @@
+using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -15,6 +16,7 @@ public static class PipelineExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess());
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<SuspectFilter>();
         return builder;
     }
 }

@@ -61,7 +61,7 @@ public sealed class PredictionRequestConsumer(
         InferenceOutcome outcome;
         try
         {
-            outcome = await pool.PredictAsync(new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
+            outcome = await pool.PredictAsync(request.PredictionId, new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
         }
         catch (DeadlinePassedException ex)
         {

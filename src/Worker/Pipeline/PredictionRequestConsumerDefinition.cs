@@ -1,9 +1,11 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
+using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -34,8 +36,20 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
         {
             Topology.ConfigureWorkQueue(rabbit, _workQueue);
             rabbit.PrefetchCount = _maxInFlight;
+
+            // Declared before consuming, so nothing the queue dead-letters is ever unroutable.
+            rabbit.BindDeadLetterQueue(Topology.SuspectQueue, Topology.SuspectQueue, queue => Topology.ConfigureSuspectQueue(queue, _workQueue));
         }
 
+        ConfigureRequests(endpointConfigurator, context);
+
+        // A request that was in the model when the last worker died is computed alone, elsewhere.
+        consumerConfigurator.Message<PredictionRequest>(message => message.UseFilter(context.GetRequiredService<SuspectFilter>()));
+    }
+
+    /// <summary>What every endpoint that computes requests shares: the formats it reads and what it retries.</summary>
+    internal static void ConfigureRequests(IReceiveEndpointConfigurator endpointConfigurator, IRegistrationContext context)
+    {
         // Both doors: MassTransit's envelope from .NET publishers, checked plain JSON from everyone else.
         var metrics = context.GetRequiredService<WorkerMetrics>();
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory(() => metrics.Outcome("rejected")));

@@ -11,6 +11,10 @@ public sealed class StartupValidationTests
         { "Worker", "Inference__SimulatedCost", "-00:00:01", "Inference:SimulatedCost" },
         { "Worker", "Metadata__SimulatedLatency", "02:00:00", "Metadata:SimulatedLatency" },
         { "Worker", "Worker__MaxInFlight", "0", "Worker:MaxInFlight" },
+        { "Worker", "Inference__SimulatedCrashFeatureValue", "NaN", "Inference:SimulatedCrashFeatureValue" },
+        { "Worker", "Inference__JournalFile", "", "Inference:JournalFile" },
+        { "Worker", "WorkQueue__SuspectDeliveryLimit", "0", "WorkQueue:SuspectDeliveryLimit" },
+        { "Gateway", "WorkQueue__DeliveryLimit", "0", "WorkQueue:DeliveryLimit" },
         { "Worker", "ConnectionStrings__Audit", "", "ConnectionStrings:Audit" },
         { "Worker", "ConnectionStrings__RabbitMq", "localhost", "ConnectionStrings:RabbitMq" },
         { "Worker", "Probes__Url", "http://localhost/", "Probes:Url" },
@@ -47,6 +51,8 @@ public sealed class StartupValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task Bad_setting_stops_the_service_with_a_message_naming_it(string service, string variable, string value, string setting)
     {
+        // A folder of its own: a worker that gets far enough writes its inference journal there.
+        var folder = Directory.CreateTempSubdirectory("predictions-startup-");
         var process = ServiceProcess.Start(service, new Dictionary<string, string>
         {
             ["ConnectionStrings__RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
@@ -55,10 +61,11 @@ public sealed class StartupValidationTests
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Probes__Url"] = $"http://127.0.0.1:{Ports.Free()}/",
             [variable] = value,
-        });
+        }, folder.FullName);
         await using var _ = process;
 
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        folder.Delete(recursive: true);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(setting, process.Output, StringComparison.Ordinal);

@@ -20,7 +20,7 @@ public sealed class FaultTests(BrokerFixture fixture)
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Long enough that a kill lands mid-inference, short enough that the backlog drains in seconds.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Model = new Dictionary<string, string>
+    internal static readonly IReadOnlyDictionary<string, string> Model = new Dictionary<string, string>
     {
         ["Metadata:SimulatedLatency"] = "00:00:00.02",
         ["Inference:SimulatedCost"] = "00:00:00.03",

@@ -15,6 +15,7 @@ public sealed class Ledger
     private readonly ConcurrentDictionary<long, string> _accepted = new();
     private readonly ConcurrentDictionary<long, string> _uncertain = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
+    private readonly ConcurrentDictionary<string, bool> _poisoned = new();
     private long _next;
 
     public int Accepted => _accepted.Count;
@@ -41,13 +42,19 @@ public sealed class Ledger
     /// </summary>
     public void RecordUncertain(long sequence, string why) => _uncertain[sequence] = why;
 
+    /// <summary>
+    /// An accepted request the test made crash the worker on purpose: it must end in the poison queue with
+    /// no outcome and no audit row, instead of like the others.
+    /// </summary>
+    public void RecordPoisoned(string id) => _poisoned[id] = true;
+
     /// <summary>An answer the contract never allows (a 500, a 202 without an id…): fails the test.</summary>
     public void RecordUnexpected(string what) => _unexpected.Enqueue(what);
 
     /// <summary>
     /// Waits until every accepted prediction has an outcome and every queue drained, then checks the books:
     /// each accepted id exactly one outcome and one audit row, nothing stored that was never submitted,
-    /// nothing in an error queue.
+    /// nothing in an error queue, and nothing in the poison queue but the requests made poisonous on purpose.
     /// </summary>
     public async Task VerifyAsync(PredictionSystem system, TimeSpan timeout)
     {
@@ -76,7 +83,7 @@ public sealed class Ledger
             timeout,
             () => $"Queues did not drain: {DescribeQueues(system)}");
 
-        outcomes = await ReadOutcomesAsync(system.ResultsDatabase);
+        outcomes = (await ReadOutcomesAsync(system.ResultsDatabase)).Where(o => !_poisoned.ContainsKey(o.Key)).ToDictionary();
         var audit = (await system.Audit.ReadAsync()).GroupBy(r => r.PredictionId).ToDictionary(g => g.Key, g => g.Count());
         var bySequence = outcomes.Values.GroupBy(s => (long)s.FeatureValue).ToDictionary(g => g.Key, g => g.ToList());
 
@@ -104,9 +111,13 @@ public sealed class Ledger
             var state = await system.Broker.GetQueueAsync(queue);
             Assert.True(state is null || state.Messages == 0, $"{state?.Messages} messages went to {queue}.");
         }
+
+        Assert.True(_poisoned.Keys.All(id => !audit.ContainsKey(id)), "A poisoned request has an audit row.");
+        var poison = await system.Broker.GetQueueAsync(Topology.PoisonQueue);
+        Assert.True((poison?.Messages ?? 0) == _poisoned.Count, $"{poison?.Messages} messages went to {Topology.PoisonQueue}, not the {_poisoned.Count} poisoned on purpose.");
     }
 
-    private static readonly string[] WatchedQueues = [Topology.WorkQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue];
+    private static readonly string[] WatchedQueues = [Topology.WorkQueue, Topology.SuspectQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue];
 
     private static readonly string[] ErrorQueues = [.. WatchedQueues.Select(q => q + "_error")];
 

@@ -41,22 +41,31 @@ public sealed class PredictionSystem : IAsyncDisposable
     /// <summary>Starts a worker and returns once both of its queues have a consumer.</summary>
     public async Task<ServiceProcess> StartWorkerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
+        var worker = StartWorker(settings);
+        await WaitUntilConsumingAsync(worker);
+        return worker;
+    }
+
+    /// <summary>Starts a worker process and returns at once, as an orchestrator restarting it would.</summary>
+    public ServiceProcess StartWorker(IReadOnlyDictionary<string, string>? settings = null)
+    {
         WorkerProbes = new Uri($"http://127.0.0.1:{Ports.Free()}/");
-        var worker = Start("Worker", new Dictionary<string, string>
+        return Start("Worker", new Dictionary<string, string>
         {
             ["ConnectionStrings:RabbitMq"] = Broker.AmqpUri.ToString(),
             ["ConnectionStrings:Audit"] = $"Data Source={AuditDatabase}",
             ["Probes:Url"] = WorkerProbes.ToString(),
         }, settings);
+    }
 
-        await Eventually.HoldsAsync(
+    /// <summary>Waits until the worker consumes from both of its queues.</summary>
+    public Task WaitUntilConsumingAsync(ServiceProcess worker) =>
+        Eventually.HoldsAsync(
             async () => !worker.HasExited
                 && (await Broker.GetQueueAsync(Topology.WorkQueue))?.Consumers > 0
                 && (await Broker.GetQueueAsync(Topology.AuditQueue))?.Consumers > 0,
             StartTimeout,
             () => $"The worker did not start consuming. Output:\n{worker.Output}");
-        return worker;
-    }
 
     /// <summary>Starts a gateway on a free port and returns once it reports ready.</summary>
     public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)

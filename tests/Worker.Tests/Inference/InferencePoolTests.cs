@@ -15,7 +15,7 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.FromMilliseconds(20));
         using var pool = await StartAsync(model, threads: 3);
 
-        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Input, deadline: null, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)));
 
         Assert.Equal(3, model.PeakConcurrency);
         Assert.Equal(24, model.Calls);
@@ -27,7 +27,7 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero);
         using var pool = await StartAsync(model, threads: 2);
 
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Input, deadline: null, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)));
 
         Assert.All(model.Threads, thread => Assert.False(thread.IsThreadPoolThread));
         Assert.All(model.Threads, thread => Assert.StartsWith("inference-", thread.Name, StringComparison.Ordinal));
@@ -38,7 +38,7 @@ public sealed class InferencePoolTests
     {
         using var pool = await StartAsync(new ObservingModel(TimeSpan.FromMilliseconds(5)), threads: 1);
 
-        var outcome = await pool.PredictAsync(Input, deadline: null, CancellationToken.None);
+        var outcome = await pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None);
 
         Assert.Equal(3.0, outcome.Prediction);
         Assert.True(outcome.QueuedAt <= outcome.StartedAt);
@@ -51,8 +51,8 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero, fail: input => input.FeatureValue < 0);
         using var pool = await StartAsync(model, threads: 1);
 
-        var failing = pool.PredictAsync(Input with { FeatureValue = -1 }, deadline: null, CancellationToken.None);
-        var fine = pool.PredictAsync(Input, deadline: null, CancellationToken.None);
+        var failing = pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = -1 }, deadline: null, CancellationToken.None);
+        var fine = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => failing);
         Assert.Equal(3.0, (await fine).Prediction);
@@ -66,13 +66,13 @@ public sealed class InferencePoolTests
         using var pool = await StartAsync(model, threads: 1);
         using var cancel = new CancellationTokenSource();
 
-        var first = pool.PredictAsync(Input, deadline: null, CancellationToken.None);
-        var abandoned = pool.PredictAsync(Input, deadline: null, cancel.Token);
+        var first = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None);
+        var abandoned = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, cancel.Token);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         gate.Set();
         await first;
-        await pool.PredictAsync(Input, deadline: null, CancellationToken.None);
+        await pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None);
 
         Assert.Equal(2, model.Calls);
     }
@@ -83,10 +83,10 @@ public sealed class InferencePoolTests
         using var gate = new ManualResetEventSlim();
         var model = new ObservingModel(TimeSpan.Zero, gate: gate);
         using var pool = await StartAsync(model, threads: 1);
-        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Input, deadline: null, CancellationToken.None)).ToList();
+        var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)).ToList();
 
         var stopping = pool.StopAsync(CancellationToken.None);
-        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Input, deadline: null, CancellationToken.None); });
+        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None); });
         gate.Set();
         await stopping;
 
@@ -102,9 +102,9 @@ public sealed class InferencePoolTests
         var clock = new FakeTimeProvider();
         using var pool = await StartAsync(model, threads: 1, clock);
 
-        var first = pool.PredictAsync(Input, deadline: null, CancellationToken.None);
-        var late = pool.PredictAsync(Input, deadline: clock.GetUtcNow().AddSeconds(1), CancellationToken.None);
-        var inTime = pool.PredictAsync(Input, deadline: clock.GetUtcNow().AddSeconds(10), CancellationToken.None);
+        var first = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None);
+        var late = pool.PredictAsync(Guid.NewGuid(), Input, deadline: clock.GetUtcNow().AddSeconds(1), CancellationToken.None);
+        var inTime = pool.PredictAsync(Guid.NewGuid(), Input, deadline: clock.GetUtcNow().AddSeconds(10), CancellationToken.None);
         clock.Advance(TimeSpan.FromSeconds(2));
         gate.Set();
 
@@ -117,7 +117,8 @@ public sealed class InferencePoolTests
 
     private static async Task<InferencePool> StartAsync(IPredictionModel model, int threads, TimeProvider? clock = null)
     {
-        var pool = new InferencePool(model, Options.Create(new InferenceOptions { MaxConcurrency = threads }), clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
+        var journal = InferenceJournalTests.Scratch(threads);
+        var pool = new InferencePool(model, journal, Options.Create(new InferenceOptions { MaxConcurrency = threads }), clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
     }

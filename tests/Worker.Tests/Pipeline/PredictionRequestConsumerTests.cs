@@ -5,7 +5,9 @@ using Predictions.Contracts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Pipeline;
+using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;
+using Predictions.Worker.Tests.Inference;
 
 namespace Predictions.Worker.Tests.Pipeline;
 
@@ -145,6 +147,8 @@ public sealed class PredictionRequestConsumerTests
             .AddSingleton(model)
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new WorkerIdentity("test-worker"))
+            .AddSingleton(InferenceJournalTests.Scratch(2))
+            .AddSingleton<SuspectFilter>()
             .AddSingleton<InferencePool>();
         services.AddOptions<InferenceOptions>().Configure(o => o.MaxConcurrency = 2);
         services.AddOptions<WorkerOptions>();

@@ -1,0 +1,89 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Predictions.Worker.Inference;
+
+/// <summary>
+/// A small file naming the predictions in the model right now, one fixed slot per pool thread, written
+/// before and after each inference. A crash cannot take the last write back (the OS keeps it), so after a
+/// worker died its successor reads which requests were in the model at that moment: the
+/// <see cref="Suspects"/>, one of which probably killed it. Knowing them lets the worker compute them
+/// one at a time, apart from the requests that were merely prefetched beside them.
+/// </summary>
+public sealed class InferenceJournal : IDisposable
+{
+    private const int SlotBytes = 37; // a GUID ("D" format) and a newline
+    private static readonly byte[] Empty = Encoding.ASCII.GetBytes(new string(' ', SlotBytes - 1) + "\n");
+
+    private readonly FileStream _stream;
+    private readonly SafeFileHandle _file;
+
+    private InferenceJournal(FileStream stream, IReadOnlySet<Guid> suspects)
+    {
+        _stream = stream;
+        _file = stream.SafeFileHandle;
+        Suspects = suspects;
+    }
+
+    /// <summary>The predictions that were in the model when the previous process using this file died.</summary>
+    public IReadOnlySet<Guid> Suspects { get; }
+
+    /// <summary>
+    /// Reads what the previous process left in <paramref name="path"/>, then clears it for <paramref name="slots"/>
+    /// threads. The file stays locked while this process runs: two workers cannot share one.
+    /// </summary>
+    public static InferenceJournal Open(string path, int slots)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException($"{InferenceOptions.Section}:JournalFile '{path}' cannot be opened ({ex.Message}): each worker needs a file of its own.", ex);
+        }
+
+        var suspects = new HashSet<Guid>();
+        using (var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                if (Guid.TryParse(line.Trim(), out var id))
+                {
+                    suspects.Add(id);
+                }
+            }
+        }
+
+        stream.SetLength(0);
+        for (var slot = 0; slot < slots; slot++)
+        {
+            stream.Write(Empty);
+        }
+
+        stream.Flush();
+        return new InferenceJournal(stream, suspects);
+    }
+
+    /// <summary>Pool thread <paramref name="slot"/> is about to run the model for <paramref name="predictionId"/>.</summary>
+    public void Enter(int slot, Guid predictionId) => Write(slot, Encoding.ASCII.GetBytes(predictionId.ToString("D") + "\n"));
+
+    /// <summary>Pool thread <paramref name="slot"/> is out of the model, whatever the model did.</summary>
+    public void Leave(int slot) => Write(slot, Empty);
+
+    public void Dispose() => _stream.Dispose();
+
+    private void Write(int slot, byte[] bytes)
+    {
+        try
+        {
+            RandomAccess.Write(_file, bytes, (long)slot * SlotBytes);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // A full disk, or a thread still running at shutdown: the journal is a diagnosis aid, never
+            // a reason to fail a prediction. The work queue's delivery limit still ends a crash loop.
+        }
+    }
+}

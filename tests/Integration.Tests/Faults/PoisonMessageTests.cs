@@ -1,0 +1,94 @@
+using System.Text;
+using Predictions.Harness;
+using Predictions.Integration.Tests.Infrastructure;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Integration.Tests.Faults;
+
+/// <summary>
+/// A request that crashes the worker process every time it is computed, under load, with the worker
+/// restarted each time it dies (as an orchestrator would): it must end in the poison queue after a
+/// bounded number of crashes, while every other request completes exactly once.
+/// </summary>
+[Collection(BrokerCollection.Name)]
+[Trait("Category", "Fault")]
+public sealed class PoisonMessageTests(BrokerFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    private const double CrashValue = -7;
+
+    /// <summary>The worker's note on a request it moved to the suspect queue.</summary>
+    private const string SuspectHeader = "Predictions-Suspect";
+
+    /// <summary>Once from the work queue, then 1 + <c>WorkQueue:SuspectDeliveryLimit</c> (2) deliveries from the suspect queue.</summary>
+    private const int MaxCrashes = 4;
+
+    private static readonly IReadOnlyDictionary<string, string> CrashingModel =
+        FaultTests.Model.Append(new("Inference:SimulatedCrashFeatureValue", $"{CrashValue}")).ToDictionary();
+
+    [Fact]
+    public async Task A_poison_request_that_crashes_the_worker_every_time_is_dead_lettered_and_everything_else_completes()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var worker = await system.StartWorkerAsync(CrashingModel);
+        await system.StartGatewayAsync();
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
+        await load.WaitForAcceptedAsync(100, Timeout);
+
+        var poison = (await system.SubmitAsync(itemId: 7, featureValue: CrashValue)).GetProperty("id").GetString()!;
+        ledger.RecordPoisoned(poison);
+
+        // The orchestrator: each time the worker dies, start another; until the poison is dead-lettered,
+        // then until a worker consumes again (the crash that dead-lettered it may have just happened).
+        var crashed = new List<ServiceProcess>();
+        async Task RestartingCrashedWorkersUntilAsync(Func<Task<bool>> condition, string what) =>
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    if (worker.HasExited)
+                    {
+                        crashed.Add(worker);
+                        worker = system.StartWorker(CrashingModel);
+                    }
+
+                    return await condition();
+                },
+                Timeout,
+                () => $"{what} after {crashed.Count} crashes.\n{system.Describe()}");
+
+        await RestartingCrashedWorkersUntilAsync(async () => (await system.Broker.GetQueueAsync(Topology.PoisonQueue))?.Messages > 0, "The poison was not dead-lettered");
+        await RestartingCrashedWorkersUntilAsync(async () => !worker.HasExited && (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Consumers > 0, "No worker consumed again");
+
+        await load.WaitForAcceptedAsync(400, Timeout);
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+
+        Assert.InRange(crashed.Count, 1, MaxCrashes);
+        foreach (var dead in crashed)
+        {
+            Assert.True(dead.ExitCode != 0 && dead.Output.Contains($"Simulated crash: featureValue {CrashValue} ", StringComparison.Ordinal), $"A worker died of something other than the poison (exit {dead.ExitCode}):\n{dead.Output}");
+        }
+
+        Assert.False(worker.HasExited, $"The last worker exited.\n{system.Describe()}");
+        await AssertDeadLetteredWithReasonAsync(system, poison);
+    }
+
+    /// <summary>What an operator sees: the request as sent, and why and from where it was dead-lettered.</summary>
+    private static async Task AssertDeadLetteredWithReasonAsync(PredictionSystem system, string poison)
+    {
+        var message = await system.Broker.GetAsync(Topology.PoisonQueue);
+        Assert.NotNull(message);
+        Assert.Contains(poison, Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
+
+        var headers = message.BasicProperties.Headers!;
+        Assert.True(headers.ContainsKey(SuspectHeader), $"No {SuspectHeader} header: {Describe(headers)}");
+        var deaths = Assert.IsAssignableFrom<IEnumerable<object>>(headers["x-death"]).Cast<IDictionary<string, object?>>().ToList();
+        Assert.Contains(deaths, d => Text(d["queue"]) == Topology.SuspectQueue && Text(d["reason"]) == "delivery_limit");
+    }
+
+    private static string? Text(object? value) => value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value?.ToString();
+
+    private static string Describe(IDictionary<string, object?> headers) => string.Join(", ", headers.Select(h => $"{h.Key}={Text(h.Value)}"));
+}
