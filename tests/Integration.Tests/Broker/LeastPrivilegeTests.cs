@@ -58,6 +58,34 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Before_any_worker_made_the_work_queue_the_gateway_user_answers_503_never_202_then_accepts_once_one_did()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await using var users = await ServiceUsers.ProvisionAsync(system.Broker);
+        await system.StartGatewayAsync(ConnectedAs(users.AmqpUri(users.Gateway), new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" }));
+
+        // RabbitMQ lets only a user that may read a queue create it with a dead-letter exchange: the gateway
+        // cannot, so it refuses the request rather than publish into an exchange with no queue behind it.
+        using (var refused = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        await system.StartWorkerAsync(ConnectedAs(users.AmqpUri(users.Worker), Settings.QuickModel));
+        string? id = null;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var response = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
+                id = response.StatusCode == HttpStatusCode.Accepted ? response.Headers.Location?.ToString().Split('/')[^1] : null;
+                return id is not null;
+            },
+            Timeout,
+            () => $"the gateway never accepted a request after the worker started.\n{system.Describe()}");
+        Assert.Equal("completed", (await system.WaitForOutcomeAsync(id!, Timeout)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task The_gateway_user_can_neither_take_requests_nor_read_audit_records()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
