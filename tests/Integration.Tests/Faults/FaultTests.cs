@@ -109,12 +109,16 @@ public sealed class FaultTests(BrokerFixture fixture)
     public async Task Results_published_while_the_gateway_is_down_reach_pollers_after_its_restart()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        var worker = await system.StartWorkerAsync(Model);
+        // Half the worker's usual pace, so a backlog builds up under the load's pace.
+        var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model) { ["Inference:SimulatedCost"] = "00:00:00.06" });
         var gateway = await system.StartGatewayAsync();
         var ledger = new Ledger();
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
 
         await load.WaitForAcceptedAsync(300, Timeout);
+
+        // A backlog of at least 50 requests, so results keep coming after the kill however fast the worker is.
+        await Eventually.HoldsAsync(async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages >= 50, Timeout, () => "no backlog built up in the work queue");
         var completedBefore = await CompletedByWorkerAsync(system);
         gateway.Kill();
         await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
