@@ -19,9 +19,9 @@ set -eu
 GATEWAY_CONFIGURE='^prediction-(requests|worker|completed|failed|expired|status|status-requests|status_error|status_skipped)$'
 GATEWAY_WRITE='^prediction-(requests|worker|status|status-requests|status_error|status_skipped)$'
 GATEWAY_READ='^prediction-(requests|completed|failed|expired|status|status-requests|status_error|status_skipped)$'
-WORKER_CONFIGURE='^prediction-(requests|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|audit_error|audit_skipped)$'
-WORKER_WRITE='^prediction-(worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|audit_error|audit_skipped)$'
-WORKER_READ='^prediction-(requests|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|audit_error|audit_skipped)$'
+WORKER_CONFIGURE='^prediction-(requests|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped)$'
+WORKER_WRITE='^prediction-(worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped)$'
+WORKER_READ='^prediction-(requests|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped)$'
 
 url=${RABBITMQ_MANAGEMENT_URL:-http://rabbitmq:15672}
 url=${url%/}

@@ -34,6 +34,12 @@ public static class Topology
     /// <summary>Suspects that still killed the worker on every delivery: dead-lettered here for an operator.</summary>
     public const string PoisonQueue = "prediction-worker_poison";
 
+    /// <summary>
+    /// The worker's copy of each request dead-lettered to <see cref="PoisonQueue"/>, to give it its outcome
+    /// (failed) without computing it; the poison queue keeps the original for an operator.
+    /// </summary>
+    public const string PoisonedQueue = "prediction-worker_poisoned";
+
     /// <summary>The audit consumer's queue: every outcome, once.</summary>
     public const string AuditQueue = "prediction-audit";
 

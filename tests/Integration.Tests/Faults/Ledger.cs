@@ -43,8 +43,8 @@ public sealed class Ledger
     public void RecordUncertain(long sequence, string why) => _uncertain[sequence] = why;
 
     /// <summary>
-    /// An accepted request the test made crash the worker on purpose: it must end in the poison queue with
-    /// no outcome and no audit row, instead of like the others.
+    /// An accepted request the test made crash the worker on purpose: it must end in the poison queue, and
+    /// failed (not computed) with one audit row.
     /// </summary>
     public void RecordPoisoned(string id) => _poisoned[id] = true;
 
@@ -83,7 +83,13 @@ public sealed class Ledger
             timeout,
             () => $"Queues did not drain: {DescribeQueues(system)}");
 
-        outcomes = (await ReadOutcomesAsync(system.ResultsDatabase)).Where(o => !_poisoned.ContainsKey(o.Key)).ToDictionary();
+        var all = await ReadOutcomesAsync(system.ResultsDatabase);
+        foreach (var id in _poisoned.Keys)
+        {
+            Assert.True(all.TryGetValue(id, out var stored) && stored.Status == "failed", $"Poisoned prediction {id} did not end failed.");
+        }
+
+        outcomes = all.Where(o => !_poisoned.ContainsKey(o.Key)).ToDictionary();
         var audit = (await system.Audit.ReadAsync()).GroupBy(r => r.PredictionId).ToDictionary(g => g.Key, g => g.Count());
         var bySequence = outcomes.Values.GroupBy(s => (long)s.FeatureValue).ToDictionary(g => g.Key, g => g.ToList());
 
@@ -102,7 +108,7 @@ public sealed class Ledger
 
         foreach (var id in audit.Keys)
         {
-            Assert.True(outcomes.ContainsKey(id), $"Audit row {id} belongs to no stored prediction.");
+            Assert.True(outcomes.ContainsKey(id) || _poisoned.ContainsKey(id), $"Audit row {id} belongs to no stored prediction.");
             Assert.Equal(1, audit[id]);
         }
 
@@ -112,12 +118,12 @@ public sealed class Ledger
             Assert.True(state is null || state.Messages == 0, $"{state?.Messages} messages went to {queue}.");
         }
 
-        Assert.True(_poisoned.Keys.All(id => !audit.ContainsKey(id)), "A poisoned request has an audit row.");
+        Assert.True(_poisoned.Keys.All(id => audit.GetValueOrDefault(id) == 1), "A poisoned request does not have exactly one audit row.");
         var poison = await system.Broker.GetQueueAsync(Topology.PoisonQueue);
         Assert.True((poison?.Messages ?? 0) == _poisoned.Count, $"{poison?.Messages} messages went to {Topology.PoisonQueue}, not the {_poisoned.Count} poisoned on purpose.");
     }
 
-    private static readonly string[] WatchedQueues = [Topology.WorkQueue, Topology.SuspectQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue];
+    private static readonly string[] WatchedQueues = [Topology.WorkQueue, Topology.SuspectQueue, Topology.PoisonedQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue];
 
     private static readonly string[] ErrorQueues = [.. WatchedQueues.Select(q => q + "_error")];
 

@@ -63,6 +63,13 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
 
         await load.WaitForAcceptedAsync(400, Timeout);
         await load.StopAsync();
+
+        // Its client is not left polling for ever: it failed, saying why, and is audited like any other.
+        var outcome = await system.WaitForOutcomeAsync(poison, Timeout);
+        Assert.Equal("failed", outcome.GetProperty("status").GetString());
+        Assert.Contains("crashed the worker", outcome.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("failed", Assert.Single(await system.Audit.WaitForAsync([poison], Timeout)).Outcome);
+
         await ledger.VerifyAsync(system, Timeout);
 
         Assert.InRange(crashed.Count, 1, MaxCrashes);
