@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Status;
@@ -105,7 +106,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     public Task<IReadOnlyList<PredictionRecord>> ExpireAsync(IEnumerable<PredictionExpired> expired, CancellationToken cancellationToken) =>
         ChangeAsync(UpsertTerminal, expired.Select(e => new Row(
             e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue,
-            null, null, $"the deadline {Text(e.Deadline)} passed before inference started", Text(e.SubmittedAt), Text(e.ExpiredAt))), cancellationToken);
+            null, null, ExpiryReason.For(e.Deadline), Text(e.SubmittedAt), Text(e.ExpiredAt))), cancellationToken);
 
     /// <summary>
     /// The prediction as <paramref name="reader"/> (an API key's name) may see it: null when it is unknown or

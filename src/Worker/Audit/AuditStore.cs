@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Worker.Audit;
@@ -101,7 +102,7 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
 
         public static Row From(PredictionExpired e, DateTimeOffset now) => new(
             e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue, null,
-            null, $"the deadline {Text(e.Deadline)} passed before inference started", e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            null, ExpiryReason.For(e.Deadline), e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.ExpiredAt)!, Text(now)!);
 

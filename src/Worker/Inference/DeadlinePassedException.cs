@@ -1,8 +1,10 @@
+using Predictions.ServiceDefaults.Messaging;
+
 namespace Predictions.Worker.Inference;
 
 /// <summary>A prediction's deadline passed before a pool thread could start it, so it was not computed.</summary>
 public sealed class DeadlinePassedException(DateTimeOffset deadline, DateTimeOffset queuedAt)
-    : Exception($"the deadline {deadline:O} passed before inference started")
+    : Exception(ExpiryReason.For(deadline))
 {
     public DateTimeOffset Deadline { get; } = deadline;
 

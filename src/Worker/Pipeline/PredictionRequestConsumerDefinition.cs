@@ -13,9 +13,6 @@ namespace Predictions.Worker.Pipeline;
 /// <summary>The work queue, what it accepts, how many requests a worker takes at once, and what is retried.</summary>
 public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<PredictionRequestConsumer>
 {
-    /// <summary>The longest wait between two tries of a request during a metadata outage.</summary>
-    public static readonly TimeSpan MetadataOutageMaxInterval = TimeSpan.FromSeconds(10);
-
     private readonly int _maxInFlight;
     private readonly WorkQueueOptions _workQueue;
 
@@ -54,24 +51,15 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
         var metrics = context.GetRequiredService<WorkerMetrics>();
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory(() => metrics.Outcome("rejected")));
 
-        // Unexpected errors get a few quick retries in process; a request that can never be computed goes
-        // to the error queue at once.
-        endpointConfigurator.UseMessageRetry(retry =>
+        // A metadata outage is waited out, however long (a deadline still ends a waiting request); other
+        // errors get a few quick retries in process, and a request that can never be computed goes to the
+        // error queue at once.
+        endpointConfigurator.UseOutageRetry(ex => ex is MetadataUnavailableException, retry =>
         {
             retry.Ignore<InvalidPredictionRequestException>();
             retry.Ignore<JsonException>();
             retry.Ignore<System.Runtime.Serialization.SerializationException>();
-            retry.Ignore<MetadataUnavailableException>();
             retry.Intervals(200, 1_000, 5_000);
-        });
-
-        // A metadata outage is not the request's fault: the requests in hand wait and try again, backing off,
-        // for as long as it lasts (a deadline still ends them), and none is failed or error-queued for it.
-        // Every slot is then busy waiting, so the worker takes no more: consumption pauses by itself.
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Handle<MetadataUnavailableException>();
-            retry.Exponential(int.MaxValue, TimeSpan.FromMilliseconds(200), MetadataOutageMaxInterval, TimeSpan.FromMilliseconds(500));
         });
     }
 }
