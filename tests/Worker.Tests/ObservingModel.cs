@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Predictions.Contracts;
 using Predictions.Worker.Inference;
 
 namespace Predictions.Worker.Tests;
@@ -20,7 +21,13 @@ public sealed class ObservingModel(TimeSpan cost, Func<ModelInput, bool>? fail =
 
     public IReadOnlyCollection<Thread> Threads => _threads;
 
-    public double Predict(ModelInput input)
+    public ModelIdentity Identity { get; } = new() { Name = "observing", Version = "1" };
+
+    public bool SupportsBatching => false;
+
+    public IReadOnlyList<double> Predict(IReadOnlyList<ModelInput> inputs) => [.. inputs.Select(Predict)];
+
+    private double Predict(ModelInput input)
     {
         Interlocked.Increment(ref _calls);
         var now = Interlocked.Increment(ref _current);

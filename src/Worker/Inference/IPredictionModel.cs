@@ -1,3 +1,5 @@
+using Predictions.Contracts;
+
 namespace Predictions.Worker.Inference;
 
 /// <summary>
@@ -6,5 +8,12 @@ namespace Predictions.Worker.Inference;
 /// </summary>
 public interface IPredictionModel
 {
-    double Predict(ModelInput input);
+    /// <summary>Reported with every prediction the model makes.</summary>
+    ModelIdentity Identity { get; }
+
+    /// <summary>Whether one call may take several inputs; a model that cannot is only ever given one.</summary>
+    bool SupportsBatching { get; }
+
+    /// <summary>One prediction per input, in the inputs' order.</summary>
+    IReadOnlyList<double> Predict(IReadOnlyList<ModelInput> inputs);
 }

@@ -143,7 +143,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         _journal.Enter(slot, item.PredictionId);
         try
         {
-            var prediction = _model.Predict(item.Input);
+            var prediction = _model.Predict([item.Input])[0];
             item.Complete(new InferenceOutcome(prediction, item.QueuedAt, startedAt, _clock.GetUtcNow()));
         }
         catch (Exception ex)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Predictions.Contracts;
 
 namespace Predictions.Worker.Inference;
 
@@ -28,7 +29,14 @@ public sealed class SimulatedModel : IPredictionModel
         }
     }
 
-    public double Predict(ModelInput input)
+    public ModelIdentity Identity { get; } = new() { Name = "simulated", Version = "1" };
+
+    // Its cost is per input: a batch would take as long as the inputs one after another.
+    public bool SupportsBatching => false;
+
+    public IReadOnlyList<double> Predict(IReadOnlyList<ModelInput> inputs) => [.. inputs.Select(Predict)];
+
+    private double Predict(ModelInput input)
     {
         if (input.FeatureValue == _crashOn)
         {
