@@ -5,12 +5,14 @@ using Predictions.Worker.Inference;
 namespace Predictions.Worker.Tests;
 
 /// <summary>
-/// A model that records how it is called: how many calls overlap, on which threads. It doubles the
-/// feature value after <paramref name="cost"/> of blocking work, optionally held at a gate.
+/// A model that records how it is called: how many calls overlap, on which threads, with how many inputs.
+/// It doubles each feature value after <paramref name="cost"/> of blocking work, optionally held at a gate;
+/// with <paramref name="batching"/> it takes several inputs per call, and a call with one input it rejects fails whole.
 /// </summary>
-public sealed class ObservingModel(TimeSpan cost, Func<ModelInput, bool>? fail = null, ManualResetEventSlim? gate = null) : IPredictionModel
+public sealed class ObservingModel(TimeSpan cost, Func<ModelInput, bool>? fail = null, ManualResetEventSlim? gate = null, bool batching = false) : IPredictionModel
 {
     private readonly ConcurrentBag<Thread> _threads = [];
+    private readonly ConcurrentQueue<int> _batchSizes = [];
     private int _current;
     private int _peak;
     private int _calls;
@@ -21,11 +23,18 @@ public sealed class ObservingModel(TimeSpan cost, Func<ModelInput, bool>? fail =
 
     public IReadOnlyCollection<Thread> Threads => _threads;
 
+    /// <summary>Inputs in each call, in the order the calls began.</summary>
+    public IReadOnlyCollection<int> BatchSizes => _batchSizes;
+
     public ModelIdentity Identity { get; } = new() { Name = "observing", Version = "1" };
 
-    public bool SupportsBatching => false;
+    public bool SupportsBatching => batching;
 
-    public IReadOnlyList<double> Predict(IReadOnlyList<ModelInput> inputs) => [.. inputs.Select(Predict)];
+    public IReadOnlyList<double> Predict(IReadOnlyList<ModelInput> inputs)
+    {
+        _batchSizes.Enqueue(inputs.Count);
+        return [.. inputs.Select(Predict)];
+    }
 
     private double Predict(ModelInput input)
     {

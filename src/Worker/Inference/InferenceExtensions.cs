@@ -17,7 +17,7 @@ public static class InferenceExtensions
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            var journal = InferenceJournal.Open(options.JournalFile, options.MaxConcurrency);
+            var journal = InferenceJournal.Open(options.JournalFile, options.MaxConcurrency, options.MaxBatchSize);
             if (journal.Suspects.Count > 0)
             {
                 services.GetRequiredService<ILogger<InferenceJournal>>().LogWarning(

@@ -4,24 +4,28 @@ using Microsoft.Win32.SafeHandles;
 namespace Predictions.Worker.Inference;
 
 /// <summary>
-/// A small file naming the predictions in the model right now, one fixed slot per pool thread, written
-/// before and after each inference. A crash cannot take the last write back (the OS keeps it), so after a
+/// A small file naming the predictions in the model right now, a fixed block of lines per pool thread
+/// (one line per input of its largest batch), written before and after each model call. A crash cannot take the last write back (the OS keeps it), so after a
 /// worker died its successor reads which requests were in the model at that moment: the
 /// <see cref="Suspects"/>, one of which probably killed it. Knowing them lets the worker compute them
 /// one at a time, apart from the requests that were merely prefetched beside them.
 /// </summary>
 public sealed class InferenceJournal : IDisposable
 {
-    private const int SlotBytes = 37; // a GUID ("D" format) and a newline
-    private static readonly byte[] Empty = Encoding.ASCII.GetBytes(new string(' ', SlotBytes - 1) + "\n");
+    private const int LineBytes = 37; // a GUID ("D" format) and a newline
+    private static readonly byte[] EmptyLine = Encoding.ASCII.GetBytes(new string(' ', LineBytes - 1) + "\n");
 
     private readonly FileStream _stream;
     private readonly SafeFileHandle _file;
+    private readonly int _linesPerThread;
+    private readonly byte[] _emptyBlock;
 
-    private InferenceJournal(FileStream stream, IReadOnlySet<Guid> suspects)
+    private InferenceJournal(FileStream stream, IReadOnlySet<Guid> suspects, int linesPerThread)
     {
         _stream = stream;
         _file = stream.SafeFileHandle;
+        _linesPerThread = linesPerThread;
+        _emptyBlock = [.. Enumerable.Repeat(EmptyLine, linesPerThread).SelectMany(line => line)];
         Suspects = suspects;
     }
 
@@ -29,10 +33,11 @@ public sealed class InferenceJournal : IDisposable
     public IReadOnlySet<Guid> Suspects { get; }
 
     /// <summary>
-    /// Reads what the previous process left in <paramref name="path"/>, then clears it for <paramref name="slots"/>
-    /// threads. The file stays locked while this process runs: two workers cannot share one.
+    /// Reads what the previous process left in <paramref name="path"/>, then clears it for <paramref name="threads"/>
+    /// threads running batches of up to <paramref name="batchSize"/>. The file stays locked while this process
+    /// runs: two workers cannot share one.
     /// </summary>
-    public static InferenceJournal Open(string path, int slots)
+    public static InferenceJournal Open(string path, int threads, int batchSize = 1)
     {
         FileStream stream;
         try
@@ -57,28 +62,29 @@ public sealed class InferenceJournal : IDisposable
         }
 
         stream.SetLength(0);
-        for (var slot = 0; slot < slots; slot++)
+        for (var line = 0; line < threads * batchSize; line++)
         {
-            stream.Write(Empty);
+            stream.Write(EmptyLine);
         }
 
         stream.Flush();
-        return new InferenceJournal(stream, suspects);
+        return new InferenceJournal(stream, suspects, batchSize);
     }
 
-    /// <summary>Pool thread <paramref name="slot"/> is about to run the model for <paramref name="predictionId"/>.</summary>
-    public void Enter(int slot, Guid predictionId) => Write(slot, Encoding.ASCII.GetBytes(predictionId.ToString("D") + "\n"));
+    /// <summary>Pool thread <paramref name="thread"/> is about to run the model for <paramref name="predictionIds"/>, one write for all.</summary>
+    public void Enter(int thread, IReadOnlyList<Guid> predictionIds) =>
+        Write(thread, Encoding.ASCII.GetBytes(string.Concat(predictionIds.Take(_linesPerThread).Select(id => id.ToString("D") + "\n"))));
 
-    /// <summary>Pool thread <paramref name="slot"/> is out of the model, whatever the model did.</summary>
-    public void Leave(int slot) => Write(slot, Empty);
+    /// <summary>Pool thread <paramref name="thread"/> is out of the model, whatever the model did.</summary>
+    public void Leave(int thread) => Write(thread, _emptyBlock);
 
     public void Dispose() => _stream.Dispose();
 
-    private void Write(int slot, byte[] bytes)
+    private void Write(int thread, byte[] bytes)
     {
         try
         {
-            RandomAccess.Write(_file, bytes, (long)slot * SlotBytes);
+            RandomAccess.Write(_file, bytes, (long)thread * _linesPerThread * LineBytes);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

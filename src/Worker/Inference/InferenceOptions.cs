@@ -10,6 +10,20 @@ public sealed class InferenceOptions
     [Range(1, 1024, ErrorMessage = "Inference:MaxConcurrency must be between 1 and 1024.")]
     public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Inputs one model call may take, for a model that can batch (an ONNX model with a dynamic first dimension).
+    /// 1 runs every prediction alone.
+    /// </summary>
+    [Range(1, 1024, ErrorMessage = "Inference:MaxBatchSize must be between 1 and 1024.")]
+    public int MaxBatchSize { get; set; } = 1;
+
+    /// <summary>
+    /// How long a pool thread holding less than a full batch waits for more inputs, counted from when the oldest
+    /// was queued: the most batching adds to a prediction's latency.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Inference:MaxBatchDelay must be a time span between 00:00:00 and 00:00:10.")]
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Blocking time of one call to the simulated model (for <c>Cpu</c>: the CPU time it is calibrated to at start-up).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Inference:SimulatedCost must be a time span between 00:00:00 and 01:00:00.")]
     public TimeSpan SimulatedCost { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Predictions.Contracts;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Inference;
 
@@ -7,36 +9,64 @@ namespace Predictions.Worker.Inference;
 /// A fixed set of dedicated threads that run the model. Consumers await <see cref="PredictAsync"/>;
 /// the blocking model call happens here, so however slow the model, the thread pool that serves
 /// the broker connection and the awaited I/O is never starved, and no more than
-/// <c>Inference:MaxConcurrency</c> inferences ever run at once. Each thread notes in the
-/// <see cref="InferenceJournal"/> which prediction it is running, so a crash in the model can be traced.
+/// <c>Inference:MaxConcurrency</c> model calls ever run at once. When the model can batch, a thread gathers
+/// up to <c>Inference:MaxBatchSize</c> waiting inputs into one call, waiting at most <c>Inference:MaxBatchDelay</c>
+/// for a batch to fill. Each thread notes in the <see cref="InferenceJournal"/> which predictions it is
+/// running, so a crash in the model can be traced.
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
     private readonly IPredictionModel _model;
     private readonly InferenceJournal _journal;
+    private readonly WorkerMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly ILogger<InferencePool> _logger;
+    private readonly int _maxBatchSize;
+    private readonly TimeSpan _maxBatchDelay;
     private readonly BlockingCollection<WorkItem> _queue = [];
     private readonly Thread[] _threads;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private int _busy;
 
-    public InferencePool(IPredictionModel model, InferenceJournal journal, IOptions<InferenceOptions> options, TimeProvider clock, ILogger<InferencePool> logger)
+    public InferencePool(
+        IPredictionModel model,
+        InferenceJournal journal,
+        IOptions<InferenceOptions> options,
+        WorkerMetrics metrics,
+        TimeProvider clock,
+        ILogger<InferencePool> logger)
     {
+        var inference = options.Value;
+        if (inference.MaxBatchSize > 1 && !model.SupportsBatching)
+        {
+            throw new InvalidOperationException(
+                $"{InferenceOptions.Section}:MaxBatchSize is {inference.MaxBatchSize}, but the model '{model.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
+        }
+
         _model = model;
         _journal = journal;
+        _metrics = metrics;
         _clock = clock;
         _logger = logger;
-        _threads = new Thread[options.Value.MaxConcurrency];
+        _maxBatchSize = inference.MaxBatchSize;
+        _maxBatchDelay = inference.MaxBatchDelay;
+        _threads = new Thread[inference.MaxConcurrency];
         for (var i = 0; i < _threads.Length; i++)
         {
-            var slot = i;
-            _threads[i] = new Thread(() => Serve(slot)) { IsBackground = true, Name = $"inference-{i + 1}" };
+            var thread = i;
+            _threads[i] = new Thread(() => Serve(thread)) { IsBackground = true, Name = $"inference-{i + 1}" };
         }
+
+        metrics.ObservePool(this);
     }
 
     public int MaxConcurrency => _threads.Length;
+
+    public int MaxBatchSize => _maxBatchSize;
+
+    /// <summary>The model this pool runs.</summary>
+    public ModelIdentity Model => _model.Identity;
 
     /// <summary>Threads running the model right now.</summary>
     public int Busy => Volatile.Read(ref _busy);
@@ -47,8 +77,9 @@ public sealed class InferencePool : IHostedService, IDisposable
     public bool IsRunning => Volatile.Read(ref _running) > 0 && !_queue.IsAddingCompleted;
 
     /// <summary>
-    /// Queues one inference and completes when a pool thread has run it. With a deadline, a thread that
-    /// picks the inference up after it has passed does not run the model: <see cref="DeadlinePassedException"/>.
+    /// Queues one inference and completes when a pool thread has run it. With a deadline, the inference is
+    /// not started once it has passed (<see cref="DeadlinePassedException"/>), and a thread gathering a batch
+    /// stops waiting for more inputs <c>Inference:MaxBatchDelay</c> before it, so batching never makes it late.
     /// </summary>
     public Task<InferenceOutcome> PredictAsync(Guid predictionId, ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
@@ -73,7 +104,9 @@ public sealed class InferencePool : IHostedService, IDisposable
             thread.Start();
         }
 
-        _logger.LogInformation("Inference pool started with {Threads} threads", _threads.Length);
+        _logger.LogInformation(
+            "Inference pool started with {Threads} threads running model {Model} {Version}, batches of up to {MaxBatchSize}",
+            _threads.Length, _model.Identity.Name, _model.Identity.Version, _maxBatchSize);
         return Task.CompletedTask;
     }
 
@@ -105,14 +138,17 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void Serve(int slot)
+    private void Serve(int thread)
     {
         Interlocked.Increment(ref _running);
         try
         {
-            foreach (var item in _queue.GetConsumingEnumerable())
+            var batch = new List<WorkItem>(_maxBatchSize);
+            foreach (var first in _queue.GetConsumingEnumerable())
             {
-                Run(slot, item);
+                Gather(first, batch);
+                Run(thread, batch);
+                batch.Clear();
             }
         }
         finally
@@ -124,27 +160,140 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void Run(int slot, WorkItem item)
+    /// <summary>
+    /// Puts <paramref name="first"/> and whatever else is waiting into the batch, then waits for more while it is
+    /// not full: until <c>MaxBatchDelay</c> after its oldest input was queued, or <c>MaxBatchDelay</c> before the
+    /// earliest deadline in it, whichever comes first. With <c>MaxBatchSize=1</c> it takes <paramref name="first"/> alone.
+    /// </summary>
+    private void Gather(WorkItem first, List<WorkItem> batch)
     {
-        // The consumer gave up (shutdown, timeout): don't spend a thread on an answer nobody awaits.
-        if (item.Task.IsCompleted)
+        var flushAt = DateTimeOffset.MaxValue;
+        var item = first;
+        while (true)
         {
-            return;
+            if (Admit(item, batch))
+            {
+                flushAt = Min(flushAt, item.QueuedAt + _maxBatchDelay);
+                if (item.Deadline is { } deadline)
+                {
+                    flushAt = Min(flushAt, deadline - _maxBatchDelay);
+                }
+            }
+
+            // An empty batch goes back to waiting for work without a time limit.
+            if (batch.Count == 0 || batch.Count >= _maxBatchSize || Next(flushAt) is not { } next)
+            {
+                return;
+            }
+
+            item = next;
+        }
+    }
+
+    /// <summary>The next waiting input, waiting for one until <paramref name="flushAt"/>; null if none came.</summary>
+    private WorkItem? Next(DateTimeOffset flushAt)
+    {
+        if (_queue.TryTake(out var item))
+        {
+            return item;
         }
 
-        var startedAt = _clock.GetUtcNow();
-        if (item.Deadline <= startedAt)
+        var wait = flushAt - _clock.GetUtcNow();
+        return wait > TimeSpan.Zero && _queue.TryTake(out item, wait) ? item : null;
+    }
+
+    /// <summary>Adds the item to the batch unless nobody awaits it any more or its deadline has passed.</summary>
+    private bool Admit(WorkItem item, List<WorkItem> batch)
+    {
+        // The consumer gave up (shutdown, timeout): don't spend the model on an answer nobody awaits.
+        if (item.Task.IsCompleted || Expire(item, _clock.GetUtcNow()))
         {
-            item.Fail(new DeadlinePassedException(item.Deadline.Value, item.QueuedAt));
+            return false;
+        }
+
+        item.TakenAt = _clock.GetUtcNow();
+        batch.Add(item);
+        return true;
+    }
+
+    private static bool Expire(WorkItem item, DateTimeOffset now)
+    {
+        if (item.Deadline > now)
+        {
+            return false;
+        }
+
+        if (item.Deadline is { } deadline)
+        {
+            item.Fail(new DeadlinePassedException(deadline, item.QueuedAt));
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Run(int thread, List<WorkItem> batch)
+    {
+        var startedAt = _clock.GetUtcNow();
+        batch.RemoveAll(item => item.Task.IsCompleted || Expire(item, startedAt));
+        if (batch.Count == 0)
+        {
             return;
         }
 
         Interlocked.Increment(ref _busy);
-        _journal.Enter(slot, item.PredictionId);
         try
         {
-            var prediction = _model.Predict([item.Input])[0];
-            item.Complete(new InferenceOutcome(prediction, item.QueuedAt, startedAt, _clock.GetUtcNow()));
+            if (batch.Count == 1 || !TryRunBatch(thread, batch, startedAt))
+            {
+                foreach (var item in batch)
+                {
+                    RunAlone(thread, item);
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busy);
+        }
+    }
+
+    /// <summary>One model call for the whole batch; false if it threw, so that each input is tried alone and only the one at fault fails.</summary>
+    private bool TryRunBatch(int thread, List<WorkItem> batch, DateTimeOffset startedAt)
+    {
+        _journal.Enter(thread, [.. batch.Select(item => item.PredictionId)]);
+        try
+        {
+            var predictions = Predict(batch.ConvertAll(item => item.Input));
+            var completedAt = _clock.GetUtcNow();
+            _metrics.ModelCall(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Complete(predictions[i], startedAt, completedAt, batch.Count);
+            }
+
+            return true;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "A batch of {Count} inputs failed in the model; computing each alone", batch.Count);
+            return false;
+        }
+        finally
+        {
+            _journal.Leave(thread);
+        }
+    }
+
+    private void RunAlone(int thread, WorkItem item)
+    {
+        var startedAt = _clock.GetUtcNow();
+        _journal.Enter(thread, [item.PredictionId]);
+        try
+        {
+            var prediction = Predict([item.Input])[0];
+            _metrics.ModelCall(1);
+            item.Complete(prediction, startedAt, _clock.GetUtcNow(), batchSize: 1);
         }
         catch (Exception ex)
         {
@@ -152,10 +301,19 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
         finally
         {
-            _journal.Leave(slot);
-            Interlocked.Decrement(ref _busy);
+            _journal.Leave(thread);
         }
     }
+
+    private IReadOnlyList<double> Predict(List<ModelInput> inputs)
+    {
+        var predictions = _model.Predict(inputs);
+        return predictions.Count == inputs.Count
+            ? predictions
+            : throw new InvalidOperationException($"The model returned {predictions.Count} predictions for {inputs.Count} inputs.");
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private sealed class WorkItem
     {
@@ -179,12 +337,15 @@ public sealed class InferencePool : IHostedService, IDisposable
 
         public DateTimeOffset QueuedAt { get; }
 
+        /// <summary>When a pool thread took it into a batch.</summary>
+        public DateTimeOffset TakenAt { get; set; }
+
         public Task<InferenceOutcome> Task => _completion.Task;
 
-        public void Complete(InferenceOutcome outcome)
+        public void Complete(double prediction, DateTimeOffset startedAt, DateTimeOffset completedAt, int batchSize)
         {
             _cancellation.Dispose();
-            _completion.TrySetResult(outcome);
+            _completion.TrySetResult(new InferenceOutcome(prediction, QueuedAt, TakenAt, startedAt, completedAt, batchSize));
         }
 
         public void Fail(Exception exception)

@@ -6,27 +6,40 @@ namespace Predictions.Worker.Telemetry;
 
 /// <summary>
 /// The worker's instruments (meter <c>Predictions.Worker</c>): how long each stage takes, how busy the
-/// inference pool is, how many predictions are in flight and how they end.
+/// inference pool is and how large its batches, how many predictions are in flight and how they end.
 /// </summary>
 public sealed class WorkerMetrics
 {
     public const string MeterName = "Predictions.Worker";
 
-    private static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30, 60];
+    private static readonly double[] SecondsBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30, 60];
 
+    private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+    private readonly Meter _meter;
     private readonly Histogram<double> _stageDuration;
+    private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _outcomes;
     private readonly UpDownCounter<long> _active;
 
-    public WorkerMetrics(IMeterFactory meterFactory, InferencePool pool)
+    public WorkerMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _stageDuration = meter.CreateHistogram(
-            "prediction.stage.duration", "s", "Time a prediction spent in one stage: broker_wait, metadata, pool_wait or inference.",
+            "prediction.stage.duration", "s",
+            "Time a prediction spent in one stage: broker_wait, metadata, pool_wait (for a pool thread), batch_wait (for its batch to fill) or inference.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _batchSize = meter.CreateHistogram(
+            "prediction.inference.batch.size", "{prediction}", "Inputs in one model call.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _outcomes = meter.CreateCounter<long>("prediction.outcomes", "{prediction}", "Predictions finished, by outcome: completed, failed, expired or rejected.");
         _active = meter.CreateUpDownCounter<long>("prediction.active", "{prediction}", "Predictions this worker holds right now.");
-        meter.CreateObservableUpDownCounter(
+    }
+
+    /// <summary>Reports the pool's threads and queue whenever the metrics are read.</summary>
+    public void ObservePool(InferencePool pool)
+    {
+        _meter.CreateObservableUpDownCounter(
             "prediction.inference.threads",
             () => new Measurement<int>[]
             {
@@ -35,7 +48,7 @@ public sealed class WorkerMetrics
             },
             "{thread}",
             "Inference pool threads, busy or idle.");
-        meter.CreateObservableUpDownCounter("prediction.inference.queue.length", () => pool.Queued, "{inference}", "Inferences waiting for a pool thread.");
+        _meter.CreateObservableUpDownCounter("prediction.inference.queue.length", () => pool.Queued, "{inference}", "Inferences waiting for a pool thread.");
     }
 
     /// <summary>Counts a prediction in flight until the returned scope is disposed.</summary>
@@ -48,12 +61,28 @@ public sealed class WorkerMetrics
     public void Outcome(string outcome) =>
         _outcomes.Add(1, new KeyValuePair<string, object?>("prediction.outcome", outcome));
 
-    /// <summary>Records every stage the timings show; a stage that did not run is skipped.</summary>
-    public void Stages(PredictionTimings timings, DateTimeOffset? submittedAt)
+    /// <summary>One call of the model, with <paramref name="batchSize"/> inputs.</summary>
+    public void ModelCall(int batchSize) => _batchSize.Record(batchSize);
+
+    /// <summary>
+    /// Records every stage the timings show; a stage that did not run is skipped. The pool's
+    /// <paramref name="inference"/>, when there was one, splits the wait for the model into the wait for a
+    /// thread and the wait for the batch to fill.
+    /// </summary>
+    public void Stages(PredictionTimings timings, DateTimeOffset? submittedAt, InferenceOutcome? inference = null)
     {
         Stage("broker_wait", submittedAt, timings.ReceivedAt);
         Stage("metadata", timings.MetadataStartedAt, timings.MetadataCompletedAt);
-        Stage("pool_wait", timings.InferenceQueuedAt, timings.InferenceStartedAt);
+        if (inference is null)
+        {
+            Stage("pool_wait", timings.InferenceQueuedAt, timings.InferenceStartedAt);
+        }
+        else
+        {
+            Stage("pool_wait", inference.QueuedAt, inference.TakenAt);
+            Stage("batch_wait", inference.TakenAt, inference.StartedAt);
+        }
+
         Stage("inference", timings.InferenceStartedAt, timings.InferenceCompletedAt);
     }
 

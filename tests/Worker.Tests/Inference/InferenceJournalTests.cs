@@ -11,21 +11,47 @@ public sealed class InferenceJournalTests
         try
         {
             Guid inModel = Guid.NewGuid(), finished = Guid.NewGuid();
-            using (var journal = InferenceJournal.Open(path, slots: 2))
+            using (var journal = InferenceJournal.Open(path, threads: 2))
             {
                 Assert.Empty(journal.Suspects);
-                journal.Enter(0, finished);
-                journal.Enter(1, inModel);
+                journal.Enter(0, [finished]);
+                journal.Enter(1, [inModel]);
                 journal.Leave(0);
             }
 
-            using (var next = InferenceJournal.Open(path, slots: 3))
+            using (var next = InferenceJournal.Open(path, threads: 3))
             {
                 Assert.Equal([inModel], next.Suspects);
             }
 
-            using var third = InferenceJournal.Open(path, slots: 3);
+            using var third = InferenceJournal.Open(path, threads: 3);
             Assert.Empty(third.Suspects);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Every_input_of_a_batch_in_the_model_is_suspect_and_a_finished_batch_leaves_nothing_behind()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            Guid[] batch = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+            Guid earlier = Guid.NewGuid(), later = Guid.NewGuid();
+            using (var journal = InferenceJournal.Open(path, threads: 2, batchSize: 3))
+            {
+                journal.Enter(0, [earlier, Guid.NewGuid(), Guid.NewGuid()]);
+                journal.Leave(0);
+                journal.Enter(0, [later]);
+                journal.Enter(1, batch);
+            }
+
+            using var next = InferenceJournal.Open(path, threads: 2, batchSize: 3);
+            Assert.Equal(batch.Append(later).Order(), next.Suspects.Order());
+            Assert.DoesNotContain(earlier, next.Suspects);
         }
         finally
         {
@@ -39,8 +65,8 @@ public sealed class InferenceJournalTests
         var path = Path.GetTempFileName();
         try
         {
-            using var first = InferenceJournal.Open(path, slots: 1);
-            var refused = Assert.Throws<InvalidOperationException>(() => InferenceJournal.Open(path, slots: 1));
+            using var first = InferenceJournal.Open(path, threads: 1);
+            var refused = Assert.Throws<InvalidOperationException>(() => InferenceJournal.Open(path, threads: 1));
             Assert.Contains("Inference:JournalFile", refused.Message, StringComparison.Ordinal);
         }
         finally
@@ -50,10 +76,10 @@ public sealed class InferenceJournalTests
     }
 
     /// <summary>A journal for tests that never look at it: its file is gone as soon as it is open.</summary>
-    internal static InferenceJournal Scratch(int slots)
+    internal static InferenceJournal Scratch(int threads, int batchSize = 1)
     {
         var path = Path.GetTempFileName();
-        var journal = InferenceJournal.Open(path, slots);
+        var journal = InferenceJournal.Open(path, threads, batchSize);
         File.Delete(path);
         return journal;
     }

@@ -1,7 +1,11 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Tests.Inference;
 
@@ -115,10 +119,106 @@ public sealed class InferencePoolTests
         Assert.Equal(2, model.Calls);
     }
 
-    private static async Task<InferencePool> StartAsync(IPredictionModel model, int threads, TimeProvider? clock = null)
+    [Fact]
+    public async Task Inputs_waiting_together_run_in_one_model_call_of_at_most_MaxBatchSize()
     {
-        var journal = InferenceJournalTests.Scratch(threads);
-        var pool = new InferencePool(model, journal, Options.Create(new InferenceOptions { MaxConcurrency = threads }), clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
+        using var gate = new ManualResetEventSlim();
+        var model = new ObservingModel(TimeSpan.Zero, gate: gate, batching: true);
+        using var meters = Meters();
+        using var batchSizes = new MetricCollector<int>(meters.GetRequiredService<IMeterFactory>(), WorkerMetrics.MeterName, "prediction.inference.batch.size");
+        using var pool = await StartAsync(model, threads: 1, batch: (4, TimeSpan.FromMilliseconds(200)), meters: meters);
+
+        var predictions = Enumerable.Range(0, 10).Select(i => pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = i }, deadline: null, CancellationToken.None)).ToList();
+        gate.Set();
+        var outcomes = await Task.WhenAll(predictions);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => 2.0 * i), outcomes.Select(outcome => outcome.Prediction));
+        Assert.Equal(10, model.BatchSizes.Sum());
+        Assert.All(model.BatchSizes, size => Assert.InRange(size, 1, 4));
+        Assert.Equal(4, model.BatchSizes.Max());
+        Assert.Equal(model.BatchSizes, batchSizes.GetMeasurementSnapshot().Select(m => m.Value));
+        Assert.Contains(outcomes, outcome => outcome.BatchSize == 4);
+        Assert.All(outcomes, outcome => Assert.True(outcome.QueuedAt <= outcome.TakenAt && outcome.TakenAt <= outcome.StartedAt));
+    }
+
+    [Fact]
+    public async Task A_full_batch_runs_at_once_without_waiting_out_the_delay()
+    {
+        var model = new ObservingModel(TimeSpan.Zero, batching: true);
+        using var pool = await StartAsync(model, threads: 1, batch: (4, TimeSpan.FromSeconds(10)));
+
+        var batch = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)));
+
+        // Far less than the 10 s delay: only a full batch that goes at once completes within it.
+        var outcomes = await batch.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.All(outcomes, outcome => Assert.Equal(4, outcome.BatchSize));
+    }
+
+    [Fact]
+    public async Task A_batch_goes_early_when_a_deadline_in_it_is_near_so_batching_never_expires_it()
+    {
+        var model = new ObservingModel(TimeSpan.Zero, batching: true);
+        using var pool = await StartAsync(model, threads: 1, batch: (8, TimeSpan.FromSeconds(5)));
+
+        // Waiting out the 5 s delay for a fuller batch would pass this deadline.
+        var outcome = await pool.PredictAsync(Guid.NewGuid(), Input, deadline: DateTimeOffset.UtcNow.AddSeconds(2), CancellationToken.None);
+
+        Assert.Equal(3.0, outcome.Prediction);
+        Assert.Equal(1, outcome.BatchSize);
+    }
+
+    [Fact]
+    public async Task An_input_the_model_rejects_fails_alone_and_the_rest_of_its_batch_completes()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new ObservingModel(TimeSpan.Zero, fail: input => input.FeatureValue < 0, gate: gate, batching: true);
+        using var pool = await StartAsync(model, threads: 1, batch: (4, TimeSpan.FromSeconds(10)));
+
+        var predictions = new[] { 1.0, -1.0, 2.0, 3.0 }.Select(value => pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = value }, deadline: null, CancellationToken.None)).ToList();
+        gate.Set();
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => predictions[1]);
+        var completed = await Task.WhenAll(predictions[0], predictions[2], predictions[3]);
+        Assert.Equal([2.0, 4.0, 6.0], completed.Select(outcome => outcome.Prediction));
+        Assert.Equal([4, 1, 1, 1, 1], model.BatchSizes);
+    }
+
+    [Fact]
+    public async Task With_MaxBatchSize_1_every_input_runs_alone()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new ObservingModel(TimeSpan.Zero, gate: gate, batching: true);
+        using var pool = await StartAsync(model, threads: 1, batch: (1, TimeSpan.FromSeconds(10)));
+
+        var predictions = Enumerable.Range(0, 6).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)).ToList();
+        gate.Set();
+        var outcomes = await Task.WhenAll(predictions).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.All(model.BatchSizes, size => Assert.Equal(1, size));
+        Assert.All(outcomes, outcome => Assert.Equal(1, outcome.BatchSize));
+    }
+
+    [Fact]
+    public void A_model_that_cannot_batch_refuses_a_MaxBatchSize_above_1()
+    {
+        using var meters = Meters();
+        var refused = Assert.Throws<InvalidOperationException>(() => new InferencePool(
+            new ObservingModel(TimeSpan.Zero), InferenceJournalTests.Scratch(1),
+            Options.Create(new InferenceOptions { MaxConcurrency = 1, MaxBatchSize = 8 }),
+            new WorkerMetrics(meters.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<InferencePool>.Instance));
+
+        Assert.Contains("Inference:MaxBatchSize", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider Meters() => new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    private static async Task<InferencePool> StartAsync(
+        IPredictionModel model, int threads, TimeProvider? clock = null, (int Size, TimeSpan Delay)? batch = null, ServiceProvider? meters = null)
+    {
+        var journal = InferenceJournalTests.Scratch(threads, batch?.Size ?? 1);
+        var options = new InferenceOptions { MaxConcurrency = threads, MaxBatchSize = batch?.Size ?? 1, MaxBatchDelay = batch?.Delay ?? TimeSpan.Zero };
+        var metrics = new WorkerMetrics((meters ?? Meters()).GetRequiredService<IMeterFactory>());
+        var pool = new InferencePool(model, journal, Options.Create(options), metrics, clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
     }
