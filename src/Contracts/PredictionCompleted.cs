@@ -14,6 +14,9 @@ public record PredictionCompleted
 
     public required double Prediction { get; init; }
 
+    /// <summary>The model that computed it; absent from results of workers older than the field.</summary>
+    public ModelIdentity? Model { get; init; }
+
     public DateTimeOffset? SubmittedAt { get; init; }
 
     public required DateTimeOffset CompletedAt { get; init; }

@@ -1,3 +1,5 @@
+using Predictions.Contracts;
+
 namespace Predictions.Gateway.Status;
 
 /// <summary>What the gateway knows of one prediction; also what <c>GET /predictions/{id}</c> returns.</summary>
@@ -10,4 +12,5 @@ public sealed record PredictionRecord(
     double? Prediction,
     string? Error,
     DateTimeOffset? SubmittedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    ModelIdentity? Model);

@@ -26,13 +26,22 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             prediction REAL NULL,
             error TEXT NULL,
             submitted_at TEXT NULL,
-            completed_at TEXT NULL
+            completed_at TEXT NULL,
+            model_name TEXT NULL,
+            model_version TEXT NULL
         );
         CREATE TABLE IF NOT EXISTS prediction_owners (
             prediction_id TEXT NOT NULL PRIMARY KEY,
             owner TEXT NOT NULL
         );
         """;
+
+    /// <summary>Columns a results database made by an older gateway lacks.</summary>
+    public static readonly IReadOnlyList<AddedColumn> AddedColumns =
+    [
+        new("predictions", "model_name", "TEXT NULL"),
+        new("predictions", "model_version", "TEXT NULL"),
+    ];
 
     private const string InsertQueued = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
@@ -47,11 +56,12 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         """;
 
     private const string UpsertTerminal = """
-        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at)
-        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt)
+        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at, model_name, model_version)
+        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion)
         ON CONFLICT (prediction_id) DO UPDATE SET
             status = excluded.status, metadata = excluded.metadata, prediction = excluded.prediction,
             error = excluded.error, completed_at = excluded.completed_at,
+            model_name = excluded.model_name, model_version = excluded.model_version,
             submitted_at = coalesce(predictions.submitted_at, excluded.submitted_at)
         WHERE predictions.status = 'queued';
         """;
@@ -60,7 +70,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     private const string SelectOne = """
         SELECT p.prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
                metadata AS Metadata, prediction AS Prediction, error AS Error,
-               submitted_at AS SubmittedAt, completed_at AS CompletedAt
+               submitted_at AS SubmittedAt, completed_at AS CompletedAt,
+               model_name AS ModelName, model_version AS ModelVersion
         FROM predictions p LEFT JOIN prediction_owners o ON o.prediction_id = p.prediction_id
         WHERE p.prediction_id = @Id AND (@Reader IS NULL OR o.owner IS NULL OR o.owner = @Reader);
         """;
@@ -73,7 +84,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, string? owner, CancellationToken cancellationToken)
     {
         var rows = requests.Select(r => new Row(
-            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null)).ToList();
+            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null, null, null)).ToList();
         return database.WriteAsync((connection, transaction) =>
         {
             PreparedBatch.Execute(connection, transaction, InsertQueued, rows);
@@ -94,19 +105,19 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     public Task<IReadOnlyList<PredictionRecord>> CompleteAsync(IEnumerable<PredictionCompleted> completed, CancellationToken cancellationToken) =>
         ChangeAsync(UpsertTerminal, completed.Select(c => new Row(
             c.PredictionId.ToString(), "completed", c.ItemId, c.FeatureValue,
-            JsonSerializer.Serialize(c.Metadata), c.Prediction, null, Text(c.SubmittedAt), Text(c.CompletedAt))), cancellationToken);
+            JsonSerializer.Serialize(c.Metadata), c.Prediction, null, Text(c.SubmittedAt), Text(c.CompletedAt), c.Model?.Name, c.Model?.Version)), cancellationToken);
 
     /// <inheritdoc cref="CompleteAsync"/>
     public Task<IReadOnlyList<PredictionRecord>> FailAsync(IEnumerable<PredictionFailed> failed, CancellationToken cancellationToken) =>
         ChangeAsync(UpsertTerminal, failed.Select(f => new Row(
             f.PredictionId.ToString(), "failed", f.ItemId, f.FeatureValue,
-            null, null, f.Error, Text(f.SubmittedAt), Text(f.FailedAt))), cancellationToken);
+            null, null, f.Error, Text(f.SubmittedAt), Text(f.FailedAt), null, null)), cancellationToken);
 
     /// <inheritdoc cref="CompleteAsync"/>
     public Task<IReadOnlyList<PredictionRecord>> ExpireAsync(IEnumerable<PredictionExpired> expired, CancellationToken cancellationToken) =>
         ChangeAsync(UpsertTerminal, expired.Select(e => new Row(
             e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue,
-            null, null, ExpiryReason.For(e.Deadline), Text(e.SubmittedAt), Text(e.ExpiredAt))), cancellationToken);
+            null, null, ExpiryReason.For(e.Deadline), Text(e.SubmittedAt), Text(e.ExpiredAt), null, null)), cancellationToken);
 
     /// <summary>
     /// The prediction as <paramref name="reader"/> (an API key's name) may see it: null when it is unknown or
@@ -140,7 +151,9 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         double? Prediction,
         string? Error,
         string? SubmittedAt,
-        string? CompletedAt)
+        string? CompletedAt,
+        string? ModelName,
+        string? ModelVersion)
     {
         public PredictionRecord ToRecord() => new(
             Guid.Parse(Id),
@@ -151,6 +164,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             Prediction,
             Error,
             SubmittedAt is null ? null : DateTimeOffset.Parse(SubmittedAt, System.Globalization.CultureInfo.InvariantCulture),
-            CompletedAt is null ? null : DateTimeOffset.Parse(CompletedAt, System.Globalization.CultureInfo.InvariantCulture));
+            CompletedAt is null ? null : DateTimeOffset.Parse(CompletedAt, System.Globalization.CultureInfo.InvariantCulture),
+            ModelName is null || ModelVersion is null ? null : new ModelIdentity { Name = ModelName, Version = ModelVersion });
     }
 }

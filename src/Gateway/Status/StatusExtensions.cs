@@ -11,7 +11,7 @@ public static class StatusExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusStore.Schema + IdempotencyStore.Schema);
+        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusStore.Schema + IdempotencyStore.Schema, PredictionStatusStore.AddedColumns);
         builder.Services.AddSingleton<PredictionStatusStore>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<PredictionWaiters>();

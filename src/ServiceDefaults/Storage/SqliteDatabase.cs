@@ -17,6 +17,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     private readonly string _connectionString;
     private readonly string _schema;
+    private readonly IReadOnlyList<AddedColumn> _addedColumns;
     private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _writer;
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,8 +25,9 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     private readonly ILogger _logger;
 
-    public SqliteDatabase(string connectionString, string schema, ILogger? logger = null)
+    public SqliteDatabase(string connectionString, string schema, ILogger? logger = null, IReadOnlyList<AddedColumn>? addedColumns = null)
     {
+        _addedColumns = addedColumns ?? [];
         _logger = logger ?? NullLogger.Instance;
         var builder = new SqliteConnectionStringBuilder(connectionString);
         _connectionString = builder.ToString();
@@ -187,6 +189,33 @@ public sealed class SqliteDatabase : IAsyncDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL; " + _schema;
         await command.ExecuteNonQueryAsync();
+        foreach (var column in _addedColumns)
+        {
+            await AddColumnAsync(connection, column);
+        }
+    }
+
+    private static async Task AddColumnAsync(SqliteConnection connection, AddedColumn column)
+    {
+        await using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT count(*) FROM pragma_table_info(@table) WHERE name = @name;";
+        exists.Parameters.AddWithValue("@table", column.Table);
+        exists.Parameters.AddWithValue("@name", column.Name);
+        if ((long)(await exists.ExecuteScalarAsync())! > 0)
+        {
+            return;
+        }
+
+        await using var add = connection.CreateCommand();
+        add.CommandText = $"ALTER TABLE {column.Table} ADD COLUMN {column.Name} {column.Definition};";
+        try
+        {
+            await add.ExecuteNonQueryAsync();
+        }
+        catch (SqliteException ex) when (ex.Message.Contains("duplicate column name", StringComparison.Ordinal))
+        {
+            // Another process sharing the file added it first.
+        }
     }
 
     private sealed class Write(Func<SqliteConnection, SqliteTransaction, object?> work, bool durable)

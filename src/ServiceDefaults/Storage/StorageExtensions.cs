@@ -11,9 +11,10 @@ public static class StorageExtensions
 {
     /// <summary>
     /// Registers the SQLite database named by <c>ConnectionStrings:{name}</c> as a keyed singleton,
-    /// validates the setting and creates the schema at start-up, so a bad path fails the host at once.
+    /// validates the setting and creates the schema at start-up, so a bad path fails the host at once. An existing
+    /// database made before some of its columns existed gets <paramref name="addedColumns"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddSqliteDatabase(this IHostApplicationBuilder builder, string name, string schema)
+    public static IHostApplicationBuilder AddSqliteDatabase(this IHostApplicationBuilder builder, string name, string schema, params IReadOnlyList<AddedColumn> addedColumns)
     {
         builder.Services.AddOptions<SqliteOptions>(name)
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString(name))
@@ -24,7 +25,8 @@ public static class StorageExtensions
             new SqliteDatabase(
                 services.GetRequiredService<IOptionsMonitor<SqliteOptions>>().Get(name).ConnectionString!,
                 schema,
-                services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
+                services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}"),
+                addedColumns));
         builder.Services.AddSingleton<IHostedService>(services =>
             new SqliteSchemaInitializer(services.GetRequiredKeyedService<SqliteDatabase>(name), name));
 

@@ -23,6 +23,8 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
             prediction REAL NULL,
             error TEXT NULL,
             worker TEXT NOT NULL,
+            model_name TEXT NULL,
+            model_version TEXT NULL,
             submitted_at TEXT NULL,
             received_at TEXT NOT NULL,
             metadata_started_at TEXT NULL,
@@ -35,13 +37,20 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
         );
         """;
 
+    /// <summary>Columns an audit database made by an older worker lacks.</summary>
+    public static readonly IReadOnlyList<AddedColumn> AddedColumns =
+    [
+        new("prediction_audit", "model_name", "TEXT NULL"),
+        new("prediction_audit", "model_version", "TEXT NULL"),
+    ];
+
     private const string Insert = """
         INSERT INTO prediction_audit (
-            prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker,
+            prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker, model_name, model_version,
             submitted_at, received_at, metadata_started_at, metadata_completed_at,
             inference_queued_at, inference_started_at, inference_completed_at, finished_at, audited_at)
         VALUES (
-            @PredictionId, @Outcome, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @Worker,
+            @PredictionId, @Outcome, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @Worker, @ModelName, @ModelVersion,
             @SubmittedAt, @ReceivedAt, @MetadataStartedAt, @MetadataCompletedAt,
             @InferenceQueuedAt, @InferenceStartedAt, @InferenceCompletedAt, @FinishedAt, @AuditedAt)
         ON CONFLICT (prediction_id) DO NOTHING;
@@ -78,6 +87,8 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
         double? Prediction,
         string? Error,
         string Worker,
+        string? ModelName,
+        string? ModelVersion,
         string? SubmittedAt,
         string ReceivedAt,
         string? MetadataStartedAt,
@@ -90,19 +101,19 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
     {
         public static Row From(PredictionCompleted e, DateTimeOffset now) => new(
             e.PredictionId.ToString(), "completed", e.ItemId, e.FeatureValue, JsonSerializer.Serialize(e.Metadata),
-            e.Prediction, null, e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            e.Prediction, null, e.Worker, e.Model?.Name, e.Model?.Version, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.CompletedAt)!, Text(now)!);
 
         public static Row From(PredictionFailed e, DateTimeOffset now) => new(
             e.PredictionId.ToString(), "failed", e.ItemId, e.FeatureValue, null,
-            null, e.Error, e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            null, e.Error, e.Worker, null, null, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.FailedAt)!, Text(now)!);
 
         public static Row From(PredictionExpired e, DateTimeOffset now) => new(
             e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue, null,
-            null, ExpiryReason.For(e.Deadline), e.Worker, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+            null, ExpiryReason.For(e.Deadline), e.Worker, null, null, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.ExpiredAt)!, Text(now)!);
 

@@ -89,12 +89,13 @@ public sealed class PredictionRequestConsumer(
             FeatureValue = request.FeatureValue,
             Metadata = metadata,
             Prediction = outcome.Prediction,
+            Model = pool.Model,
             SubmittedAt = request.SubmittedAt,
             CompletedAt = clock.GetUtcNow(),
             Worker = worker.Name,
             Timings = timings,
         }, cancellationToken);
-        metrics.Stages(timings, request.SubmittedAt);
+        metrics.Stages(timings, request.SubmittedAt, outcome);
         metrics.Outcome("completed");
     }
 

@@ -31,6 +31,33 @@ public sealed class PredictionStatusStoreTests : IDisposable
         Assert.Equal(2.5, record.Metadata!["price"]);
         Assert.Equal(request.SubmittedAt, record.SubmittedAt);
         Assert.NotNull(record.CompletedAt);
+        Assert.Equal(new ModelIdentity { Name = "item-scorer", Version = "3" }, record.Model);
+    }
+
+    [Fact]
+    public async Task A_database_made_before_results_named_their_model_gains_the_columns_and_keeps_its_rows()
+    {
+        var path = Path.Combine(_folder, "old-results.db");
+        const string old = """
+            CREATE TABLE predictions (
+                prediction_id TEXT NOT NULL PRIMARY KEY, status TEXT NOT NULL, item_id INTEGER NOT NULL,
+                feature_value REAL NOT NULL, metadata TEXT NULL, prediction REAL NULL, error TEXT NULL,
+                submitted_at TEXT NULL, completed_at TEXT NULL);
+            CREATE TABLE prediction_owners (prediction_id TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL);
+            """;
+        var earlier = Request();
+        await using (var before = new SqliteDatabase($"Data Source={path}", old))
+        {
+            await new PredictionStatusStore(before).AddQueuedAsync([earlier], owner: null, CancellationToken.None);
+        }
+
+        await using var upgraded = new SqliteDatabase($"Data Source={path}", PredictionStatusStore.Schema, addedColumns: PredictionStatusStore.AddedColumns);
+        var store = new PredictionStatusStore(upgraded);
+        await store.CompleteAsync([Completed(earlier, prediction: 10)], CancellationToken.None);
+
+        var record = await store.FindAsync(earlier.PredictionId, reader: null, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Completed, record?.Status);
+        Assert.Equal("item-scorer", record?.Model?.Name);
     }
 
     [Fact]
@@ -126,6 +153,7 @@ public sealed class PredictionStatusStoreTests : IDisposable
         SubmittedAt = request.SubmittedAt,
         CompletedAt = DateTimeOffset.UtcNow,
         Worker = "w",
+        Model = new ModelIdentity { Name = "item-scorer", Version = "3" },
         Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow },
     };
 

@@ -21,6 +21,30 @@ public sealed class AuditStoreTests : IDisposable
 
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit"));
         Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{completed.PredictionId}' AND outcome = 'completed' AND prediction = 4"));
+        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE model_name = 'doubling' AND model_version = '1'"));
+    }
+
+    [Fact]
+    public async Task An_audit_database_made_before_rows_named_their_model_gains_the_columns()
+    {
+        var path = Path.Combine(_folder, "audit.db");
+        const string old = """
+            CREATE TABLE prediction_audit (
+                prediction_id TEXT NOT NULL PRIMARY KEY, outcome TEXT NOT NULL, item_id INTEGER NOT NULL,
+                feature_value REAL NOT NULL, metadata TEXT NULL, prediction REAL NULL, error TEXT NULL, worker TEXT NOT NULL,
+                submitted_at TEXT NULL, received_at TEXT NOT NULL, metadata_started_at TEXT NULL, metadata_completed_at TEXT NULL,
+                inference_queued_at TEXT NULL, inference_started_at TEXT NULL, inference_completed_at TEXT NULL,
+                finished_at TEXT NOT NULL, audited_at TEXT NOT NULL);
+            """;
+        await using (var before = new SqliteDatabase($"Data Source={path}", old))
+        {
+            await before.EnsureCreatedAsync();
+        }
+
+        await using var upgraded = new SqliteDatabase($"Data Source={path}", AuditStore.Schema, addedColumns: AuditStore.AddedColumns);
+        await new AuditStore(upgraded, TimeProvider.System).AddAsync([Completed()], CancellationToken.None);
+
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit WHERE model_name = 'doubling'", "audit.db"));
     }
 
     [Fact]
@@ -73,6 +97,7 @@ public sealed class AuditStoreTests : IDisposable
         Prediction = 4,
         CompletedAt = DateTimeOffset.UtcNow,
         Worker = "w",
+        Model = new ModelIdentity { Name = "doubling", Version = "1" },
         Timings = Timings,
     };
 

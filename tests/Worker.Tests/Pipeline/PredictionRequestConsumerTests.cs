@@ -29,6 +29,7 @@ public sealed class PredictionRequestConsumerTests
         Assert.Equal(10, completed.Prediction);
         Assert.Equal(Features, completed.Metadata);
         Assert.Equal("test-worker", completed.Worker);
+        Assert.Equal(new ModelIdentity { Name = "observing", Version = "1" }, completed.Model);
         Assert.True(completed.Timings.MetadataCompletedAt <= completed.Timings.InferenceStartedAt);
         Assert.False(await harness.Published.Any<PredictionFailed>());
     }
