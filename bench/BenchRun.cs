@@ -72,6 +72,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             RatioToLimit = limit is { } bound ? Math.Round(throughput / bound, 3) : null,
             LatencyMs = new Report.Latency(Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
             StageMeansMs = before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after),
+            MeanBatchSize = before is null || after is null ? null : MetricsScraper.MeanBatchSize(before, after),
             Processes = monitor.Report(),
             ThreadPool = threadPool.Peaks(),
             Settings = plan.Settings,

@@ -5,7 +5,7 @@ namespace Predictions.Bench;
 /// <summary>Reads a host's Prometheus endpoint: per-stage latency sums and counts, thread-pool gauges.</summary>
 public sealed class MetricsScraper(Uri metrics)
 {
-    private static readonly string[] Stages = ["broker_wait", "metadata", "pool_wait", "inference"];
+    private static readonly string[] Stages = ["broker_wait", "metadata", "pool_wait", "batch_wait", "inference"];
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Every sample: the full series name with labels, then its value.</summary>
@@ -33,6 +33,16 @@ public sealed class MetricsScraper(Uri metrics)
             var count = Delta(before, after, "prediction_stage_duration_seconds_count", stage);
             return count > 0 ? Math.Round(sum / count * 1000, 2) : (double?)null;
         });
+
+    /// <summary>Mean inputs per model call between two scrapes of the worker; null if the model was not called.</summary>
+    public static double? MeanBatchSize(Dictionary<string, double> before, Dictionary<string, double> after)
+    {
+        double Find(Dictionary<string, double> samples, string metric) =>
+            samples.Where(s => s.Key == metric || s.Key.StartsWith(metric + "{", StringComparison.Ordinal)).Sum(s => s.Value);
+        var calls = Find(after, "prediction_inference_batch_size_count") - Find(before, "prediction_inference_batch_size_count");
+        var inputs = Find(after, "prediction_inference_batch_size_sum") - Find(before, "prediction_inference_batch_size_sum");
+        return calls > 0 ? Math.Round(inputs / calls, 2) : null;
+    }
 
     /// <summary>The value of the first series whose name starts with <paramref name="prefix"/>.</summary>
     public static double? Value(Dictionary<string, double> samples, string prefix) =>

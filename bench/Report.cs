@@ -32,8 +32,11 @@ public sealed record Report
 
     public required Latency LatencyMs { get; init; }
 
-    /// <summary>Mean milliseconds per worker stage: broker_wait, metadata, pool_wait, inference.</summary>
+    /// <summary>Mean milliseconds per worker stage: broker_wait, metadata, pool_wait, batch_wait, inference.</summary>
     public required IReadOnlyDictionary<string, double?> StageMeansMs { get; init; }
+
+    /// <summary>Mean inputs per model call in the worker.</summary>
+    public double? MeanBatchSize { get; init; }
 
     public required IReadOnlyList<ProcessReport> Processes { get; init; }
 
@@ -73,6 +76,7 @@ public sealed record Report
         Row("ratio to limit", RatioToLimit is { } ratio ? $"{ratio:0.00}" : "n/a");
         Row("latency p50/p95/p99/max", $"{LatencyMs.P50:0.0} / {LatencyMs.P95:0.0} / {LatencyMs.P99:0.0} / {LatencyMs.Max:0.0} ms");
         Row("stage means", string.Join(", ", StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
+        Row("mean batch size", MeanBatchSize is { } batch ? $"{batch:0.00} inputs per model call" : "-");
         foreach (var process in Processes)
         {
             Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), CPU {process.CpuSeconds:0.00} s");
