@@ -19,7 +19,7 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
     public PredictionRequestConsumerDefinition(IOptions<WorkerOptions> worker, IOptions<InferenceOptions> inference, IOptions<WorkQueueOptions> workQueue)
     {
         _workQueue = workQueue.Value;
-        _maxInFlight = worker.Value.MaxInFlightFor(inference.Value.MaxConcurrency);
+        _maxInFlight = worker.Value.MaxInFlightFor(inference.Value.MaxConcurrency, inference.Value.MaxBatchSize);
         EndpointName = Topology.WorkQueue;
         ConcurrentMessageLimit = _maxInFlight;
     }
