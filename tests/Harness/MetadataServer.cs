@@ -29,6 +29,9 @@ public sealed class MetadataServer : IAsyncDisposable
     /// <summary>Items answered with 404.</summary>
     public ConcurrentDictionary<long, bool> UnknownItems { get; } = new();
 
+    /// <summary>Items answered with these features instead of <see cref="FeaturesOf"/>.</summary>
+    public ConcurrentDictionary<long, IReadOnlyDictionary<string, double>> Items { get; } = new();
+
     public TimeSpan Latency
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
@@ -91,6 +94,6 @@ public sealed class MetadataServer : IAsyncDisposable
 
         return UnknownItems.ContainsKey(itemId)
             ? Results.NotFound()
-            : Results.Json(new Dictionary<string, object>(FeaturesOf(itemId).Select(f => KeyValuePair.Create(f.Key, (object)f.Value))) { ["name"] = $"item {itemId}" });
+            : Results.Json(new Dictionary<string, object>((Items.TryGetValue(itemId, out var features) ? features : FeaturesOf(itemId)).Select(f => KeyValuePair.Create(f.Key, (object)f.Value))) { ["name"] = $"item {itemId}" });
     }
 }

@@ -51,12 +51,14 @@ public sealed class HealthAndMetricsTests(BrokerFixture fixture)
         await system.WaitForOutcomeAsync(id, TimeSpan.FromSeconds(60));
 
         var worker = await probes.GetStringAsync("/metrics");
-        foreach (var stage in new[] { "broker_wait", "metadata", "pool_wait", "inference" })
+        foreach (var stage in new[] { "broker_wait", "metadata", "pool_wait", "batch_wait", "inference" })
         {
             Assert.Equal(1, PrometheusText.Sample(worker, "prediction_stage_duration_seconds_count", $"prediction_stage=\"{stage}\""));
         }
 
         Assert.Equal(1, PrometheusText.Sample(worker, "prediction_outcomes_total", "prediction_outcome=\"completed\""));
+        Assert.Equal(1, PrometheusText.Sample(worker, "prediction_inference_batch_size_count"));
+        Assert.Equal(1, PrometheusText.Sample(worker, "prediction_inference_batch_size_sum"));
         Assert.Equal(0, PrometheusText.Sample(worker, "prediction_inference_threads", "state=\"busy\""));
         Assert.True(PrometheusText.Sample(worker, "prediction_inference_threads", "state=\"idle\"") >= 1);
         Assert.Equal(0, PrometheusText.Sample(worker, "prediction_inference_queue_length"));
