@@ -36,12 +36,13 @@ DEPTH = 2
 GAIN = 0.9
 
 
-def finish(graph, version, doc):
+def finish(graph, version, doc, name_in_properties=True):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="make_models.py")
     model.ir_version = IR_VERSION
     model.model_version = version
     model.doc_string = doc
-    helper.set_model_props(model, {"name": graph.name, "version": str(version)})
+    if name_in_properties:
+        helper.set_model_props(model, {"name": graph.name, "version": str(version)})
     onnx.checker.check_model(model)
     return model
 
@@ -154,7 +155,39 @@ def reference_rows():
     return rows
 
 
+def test_models():
+    """Small models the worker's tests load to check how it refuses what it cannot serve."""
+    def one_node(name, node, inputs, output):
+        # No name or version in the metadata properties: the graph name and model_version stand in.
+        graph = helper.make_graph([node], name, inputs, [output])
+        return finish(graph, 1, f"A test fixture: {name}.", name_in_properties=False)
+
+    def tensor(name, element_type, shape):
+        return helper.make_tensor_value_info(name, element_type, shape)
+
+    return {
+        # Two inputs: the worker feeds one.
+        "two-inputs.onnx": one_node(
+            "two-inputs", helper.make_node("Add", ["a", "b"], ["sum"]),
+            [tensor("a", TensorProto.FLOAT, [None, 1]), tensor("b", TensorProto.FLOAT, [None, 1])],
+            tensor("sum", TensorProto.FLOAT, [None, 1])),
+        # An int64 input: the worker feeds float or double.
+        "int64-input.onnx": one_node(
+            "int64-input", helper.make_node("Cast", ["ids"], ["value"], to=TensorProto.FLOAT),
+            [tensor("ids", TensorProto.INT64, [None, 1])], tensor("value", TensorProto.FLOAT, [None, 1])),
+        # A batch fixed at one row: served one request per run.
+        "single-row.onnx": one_node(
+            "single-row", helper.make_node("Neg", ["x"], ["negated"]),
+            [tensor("x", TensorProto.FLOAT, [1, 1])], tensor("negated", TensorProto.FLOAT, [1, 1])),
+    }
+
+
 def main():
+    fixtures = HERE.parent / "tests" / "Worker.Tests" / "Inference" / "Onnx" / "Models"
+    fixtures.mkdir(exist_ok=True)
+    for name, model in test_models().items():
+        onnx.save(model, fixtures / name)
+
     onnx.save(doubling(), HERE / "doubling.onnx")
     weights = scorer_weights()
     onnx.save(item_scorer(weights), HERE / "item-scorer.onnx")

@@ -40,7 +40,7 @@ public sealed record ModelSignature(
         if (shape[1] > 0 && shape[1] != features.Count)
         {
             throw new InvalidModelException(
-                $"Model:Features names {features.Count} features ({string.Join(", ", features)}) but input '{inputName}' takes {shape[1]} per row {Shape(input)}.");
+                $"Model:Features lists {features.Count} ([{string.Join(", ", features)}]) but input '{inputName}' takes {shape[1]} values per row {Shape(input)}.");
         }
 
         if (shape[0] > 1)

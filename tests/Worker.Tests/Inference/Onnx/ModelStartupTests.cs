@@ -39,7 +39,7 @@ public sealed class ModelStartupTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidModelException>(() => host.StartAsync());
 
-        Assert.StartsWith("Model:Features names 1 features (featureValue) but input 'features' takes 4 per row", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Model:Features lists 1 ([featureValue]) but input 'features' takes 4 values per row [?, 4]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ModelStartupTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidModelException>(() => host.StartAsync());
 
-        Assert.StartsWith("Model:Features names 2 features (featureValue, price) but input 'features' takes 1 per row", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Model:Features lists 2 ([featureValue, price]) but input 'features' takes 1 values per row [?, 1]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
