@@ -76,6 +76,58 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_item_scorer_scores_items_from_their_metadata_and_fails_an_item_missing_a_feature()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(new Dictionary<string, string>
+        {
+            ["Model:Backend"] = "Onnx",
+            ["Model:Path"] = "models/item-scorer.onnx",
+            ["Model:Features:0"] = "featureValue",
+            ["Model:Features:1"] = "category",
+            ["Model:Features:2"] = "price",
+            ["Model:Features:3"] = "popularity",
+            ["Metadata:SimulatedLatency"] = "00:00:00.05",
+        });
+        await system.StartGatewayAsync();
+
+        var accepted = await Task.WhenAll(Enumerable.Range(1, 4).Select(item => system.SubmitAsync(item, item - 2.5)));
+        var scores = new List<double>();
+        foreach (var id in accepted.Select(a => a.GetProperty("id").GetString()!))
+        {
+            var outcome = await system.WaitForOutcomeAsync(id, Timeout);
+            Assert.Equal("completed", outcome.GetProperty("status").GetString());
+            scores.Add(outcome.GetProperty("prediction").GetDouble());
+        }
+
+        Assert.All(scores, score => Assert.InRange(score, 0, 1));
+        Assert.True(scores.Distinct().Count() > 1, $"every item scored the same: {string.Join(", ", scores)}");
+    }
+
+    [Fact]
+    public async Task An_item_without_a_feature_the_model_needs_fails_naming_it()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(new Dictionary<string, string>
+        {
+            ["Model:Backend"] = "Onnx",
+            ["Model:Path"] = "models/item-scorer.onnx",
+            ["Model:Features:0"] = "featureValue",
+            ["Model:Features:1"] = "category",
+            ["Model:Features:2"] = "weight",
+            ["Model:Features:3"] = "popularity",
+            ["Metadata:SimulatedLatency"] = "00:00:00.05",
+        });
+        await system.StartGatewayAsync();
+
+        var id = (await system.SubmitAsync(1, 2)).GetProperty("id").GetString()!;
+        var outcome = await system.WaitForOutcomeAsync(id, Timeout);
+
+        Assert.Equal("failed", outcome.GetProperty("status").GetString());
+        Assert.Contains("the item has no metadata 'weight'", outcome.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     // The simulated model doubles too: the log line shows the answers came from the ONNX file.
     [GeneratedRegex(@"Model doubling version 1 loaded from \S*models/doubling\.onnx")]
     private static partial Regex LoadedDoubling();
