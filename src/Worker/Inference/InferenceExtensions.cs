@@ -13,7 +13,7 @@ public static class InferenceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<IPredictionModel, SimulatedModel>();
+        builder.AddModel();
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using Predictions.Worker.Inference.Onnx;
+
+namespace Predictions.Worker.Inference;
+
+public static class ModelExtensions
+{
+    /// <summary>The model the inference pool runs (<c>Model:Backend</c>).</summary>
+    public static IHostApplicationBuilder AddModel(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ModelOptions>()
+            .BindConfiguration(ModelOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var backend = builder.Configuration.GetSection(ModelOptions.Section).GetValue<ModelBackend?>(nameof(ModelOptions.Backend));
+        if (backend == ModelBackend.Onnx)
+        {
+            builder.Services.AddSingleton(services => OnnxModel.Load(
+                services.GetRequiredService<IOptions<ModelOptions>>().Value,
+                services.GetRequiredService<IHostEnvironment>().ContentRootPath));
+            builder.Services.AddSingleton<IPredictionModel>(services => services.GetRequiredService<OnnxModel>());
+
+            // Loads the model before any request is taken: a bad file stops the worker at start-up.
+            builder.Services.AddHostedService<ModelLoader>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IPredictionModel, SimulatedModel>();
+        }
+
+        return builder;
+    }
+}
