@@ -19,7 +19,7 @@ public sealed class InferenceOptions
 
     /// <summary>
     /// How long a pool thread holding less than a full batch waits for more inputs, counted from when the oldest
-    /// was queued: the most batching adds to a prediction's latency.
+    /// was queued: the most batching adds to a prediction's latency. It waits only while every other thread is busy.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Inference:MaxBatchDelay must be a time span between 00:00:00 and 00:00:10.")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);

@@ -28,6 +28,7 @@ public sealed class InferencePool : IHostedService, IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private int _busy;
+    private int _engaged;
 
     public InferencePool(
         IPredictionModel model,
@@ -146,9 +147,17 @@ public sealed class InferencePool : IHostedService, IDisposable
             var batch = new List<WorkItem>(_maxBatchSize);
             foreach (var first in _queue.GetConsumingEnumerable())
             {
-                Gather(first, batch);
-                Run(thread, batch);
-                batch.Clear();
+                Interlocked.Increment(ref _engaged);
+                try
+                {
+                    Gather(first, batch);
+                    Run(thread, batch);
+                }
+                finally
+                {
+                    batch.Clear();
+                    Interlocked.Decrement(ref _engaged);
+                }
             }
         }
         finally
@@ -162,8 +171,9 @@ public sealed class InferencePool : IHostedService, IDisposable
 
     /// <summary>
     /// Puts <paramref name="first"/> and whatever else is waiting into the batch, then waits for more while it is
-    /// not full: until <c>MaxBatchDelay</c> after its oldest input was queued, or <c>MaxBatchDelay</c> before the
-    /// earliest deadline in it, whichever comes first. With <c>MaxBatchSize=1</c> it takes <paramref name="first"/> alone.
+    /// not full and every other thread is busy: until <c>MaxBatchDelay</c> after its oldest input was queued, or
+    /// <c>MaxBatchDelay</c> before the earliest deadline in it, whichever comes first. With <c>MaxBatchSize=1</c>
+    /// it takes <paramref name="first"/> alone.
     /// </summary>
     private void Gather(WorkItem first, List<WorkItem> batch)
     {
@@ -196,6 +206,12 @@ public sealed class InferencePool : IHostedService, IDisposable
         if (_queue.TryTake(out var item))
         {
             return item;
+        }
+
+        // An idle thread would take the next input at once: waiting for it here would only delay this batch.
+        if (Volatile.Read(ref _engaged) < _threads.Length)
+        {
+            return null;
         }
 
         var wait = flushAt - _clock.GetUtcNow();

@@ -155,6 +155,18 @@ public sealed class InferencePoolTests
     }
 
     [Fact]
+    public async Task A_thread_does_not_wait_to_fill_a_batch_while_another_thread_is_idle()
+    {
+        var model = new ObservingModel(TimeSpan.Zero, batching: true);
+        using var pool = await StartAsync(model, threads: 2, batch: (8, TimeSpan.FromSeconds(10)));
+
+        // Far less than the 10 s delay: the input goes alone, as the idle thread would serve the next one.
+        var outcome = await pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1, outcome.BatchSize);
+    }
+
+    [Fact]
     public async Task A_batch_goes_early_when_a_deadline_in_it_is_near_so_batching_never_expires_it()
     {
         var model = new ObservingModel(TimeSpan.Zero, batching: true);
