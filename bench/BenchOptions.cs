@@ -30,7 +30,8 @@ public sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench -- [options]
 
-          --workload seed|cpu|overhead|backlog   what the model and metadata cost (default seed)
+          --workload seed|cpu|onnx|overhead|backlog
+                                                 what the model and metadata cost (default seed)
           --door http|amqp                       submit through the gateway or publish to RabbitMQ (default http)
           --requests N                           predictions to run (default depends on the workload)
           --concurrency N                        clients in flight (default depends on the workload)
@@ -40,7 +41,8 @@ public sealed record BenchOptions
                                                  drive a system that is already running instead of starting one
 
         Workloads: seed = 0.5 s awaited metadata + 1 s sleeping inference (the lesson's numbers);
-        cpu = 50 ms metadata + ~20 ms of real computation; overhead = no cost at all;
+        cpu = 50 ms metadata + ~20 ms of real computation; onnx = 10 ms metadata + the item-scorer network
+        (models/item-scorer.onnx) in batches of up to 32 (--set Inference:MaxBatchSize=1 to compare); overhead = no cost at all;
         backlog = queue every request at once behind a slow model and measure memory while they wait.
         """;
 
@@ -86,6 +88,7 @@ public enum Workload
 {
     Seed,
     Cpu,
+    Onnx,
     Overhead,
     Backlog,
 }

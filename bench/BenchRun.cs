@@ -105,7 +105,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
     private int Prefetch() => new WorkerOptions
     {
         MaxInFlight = plan.Settings.TryGetValue("Worker:MaxInFlight", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : null,
-    }.MaxInFlightFor(plan.PoolBound);
+    }.MaxInFlightFor(plan.PoolBound, plan.BatchSize);
 
     private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Inference.Onnx;
 
 namespace Predictions.Bench;
 
@@ -16,6 +17,12 @@ public sealed record WorkloadPlan(
 {
     /// <summary>For <c>cpu</c>: iterations of <see cref="CpuWork"/> per prediction and how many one core does per second.</summary>
     public (long Iterations, double PerSecond)? Cpu { get; init; }
+
+    /// <summary>For <c>onnx</c>: how many predictions one core makes per second with the model alone, in batches of <see cref="BatchSize"/>.</summary>
+    public double? OnnxPerSecond { get; init; }
+
+    /// <summary>The worker's <c>Inference:MaxBatchSize</c>.</summary>
+    public int BatchSize => Settings.TryGetValue("Inference:MaxBatchSize", out var size) ? int.Parse(size, CultureInfo.InvariantCulture) : 1;
 
     public static WorkloadPlan For(BenchOptions options)
     {
@@ -38,6 +45,19 @@ public sealed record WorkloadPlan(
                 settings["Metadata:SimulatedLatency"] = "00:00:00";
                 settings["Inference:SimulatedCost"] = "00:00:00";
                 break;
+            case Workload.Onnx:
+                settings["Metadata:SimulatedLatency"] = "00:00:00.01";
+                settings["Inference:SimulatedCost"] = "00:00:00";
+                settings["Model:Backend"] = "Onnx";
+                settings["Model:Path"] = ScorerPath;
+                for (var i = 0; i < ScorerFeatures.Length; i++)
+                {
+                    settings[$"Model:Features:{i}"] = ScorerFeatures[i];
+                }
+
+                settings["Inference:MaxBatchSize"] = "32";
+                settings["Inference:MaxBatchDelay"] = "00:00:00.005";
+                break;
         }
 
         foreach (var (key, value) in options.Settings)
@@ -51,10 +71,11 @@ public sealed record WorkloadPlan(
             Workload.Seed => (20 * pool, pool),
             Workload.Cpu => (3000, 32),
             Workload.Overhead => (100_000, 256),
+            Workload.Onnx => (10_000, 256),
             _ => (10_000, 64),
         };
 
-        return new WorkloadPlan(
+        var plan = new WorkloadPlan(
             options.Workload,
             options.Requests ?? requests,
             options.Concurrency ?? concurrency,
@@ -63,6 +84,7 @@ public sealed record WorkloadPlan(
             TimeSpan.Parse(settings.GetValueOrDefault("Inference:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
             settings)
         { Cpu = cpu };
+        return options.Workload == Workload.Onnx ? plan with { OnnxPerSecond = plan.ModelRate() } : plan;
     }
 
     /// <summary>
@@ -72,6 +94,7 @@ public sealed record WorkloadPlan(
     public double Limit(double? rawFlowPerSecond) => Workload switch
     {
         Workload.Cpu => Environment.ProcessorCount * Cpu!.Value.PerSecond,
+        Workload.Onnx => Math.Min(Environment.ProcessorCount, PoolBound) * OnnxPerSecond!.Value,
         Workload.Overhead => rawFlowPerSecond ?? double.NaN,
         _ => Math.Min(PoolBound / InferenceCost.TotalSeconds, Concurrency / (InferenceCost + MetadataLatency).TotalSeconds),
     };
@@ -79,9 +102,36 @@ public sealed record WorkloadPlan(
     public string LimitExplained => Workload switch
     {
         Workload.Cpu => $"{Environment.ProcessorCount} cores × {Cpu!.Value.PerSecond:0.0} predictions/s on one core",
+        Workload.Onnx => $"{Math.Min(Environment.ProcessorCount, PoolBound)} cores × {OnnxPerSecond!.Value:0} predictions/s on one core, the model alone in batches of {BatchSize}",
         Workload.Overhead => "the same message flow done raw with RabbitMQ.Client",
         _ => $"min(pool {PoolBound} / {InferenceCost.TotalSeconds:0.###} s, {Concurrency} clients / {(InferenceCost + MetadataLatency).TotalSeconds:0.###} s)",
     };
+
+    private const string ScorerPath = "models/item-scorer.onnx";
+
+    private static readonly string[] ScorerFeatures = ["featureValue", "category", "price", "popularity"];
+
+    /// <summary>One core's predictions per second with the workload's model alone, in batches of <see cref="BatchSize"/>.</summary>
+    private double ModelRate()
+    {
+        var features = Enumerable.Range(0, ScorerFeatures.Length).Select(i => Settings[$"Model:Features:{i}"]).ToList();
+        using var model = OnnxModel.Load(
+            new ModelOptions { Backend = ModelBackend.Onnx, Path = Settings["Model:Path"], Features = features },
+            AppContext.BaseDirectory);
+        var batch = Enumerable.Range(0, BatchSize)
+            .Select(i => new ModelInput(i % 10, new Dictionary<string, double> { ["category"] = i % 12, ["price"] = 5 + i, ["popularity"] = i % 100 / 100.0 }))
+            .ToList();
+        model.Predict(batch); // the first run allocates what the next ones reuse
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            model.Predict(batch);
+            done += batch.Count;
+        }
+
+        return done / clock.Elapsed.TotalSeconds;
+    }
 
     // One core's rate for this much work, on this otherwise idle machine, before anything else starts.
     private static double SingleThreadRate(long iterations)
