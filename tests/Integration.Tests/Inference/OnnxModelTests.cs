@@ -38,7 +38,11 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
             var outcome = await system.WaitForOutcomeAsync(accepted[i].GetProperty("id").GetString()!, Timeout);
             Assert.Equal("completed", outcome.GetProperty("status").GetString());
             Assert.Equal(2 * FeatureValues[i], outcome.GetProperty("prediction").GetDouble());
+            Assert.Equal("doubling", outcome.GetProperty("model").GetProperty("name").GetString());
         }
+
+        var audited = await system.Audit.WaitForAsync([.. accepted.Select(a => a.GetProperty("id").GetString()!)], Timeout);
+        Assert.All(audited, row => Assert.Equal("doubling 1", row.Model));
     }
 
     [Fact]
@@ -57,6 +61,7 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
         }
 
         var predictions = new Dictionary<Guid, double>();
+        var models = new HashSet<string>();
         await Eventually.HoldsAsync(
             async () =>
             {
@@ -64,6 +69,7 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
                 {
                     var message = JsonDocument.Parse(Encoding.UTF8.GetString(delivery.Body.Span)).RootElement.GetProperty("message");
                     predictions[message.GetProperty("predictionId").GetGuid()] = message.GetProperty("prediction").GetDouble();
+                    models.Add($"{message.GetProperty("model").GetProperty("name").GetString()} {message.GetProperty("model").GetProperty("version").GetString()}");
                 }
 
                 return predictions.Count == ids.Count;
@@ -74,6 +80,8 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
         {
             Assert.Equal(2 * FeatureValues[i], predictions[ids[i]]);
         }
+
+        Assert.Equal(["doubling 1"], models);
     }
 
     [Fact]

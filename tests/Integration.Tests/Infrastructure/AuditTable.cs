@@ -17,7 +17,8 @@ public sealed class AuditTable(string path)
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT prediction_id, outcome, prediction, error, worker, metadata,
-                   metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at
+                   metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at,
+                   model_name, model_version
             FROM prediction_audit
             """;
         var wanted = predictionIds?.ToHashSet();
@@ -35,7 +36,8 @@ public sealed class AuditTable(string path)
                 Time(reader, 6),
                 Time(reader, 7),
                 Time(reader, 8),
-                Time(reader, 9));
+                Time(reader, 9),
+                reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}");
             if (wanted is null || wanted.Contains(row.PredictionId))
             {
                 rows.Add(row);
@@ -73,4 +75,5 @@ public sealed record AuditRow(
     DateTimeOffset? MetadataStartedAt,
     DateTimeOffset? MetadataCompletedAt,
     DateTimeOffset? InferenceStartedAt,
-    DateTimeOffset? InferenceCompletedAt);
+    DateTimeOffset? InferenceCompletedAt,
+    string? Model);
