@@ -27,14 +27,8 @@ public sealed class BatchingTests(BrokerFixture fixture)
         }
 
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, new Dictionary<string, string>
+        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, new Dictionary<string, string>(Settings.ItemScorer)
         {
-            ["Model:Backend"] = "Onnx",
-            ["Model:Path"] = "models/item-scorer.onnx",
-            ["Model:Features:0"] = "featureValue",
-            ["Model:Features:1"] = "category",
-            ["Model:Features:2"] = "price",
-            ["Model:Features:3"] = "popularity",
             ["Inference:MaxConcurrency"] = "1",
             ["Inference:MaxBatchSize"] = "16",
             ["Inference:MaxBatchDelay"] = "00:00:00.2",

@@ -88,16 +88,7 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
     public async Task The_item_scorer_scores_items_from_their_metadata_and_fails_an_item_missing_a_feature()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        await system.StartWorkerAsync(new Dictionary<string, string>
-        {
-            ["Model:Backend"] = "Onnx",
-            ["Model:Path"] = "models/item-scorer.onnx",
-            ["Model:Features:0"] = "featureValue",
-            ["Model:Features:1"] = "category",
-            ["Model:Features:2"] = "price",
-            ["Model:Features:3"] = "popularity",
-            ["Metadata:SimulatedLatency"] = "00:00:00.05",
-        });
+        await system.StartWorkerAsync(Settings.ItemScorer);
         await system.StartGatewayAsync();
 
         var accepted = await Task.WhenAll(Enumerable.Range(1, 4).Select(item => system.SubmitAsync(item, item - 2.5)));
@@ -117,16 +108,7 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
     public async Task An_item_without_a_feature_the_model_needs_fails_naming_it()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        await system.StartWorkerAsync(new Dictionary<string, string>
-        {
-            ["Model:Backend"] = "Onnx",
-            ["Model:Path"] = "models/item-scorer.onnx",
-            ["Model:Features:0"] = "featureValue",
-            ["Model:Features:1"] = "category",
-            ["Model:Features:2"] = "weight",
-            ["Model:Features:3"] = "popularity",
-            ["Metadata:SimulatedLatency"] = "00:00:00.05",
-        });
+        await system.StartWorkerAsync(new Dictionary<string, string>(Settings.ItemScorer) { ["Model:Features:2"] = "weight" });
         await system.StartGatewayAsync();
 
         var id = (await system.SubmitAsync(1, 2)).GetProperty("id").GetString()!;

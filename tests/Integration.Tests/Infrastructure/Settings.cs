@@ -12,6 +12,18 @@ public static class Settings
         ["Inference:SimulatedCost"] = "00:00:00.1",
     };
 
+    /// <summary>The worker serving <c>models/item-scorer.onnx</c> over the item's features, with quick simulated metadata.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ItemScorer = new Dictionary<string, string>
+    {
+        ["Model:Backend"] = "Onnx",
+        ["Model:Path"] = "models/item-scorer.onnx",
+        ["Model:Features:0"] = "featureValue",
+        ["Model:Features:1"] = "category",
+        ["Model:Features:2"] = "price",
+        ["Model:Features:3"] = "popularity",
+        ["Metadata:SimulatedLatency"] = "00:00:00.05",
+    };
+
     /// <summary>API keys on, for two clients: alice and bob.</summary>
     public static readonly IReadOnlyDictionary<string, string> TwoApiKeys = new Dictionary<string, string>
     {
