@@ -232,20 +232,16 @@ public sealed class InferencePool : IHostedService, IDisposable
         return true;
     }
 
+    /// <summary>Fails the item with <see cref="DeadlinePassedException"/> if its deadline is not after <paramref name="now"/>.</summary>
     private static bool Expire(WorkItem item, DateTimeOffset now)
     {
-        if (item.Deadline > now)
+        if (item.Deadline is not { } deadline || deadline > now)
         {
             return false;
         }
 
-        if (item.Deadline is { } deadline)
-        {
-            item.Fail(new DeadlinePassedException(deadline, item.QueuedAt));
-            return true;
-        }
-
-        return false;
+        item.Fail(new DeadlinePassedException(deadline, item.QueuedAt));
+        return true;
     }
 
     private void Run(int thread, List<WorkItem> batch)
