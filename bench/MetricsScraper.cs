@@ -29,18 +29,16 @@ public sealed class MetricsScraper(Uri metrics)
     public static Dictionary<string, double?> StageMeansMs(Dictionary<string, double> before, Dictionary<string, double> after) =>
         Stages.ToDictionary(stage => stage, stage =>
         {
-            var sum = Delta(before, after, "prediction_stage_duration_seconds_sum", stage);
-            var count = Delta(before, after, "prediction_stage_duration_seconds_count", stage);
+            var sum = Delta(before, after, "prediction_stage_duration_seconds_sum", $"prediction_stage=\"{stage}\"");
+            var count = Delta(before, after, "prediction_stage_duration_seconds_count", $"prediction_stage=\"{stage}\"");
             return count > 0 ? Math.Round(sum / count * 1000, 2) : (double?)null;
         });
 
     /// <summary>Mean inputs per model call between two scrapes of the worker; null if the model was not called.</summary>
     public static double? MeanBatchSize(Dictionary<string, double> before, Dictionary<string, double> after)
     {
-        double Find(Dictionary<string, double> samples, string metric) =>
-            samples.Where(s => s.Key == metric || s.Key.StartsWith(metric + "{", StringComparison.Ordinal)).Sum(s => s.Value);
-        var calls = Find(after, "prediction_inference_batch_size_count") - Find(before, "prediction_inference_batch_size_count");
-        var inputs = Find(after, "prediction_inference_batch_size_sum") - Find(before, "prediction_inference_batch_size_sum");
+        var calls = Delta(before, after, "prediction_inference_batch_size_count");
+        var inputs = Delta(before, after, "prediction_inference_batch_size_sum");
         return calls > 0 ? Math.Round(inputs / calls, 2) : null;
     }
 
@@ -48,10 +46,11 @@ public sealed class MetricsScraper(Uri metrics)
     public static double? Value(Dictionary<string, double> samples, string prefix) =>
         samples.FirstOrDefault(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)) is { Key: not null } found ? found.Value : null;
 
-    private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string metric, string stage)
+    /// <summary>How much the series of <paramref name="metric"/> whose labels contain <paramref name="label"/> grew between two scrapes.</summary>
+    private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string metric, string label = "")
     {
         double Find(Dictionary<string, double> samples) =>
-            samples.Where(s => s.Key.StartsWith(metric + "{", StringComparison.Ordinal) && s.Key.Contains($"prediction_stage=\"{stage}\"", StringComparison.Ordinal)).Sum(s => s.Value);
+            samples.Where(s => (s.Key == metric || s.Key.StartsWith(metric + "{", StringComparison.Ordinal)) && s.Key.Contains(label, StringComparison.Ordinal)).Sum(s => s.Value);
         return Find(after) - Find(before);
     }
 }

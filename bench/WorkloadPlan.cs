@@ -122,26 +122,26 @@ public sealed record WorkloadPlan(
             .Select(i => new ModelInput(i % 10, new Dictionary<string, double> { ["category"] = i % 12, ["price"] = 5 + i, ["popularity"] = i % 100 / 100.0 }))
             .ToList();
         model.Predict(batch); // the first run allocates what the next ones reuse
-        var done = 0;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            model.Predict(batch);
-            done += batch.Count;
-        }
-
-        return done / clock.Elapsed.TotalSeconds;
+        return OneCoreRate(() => model.Predict(batch).Count, TimeSpan.FromSeconds(3));
     }
 
-    // One core's rate for this much work, on this otherwise idle machine, before anything else starts.
-    private static double SingleThreadRate(long iterations)
+    private static double SingleThreadRate(long iterations) => OneCoreRate(
+        () =>
+        {
+            CpuWork.Run(iterations);
+            return 1;
+        },
+        TimeSpan.FromSeconds(2));
+
+    // Predictions per second on this thread, on this otherwise idle machine, before anything else starts;
+    // each call of run makes as many predictions as it returns.
+    private static double OneCoreRate(Func<int> run, TimeSpan duration)
     {
         var done = 0;
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (clock.Elapsed < duration)
         {
-            CpuWork.Run(iterations);
-            done++;
+            done += run();
         }
 
         return done / clock.Elapsed.TotalSeconds;

@@ -222,12 +222,13 @@ public sealed class InferencePool : IHostedService, IDisposable
     private bool Admit(WorkItem item, List<WorkItem> batch)
     {
         // The consumer gave up (shutdown, timeout): don't spend the model on an answer nobody awaits.
-        if (item.Task.IsCompleted || Expire(item, _clock.GetUtcNow()))
+        var now = _clock.GetUtcNow();
+        if (item.Task.IsCompleted || Expire(item, now))
         {
             return false;
         }
 
-        item.TakenAt = _clock.GetUtcNow();
+        item.TakenAt = now;
         batch.Add(item);
         return true;
     }

@@ -95,21 +95,26 @@ public sealed class OnnxModel : IPredictionModel, IDisposable
             : OrtValue.CreateTensorValueFromMemory(FeatureRows.Build<float>(inputs, Signature.Features), shape);
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
-        return Read(outputs[0], inputs.Count);
+        return Read(outputs[0]);
     }
 
     public void Dispose() => _session.Dispose();
 
-    private double[] Read(OrtValue output, int rows)
+    // One value per row: the inference pool checks the count against the inputs for every model.
+    private double[] Read(OrtValue output)
     {
-        var count = output.GetTensorTypeAndShape().ElementCount;
-        if (count != rows)
+        if (Signature.OutputType == TensorElementType.Double)
         {
-            throw new InvalidOperationException($"output '{Signature.OutputName}' gave {count} values for {rows} inputs; the worker reads one per input");
+            return output.GetTensorDataAsSpan<double>().ToArray();
         }
 
-        return Signature.OutputType == TensorElementType.Double
-            ? output.GetTensorDataAsSpan<double>().ToArray()
-            : [.. output.GetTensorDataAsSpan<float>().ToArray().Select(value => (double)value)];
+        var values = output.GetTensorDataAsSpan<float>();
+        var predictions = new double[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            predictions[i] = values[i];
+        }
+
+        return predictions;
     }
 }
