@@ -103,10 +103,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
                     connection ??= Open();
                     Commit(connection, batch);
                 }
-                catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
+                catch (Exception ex)
                 {
-                    // The file is locked, unwritable or gone: fail these writes (callers retry) and reconnect next time.
-                    _logger.LogWarning("{Writes} writes to {DataSource} failed and wait to be retried: {Reason}", batch.Count, DataSource, ex.Message);
+                    // Whatever went wrong fails this batch alone: an exception leaving this thread would end the
+                    // process and leave its writers waiting for ever. The next batch starts on a new connection.
+                    LogFailedBatch(batch.Count, ex);
                     foreach (var failed in batch)
                     {
                         failed.Done.TrySetException(ex);
@@ -123,6 +124,19 @@ public sealed class SqliteDatabase : IAsyncDisposable
         {
             connection?.Dispose();
             _writerStopped.TrySetResult();
+        }
+    }
+
+    private void LogFailedBatch(int writes, Exception exception)
+    {
+        if (StoreRetry.IsStoreUnavailable(exception))
+        {
+            // The file is locked, unwritable or gone: callers wait the outage out and retry.
+            _logger.LogWarning("{Writes} writes to {DataSource} failed and wait to be retried: {Reason}", writes, DataSource, exception.Message);
+        }
+        else
+        {
+            _logger.LogError(exception, "{Writes} writes to {DataSource} failed", writes, DataSource);
         }
     }
 
