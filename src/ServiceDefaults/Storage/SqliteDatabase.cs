@@ -39,16 +39,28 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public string DataSource { get; }
 
-    /// <summary>Creates the folder, the file and the schema if missing. A failed attempt is tried again on the next call.</summary>
+    /// <summary>
+    /// Creates the folder, the file and the schema if missing. Callers at the same time share one attempt;
+    /// a failed attempt is tried again on the next call.
+    /// </summary>
     public Task EnsureCreatedAsync()
     {
         var created = _created;
-        if (created is null || created.IsFaulted || created.IsCanceled)
+        if (created is { IsFaulted: false, IsCanceled: false })
         {
-            Interlocked.CompareExchange(ref _created, CreateAsync(), created);
+            return created;
         }
 
-        return _created!;
+        // Claim the attempt before starting it, so a caller that loses the race joins the winner's attempt.
+        var attempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var current = Interlocked.CompareExchange(ref _created, attempt.Task, created);
+        if (current != created)
+        {
+            return current!;
+        }
+
+        _ = CreateAsync(attempt);
+        return attempt.Task;
     }
 
     /// <summary>A pooled connection for reading.</summary>
@@ -190,7 +202,20 @@ public sealed class SqliteDatabase : IAsyncDisposable
         }
     }
 
-    private async Task CreateAsync()
+    private async Task CreateAsync(TaskCompletionSource attempt)
+    {
+        try
+        {
+            await CreateSchemaAsync();
+            attempt.SetResult();
+        }
+        catch (Exception ex)
+        {
+            attempt.SetException(ex);
+        }
+    }
+
+    private async Task CreateSchemaAsync()
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(DataSource));
         if (!string.IsNullOrEmpty(folder))

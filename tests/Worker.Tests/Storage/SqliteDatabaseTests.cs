@@ -5,7 +5,14 @@ namespace Predictions.Worker.Tests.Storage;
 
 public sealed class SqliteDatabaseTests : IDisposable
 {
-    private const string Schema = "CREATE TABLE IF NOT EXISTS notes (text TEXT NOT NULL);";
+    // Every run of the schema leaves a row behind, so the test can count how often it ran.
+    private const string CountedSchema = """
+        CREATE TABLE IF NOT EXISTS creations (id INTEGER PRIMARY KEY);
+        CREATE TABLE IF NOT EXISTS notes (text TEXT NOT NULL);
+        INSERT INTO creations DEFAULT VALUES;
+        """;
+
+    private const int Callers = 16;
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -24,13 +31,54 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(1L, await CountAsync("notes.db", "SELECT count(*) FROM notes"));
     }
 
+    [Fact]
+    public async Task Callers_racing_to_create_the_schema_share_one_creation()
+    {
+        await using var database = Database("raced.db");
+
+        // Threads of their own, released together, so the callers really do overlap.
+        using var start = new Barrier(Callers);
+        var calls = Enumerable.Range(0, Callers)
+            .Select(_ => CallOnOwnThread(() =>
+            {
+                start.SignalAndWait();
+                return database.EnsureCreatedAsync();
+            }))
+            .ToArray();
+        await Task.WhenAll(calls).WaitAsync(Timeout);
+
+        Assert.Equal(1L, await CountAsync("raced.db", "SELECT count(*) FROM creations"));
+    }
+
+    [Fact]
+    public async Task A_creation_that_failed_is_tried_again_by_the_next_caller()
+    {
+        // A file where the database's folder should be makes creation fail until it is removed.
+        var blocker = Path.Combine(_folder, "nested");
+        await File.WriteAllTextAsync(blocker, "");
+        await using var database = Database(Path.Combine("nested", "retried.db"));
+
+        await Assert.ThrowsAsync<IOException>(() => database.EnsureCreatedAsync().WaitAsync(Timeout));
+        File.Delete(blocker);
+        await database.EnsureCreatedAsync().WaitAsync(Timeout);
+
+        Assert.Equal(1L, await CountAsync(Path.Combine("nested", "retried.db"), "SELECT count(*) FROM creations"));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 
-    private SqliteDatabase Database(string file) => new($"Data Source={Path.Combine(_folder, file)}", Schema);
+    private SqliteDatabase Database(string file) => new($"Data Source={Path.Combine(_folder, file)}", CountedSchema);
+
+    private static Task CallOnOwnThread(Func<Task> call)
+    {
+        var called = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() => called.SetResult(call())).Start();
+        return called.Task.Unwrap();
+    }
 
     private static int AddNote(SqliteConnection connection, SqliteTransaction transaction)
     {
