@@ -92,7 +92,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
         catch (InvalidOperationException)
         {
-            throw new InvalidOperationException("The inference pool is stopping and takes no more work.");
+            throw new InferencePoolStoppedException(cancellationToken);
         }
 
         return item.Task;

@@ -68,6 +68,13 @@ public sealed class PredictionRequestConsumer(
             await PublishExpiredAsync(context, request, timings with { InferenceQueuedAt = ex.QueuedAt });
             return;
         }
+        catch (InferencePoolStoppedException)
+        {
+            // The worker is shutting down and will not compute it. Hold it until the endpoint stops and cancels
+            // this consume: a cancelled consume is neither failed nor error-queued, it goes back to the queue.
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Model rejected prediction {PredictionId}", request.PredictionId);

@@ -90,7 +90,7 @@ public sealed class InferencePoolTests
         var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)).ToList();
 
         var stopping = pool.StopAsync(CancellationToken.None);
-        Assert.Throws<InvalidOperationException>(() => { _ = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None); });
+        Assert.Throws<InferencePoolStoppedException>(() => { _ = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None); });
         gate.Set();
         await stopping;
 

@@ -130,6 +130,26 @@ public sealed class PredictionRequestConsumerTests
         Assert.False(await harness.Published.Any<PredictionExpired>());
     }
 
+    [Fact]
+    public async Task A_request_that_arrives_while_the_pool_stops_is_held_uncomputed_and_given_back_when_the_endpoint_stops()
+    {
+        var metadata = new ScriptedMetadataSource(Features);
+        var model = new ObservingModel(TimeSpan.Zero);
+        await using var provider = Build(metadata, model);
+        var harness = await StartAsync(provider);
+        await provider.GetRequiredService<InferencePool>().StopAsync(CancellationToken.None);
+
+        await harness.Bus.Publish(Request());
+        await WaitUntilAsync(() => metadata.Calls == 1);
+        await harness.Stop();
+
+        // Cancelled by the endpoint's stop: MassTransit returns it to its queue, never to the error queue.
+        var consumed = Assert.Single(harness.Consumed.Select<PredictionRequest>());
+        Assert.IsAssignableFrom<OperationCanceledException>(consumed.Exception);
+        Assert.Empty(harness.Published.Select<PredictionFailed>());
+        Assert.Equal(0, model.Calls);
+    }
+
     private static PredictionRequest Request(long itemId = 1, double featureValue = 1) => new()
     {
         PredictionId = Guid.NewGuid(),
@@ -153,6 +173,7 @@ public sealed class PredictionRequestConsumerTests
             .AddSingleton<InferencePool>();
         services.AddOptions<InferenceOptions>().Configure(o => o.MaxConcurrency = 2);
         services.AddOptions<WorkerOptions>();
+        services.Configure<MassTransitHostOptions>(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(1));
         services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
         return services.BuildServiceProvider(validateScopes: true);
     }
@@ -163,6 +184,15 @@ public sealed class PredictionRequestConsumerTests
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         return harness;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
     }
 
     private static async Task<T> SingleAsync<T>(ITestHarness harness)
