@@ -23,9 +23,12 @@ public static class PredictionEndpoints
         predictions.MapPost("/", SubmitAsync)
             .WithSummary("Submit a prediction")
             .WithDescription("""
-                Queues the request and answers 202 with its Location once the broker has confirmed it. With `?wait=seconds`
-                the answer waits for the outcome: 200 with the finished prediction if it ends in time, else 202.
-                An `Idempotency-Key` header makes retries safe: the same key returns the same prediction and publishes nothing.
+                Queues the request and answers 202 with its Location once the broker has confirmed it; the body is the
+                prediction as known so far. Without `wait` the answer is always 202, even when the prediction is already
+                finished (the body then shows it). With `?wait=seconds` the answer waits for the outcome: 200 with the
+                finished prediction if it ends in time, else 202.
+                An `Idempotency-Key` header makes retries safe: the same key returns the same prediction, with the same
+                status codes, and publishes nothing.
                 """)
             .Accepts<SubmitPredictionBody>("application/json")
             .Produces<PredictionRecord>(StatusCodes.Status200OK)
@@ -179,14 +182,18 @@ public static class PredictionEndpoints
             : Results.Ok(record);
     }
 
-    /// <summary>200 with the finished prediction when it ends within the wait, else 202 pointing at where to poll.</summary>
+    /// <summary>
+    /// 202 pointing at where to poll, with the prediction as known so far (a replay may find it finished). Only a
+    /// client that asked to wait gets 200, with the finished prediction, when it ends within the wait.
+    /// </summary>
     private static async Task<IResult> AnswerAsync(Guid id, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
     {
-        var record = wait > TimeSpan.Zero
+        var waited = wait > TimeSpan.Zero;
+        var record = waited
             ? await longPoll.WaitForOutcomeAsync(id, owner, wait, cancellationToken)
             : await store.FindAsync(id, owner, cancellationToken);
         var location = $"/predictions/{id}";
-        return record is { Status: not PredictionStatus.Queued }
+        return waited && record is { Status: not PredictionStatus.Queued }
             ? Results.Ok(record)
             : Results.Accepted(location, record);
     }
