@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
@@ -59,6 +60,19 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         Assert.Equal(id, await AssertAcceptedAsync(retry));
         await system.StartWorkerAsync(Settings.QuickModel);
         Assert.Equal("completed", (await system.WaitForOutcomeAsync(id, Timeout)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_direct_request_the_store_cannot_record_is_still_logged_as_a_fault()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var gateway = await system.StartGatewayAsync();
+        await ExecuteAsync(system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+
+        // Unlike an unreadable request, this is the gateway's own failure: it keeps MassTransit's error line.
+        await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{Guid.NewGuid()}}", "itemId": 2, "featureValue": 3}""");
+
+        await gateway.WaitForOutputAsync(new Regex($"^fail: .*R-FAULT .*{Topology.StatusRequestsQueue}.*injected failure"), Timeout);
     }
 
     /// <summary>Asserts a 202 with the Location and a queued body, and returns the prediction id.</summary>
