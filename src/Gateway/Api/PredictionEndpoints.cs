@@ -13,6 +13,10 @@ namespace Predictions.Gateway.Api;
 
 public static class PredictionEndpoints
 {
+    // A failed store write after the publish is tried again after these pauses, while within the budget.
+    private static readonly TimeSpan[] StoreRetryPauses = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500)];
+    private static readonly TimeSpan StoreRetryBudget = TimeSpan.FromSeconds(2);
+
     public static IEndpointRouteBuilder MapPredictions(this IEndpointRouteBuilder app)
     {
         var predictions = app.MapGroup("/predictions").WithTags("Predictions")
@@ -23,9 +27,12 @@ public static class PredictionEndpoints
         predictions.MapPost("/", SubmitAsync)
             .WithSummary("Submit a prediction")
             .WithDescription("""
-                Queues the request and answers 202 with its Location once the broker has confirmed it. With `?wait=seconds`
-                the answer waits for the outcome: 200 with the finished prediction if it ends in time, else 202.
-                An `Idempotency-Key` header makes retries safe: the same key returns the same prediction and publishes nothing.
+                Queues the request and answers 202 with its Location once the broker has confirmed it; the body is the
+                prediction as known so far. Without `wait` the answer is always 202, even when the prediction is already
+                finished (the body then shows it). With `?wait=seconds` the answer waits for the outcome: 200 with the
+                finished prediction if it ends in time, else 202.
+                An `Idempotency-Key` header makes retries safe: the same key returns the same prediction, with the same
+                status codes, and publishes nothing.
                 """)
             .Accepts<SubmitPredictionBody>("application/json")
             .Produces<PredictionRecord>(StatusCodes.Status200OK)
@@ -108,7 +115,9 @@ public static class PredictionEndpoints
                         detail: "Retry in a moment to get its outcome.");
                 case IdempotencyStore.Outcome.Replayed:
                     metrics.Submission("replayed");
-                    return await AnswerAsync(existing, owner, wait, longPoll, store, http.RequestAborted);
+
+                    // Should its queued record be missing (the write failed), the request tells all but when it came.
+                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, longPoll, store, http.RequestAborted);
             }
         }
 
@@ -151,16 +160,68 @@ public static class PredictionEndpoints
                 detail: $"The broker did not confirm the request within {options.Value.PublishTimeout.TotalSeconds:0.#} s, so it may not have been stored. Submit it again; with an Idempotency-Key the retry is safe either way.");
         }
 
-        // Published: from here on the request exists, whatever happens to this HTTP exchange.
-        await store.AddQueuedAsync([request], owner, CancellationToken.None);
-        if (key is not null)
+        // Published: from here on the request exists, whatever happens to this HTTP exchange or to the store.
+        await RecordPublishedAsync(request, owner, key, store, idempotency, clock, logger);
+        metrics.Submission("accepted");
+        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, longPoll, store, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// Marks the Idempotency-Key published and records the request as queued. The broker has the request whatever
+    /// the store does, so a write that keeps failing is logged and the client still gets its 202: a key that cannot
+    /// be marked is released instead, so a retry gets the same prediction id (and publishes it again, which the
+    /// worker and the stores collapse into one prediction) rather than 409; a request not recorded as queued is 404
+    /// to GET until its outcome arrives and records it.
+    /// </summary>
+    private static async Task RecordPublishedAsync(
+        PredictionRequest request, string? owner, string? key, PredictionStatusStore store, IdempotencyStore idempotency, TimeProvider clock, ILogger logger)
+    {
+        if (key is not null && await TryWriteAsync(() => idempotency.MarkPublishedAsync(owner, key, CancellationToken.None), clock) is { } unmarked)
         {
-            await idempotency.MarkPublishedAsync(owner, key, CancellationToken.None);
+            if (await TryWriteAsync(() => idempotency.ReleaseAsync(owner, key, CancellationToken.None), clock) is null)
+            {
+                logger.LogWarning(unmarked, "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, and a retry with it publishes the same id again", request.PredictionId);
+            }
+            else
+            {
+                logger.LogWarning(unmarked, "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; a retry with it gets 409 until the claim counts as abandoned", request.PredictionId);
+            }
         }
 
-        metrics.Submission("accepted");
-        return await AnswerAsync(request.PredictionId, owner, wait, longPoll, store, http.RequestAborted);
+        if (await TryWriteAsync(() => store.AddQueuedAsync([request], owner, CancellationToken.None), clock) is { } unrecorded)
+        {
+            logger.LogWarning(unrecorded, "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives", request.PredictionId);
+        }
     }
+
+    /// <summary>
+    /// Runs a store write; one that failed fast (a lock let go of, an I/O hiccup) is tried again a moment later,
+    /// while one that waited out SQLite's busy timeout has had its chance. The last failure, or null.
+    /// </summary>
+    private static async Task<Exception?> TryWriteAsync(Func<Task> write, TimeProvider clock)
+    {
+        var started = clock.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await write();
+                return null;
+            }
+            catch (Exception ex) when (attempt == StoreRetryPauses.Length || clock.GetElapsedTime(started) > StoreRetryBudget)
+            {
+                return ex;
+            }
+            catch (Exception)
+            {
+                await Task.Delay(StoreRetryPauses[attempt], clock);
+            }
+        }
+    }
+
+    /// <summary>What the gateway knows of a request it accepted before the store says more.</summary>
+    private static PredictionRecord AsQueued(PredictionRequest request, DateTimeOffset? submittedAt) =>
+        new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null);
 
     private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
     {
@@ -179,14 +240,19 @@ public static class PredictionEndpoints
             : Results.Ok(record);
     }
 
-    /// <summary>200 with the finished prediction when it ends within the wait, else 202 pointing at where to poll.</summary>
-    private static async Task<IResult> AnswerAsync(Guid id, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// 202 pointing at where to poll, with the prediction as known so far (a replay may find it finished): as stored,
+    /// else as <paramref name="accepted"/>. Only a client that asked to wait gets 200, with the finished prediction,
+    /// when it ends within the wait.
+    /// </summary>
+    private static async Task<IResult> AnswerAsync(PredictionRecord accepted, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
     {
-        var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, owner, wait, cancellationToken)
-            : await store.FindAsync(id, owner, cancellationToken);
-        var location = $"/predictions/{id}";
-        return record is { Status: not PredictionStatus.Queued }
+        var waited = wait > TimeSpan.Zero;
+        var record = (waited
+            ? await longPoll.WaitForOutcomeAsync(accepted.Id, owner, wait, cancellationToken)
+            : await store.FindAsync(accepted.Id, owner, cancellationToken)) ?? accepted;
+        var location = $"/predictions/{accepted.Id}";
+        return waited && record.Status != PredictionStatus.Queued
             ? Results.Ok(record)
             : Results.Accepted(location, record);
     }

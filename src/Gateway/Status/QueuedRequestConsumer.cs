@@ -9,19 +9,36 @@ namespace Predictions.Gateway.Status;
 /// as <c>queued</c> like one submitted over HTTP. Those the gateway published itself are already recorded.
 /// A request published straight to RabbitMQ has no owner: any API key may read it.
 /// </summary>
-public sealed class QueuedRequestConsumer(PredictionStatusStore store) : IConsumer<Batch<PredictionRequest>>
+public sealed class QueuedRequestConsumer(PredictionStatusStore store, ILogger<QueuedRequestConsumer> logger) : IConsumer<Batch<PredictionRequest>>
 {
     public async Task Consume(ConsumeContext<Batch<PredictionRequest>> context)
     {
-        // A request the worker will reject is not tracked: the worker's error queue has it, with the reason.
-        var direct = context.Message
-            .Where(m => m.Headers.Get<string>(Doors.Header) != Doors.Http && double.IsFinite(m.Message.FeatureValue))
-            .Select(m => m.PredictionId() is { } id ? m.Message with { PredictionId = id } : null)
-            .OfType<PredictionRequest>()
-            .ToList();
+        var direct = new List<PredictionRequest>();
+        foreach (var message in context.Message.Where(m => m.Headers.Get<string>(Doors.Header) != Doors.Http))
+        {
+            // A request the worker will reject is not tracked: the worker's error queue has it, with the reason.
+            var id = message.PredictionId();
+            var reason = !double.IsFinite(message.Message.FeatureValue) ? "featureValue must be a finite number."
+                : id is null ? InvalidPredictionRequestException.NoPredictionId
+                : null;
+            if (reason is null)
+            {
+                direct.Add(message.Message with { PredictionId = id!.Value });
+            }
+            else
+            {
+                // A hand-made envelope may lack its own message id; the AMQP one is what the error queue shows.
+                LogNotTracked(logger, message.MessageId ?? message.ReceiveContext.GetMessageId(), reason);
+            }
+        }
+
         if (direct.Count > 0)
         {
             await store.AddQueuedAsync(direct, owner: null, context.CancellationToken);
         }
     }
+
+    /// <summary>All a bad request gets here: it is expected, and the worker reports it.</summary>
+    internal static void LogNotTracked(ILogger logger, Guid? messageId, string reason) =>
+        logger.LogInformation("Request {MessageId} is not tracked: {Reason} The worker rejects it into its error queue.", messageId, reason);
 }

@@ -21,7 +21,9 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
 
         // Bad requests are the worker's to reject (to its error queue, with the reason); the gateway's copy
-        // is dropped, and the worst a lost copy costs is a 404 until the outcome arrives.
+        // is dropped, and the worst a lost copy costs is a 404 until the outcome arrives. The filter comes
+        // first, so an unreadable request is one quiet line rather than an R-FAULT.
+        endpointConfigurator.ConfigureError(error => error.UseFilter(new UnreadableRequestFilter(context.GetRequiredService<ILogger<QueuedRequestConsumer>>())));
         endpointConfigurator.DiscardFaultedMessages();
         endpointConfigurator.DiscardSkippedMessages();
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000));

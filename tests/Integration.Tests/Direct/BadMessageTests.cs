@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -59,6 +60,40 @@ public sealed class BadMessageTests(BrokerFixture fixture)
         var skipped = await DrainAsync(system, $"{Topology.WorkQueue}_skipped", 1);
         Assert.True(skipped.ContainsKey(UnknownType), "the message of an unknown type is not in the skipped queue");
         Assert.False(worker.HasExited);
+    }
+
+    [Fact]
+    public async Task The_gateway_notes_each_bad_message_in_one_quiet_line_and_leaves_the_report_to_the_worker()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(Settings.QuickModel);
+        var gateway = await system.StartGatewayAsync();
+        var startup = gateway.Output.Split('\n').Length;
+
+        // Each with a message id of its own to find its line by; the one without an id is refused for that.
+        var messageIds = new List<string>();
+        foreach (var (kind, body, contentType, _) in Faulted)
+        {
+            var messageId = kind == "no id to correlate by" ? null : Guid.NewGuid().ToString();
+            messageIds.AddRange(messageId is null ? [] : [messageId]);
+            await system.Broker.PublishAsync(Topology.PredictionRequests, body, contentType, messageId);
+        }
+
+        await DrainAsync(system, $"{Topology.WorkQueue}_error", Faulted.Length);
+        var statusRequests = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.StatusRequestsQueue}";
+        await Eventually.HoldsAsync(
+            async () => (await system.Broker.Owner.GetAsync<JsonElement>(statusRequests)).TryGetProperty("messages", out var left) && left.GetInt64() == 0,
+            Timeout,
+            () => $"the gateway did not take its copies.\n{gateway.Output}");
+
+        // From readiness on: a health check may fail while the gateway starts.
+        var lines = gateway.Output.Split('\n').Skip(startup).ToList();
+        var alarming = lines.Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal)).ToList();
+        Assert.True(alarming.Count == 0, $"The gateway logged {alarming.Count} errors or stack traces:\n{string.Join('\n', alarming)}");
+        foreach (var messageId in messageIds)
+        {
+            Assert.True(lines.Count(line => line.Contains(messageId, StringComparison.Ordinal)) == 1, $"Not one line for message {messageId}:\n{gateway.Output}");
+        }
     }
 
     /// <summary>Takes <paramref name="expected"/> messages from a queue: body → headers.</summary>

@@ -41,6 +41,30 @@ public sealed class IdempotencyTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_replay_without_wait_answers_202_with_the_location_even_once_the_prediction_is_finished()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(Settings.QuickModel);
+        await system.StartGatewayAsync();
+        var key = Guid.NewGuid().ToString();
+        var (_, first) = await PostAsync(system, key, """{"itemId": 5, "featureValue": 1.5}""");
+        var id = first.GetProperty("id").GetString()!;
+        await system.WaitForOutcomeAsync(id, TimeSpan.FromSeconds(60));
+
+        using var replay = await SendAsync(system, key, "/predictions");
+        using var zeroWaitReplay = await SendAsync(system, key, "/predictions?wait=0");
+        using var waitingReplay = await SendAsync(system, key, "/predictions?wait=5");
+
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Equal($"/predictions/{id}", replay.Headers.Location?.OriginalString);
+        var body = JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(id, body.GetProperty("id").GetString());
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, zeroWaitReplay.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, waitingReplay.StatusCode);
+    }
+
+    [Fact]
     public async Task A_malformed_key_is_a_400_naming_the_header()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
@@ -54,9 +78,14 @@ public sealed class IdempotencyTests(BrokerFixture fixture)
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(PredictionSystem system, string key, string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/predictions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("Idempotency-Key", key);
-        using var response = await system.Http.SendAsync(request);
+        using var response = await SendAsync(system, key, "/predictions", body);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(PredictionSystem system, string key, string path, string body = """{"itemId": 5, "featureValue": 1.5}""")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        return await system.Http.SendAsync(request);
     }
 }
