@@ -126,7 +126,7 @@ public static class PredictionEndpoints
         using var refusal = refusals.Start(request.PredictionId, deadline);
         try
         {
-            await publisher.Publish(request, context =>
+            await publisher.PublishCancellableAsync(request, context =>
             {
                 context.MessageId = request.PredictionId;
                 context.Headers.Set(Doors.Header, Doors.Http);

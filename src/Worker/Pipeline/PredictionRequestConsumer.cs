@@ -89,7 +89,7 @@ public sealed class PredictionRequestConsumer(
             InferenceCompletedAt = outcome.CompletedAt,
         };
 
-        await context.Publish(new PredictionCompleted
+        await context.PublishCancellableAsync(new PredictionCompleted
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,
@@ -141,7 +141,7 @@ public sealed class PredictionRequestConsumer(
     private async Task PublishExpiredAsync(ConsumeContext context, PredictionRequest request, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
-        await context.Publish(new PredictionExpired
+        await context.PublishCancellableAsync(new PredictionExpired
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,
@@ -159,7 +159,7 @@ public sealed class PredictionRequestConsumer(
     private async Task PublishFailedAsync(ConsumeContext context, PredictionRequest request, string error, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
-        await context.Publish(new PredictionFailed
+        await context.PublishCancellableAsync(new PredictionFailed
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,

@@ -29,7 +29,7 @@ public sealed class PoisonedRequestConsumer(
         };
         var now = clock.GetUtcNow();
         logger.LogError("Prediction {PredictionId} crashed the worker each time it was computed; failed and set aside in {PoisonQueue}", request.PredictionId, Topology.PoisonQueue);
-        await context.Publish(new PredictionFailed
+        await context.PublishCancellableAsync(new PredictionFailed
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,

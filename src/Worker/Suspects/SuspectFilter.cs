@@ -30,8 +30,7 @@ public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worke
         }
 
         var started = Stopwatch.GetTimestamp();
-        var endpoint = await context.GetSendEndpoint(SuspectExchange);
-        await endpoint.Send(context.Message, Pipe.Execute<SendContext<PredictionRequest>>(send => CopyReceived(context.ReceiveContext, send)), context.CancellationToken);
+        await context.SendCancellableAsync(SuspectExchange, context.Message, Pipe.Execute<SendContext<PredictionRequest>>(send => CopyReceived(context.ReceiveContext, send)));
         logger.LogWarning("Prediction {PredictionId} was in the model when the previous worker died: moved to {SuspectQueue}", id, Topology.SuspectQueue);
 
         // Handled: acknowledge it here, rather than MassTransit's moving an unconsumed message to _skipped.
