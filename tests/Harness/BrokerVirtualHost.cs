@@ -75,7 +75,12 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
     {
         if (_connection is not null)
         {
-            await _connection.CloseAsync();
+            // An outage the test caused may have closed it already.
+            if (_connection.IsOpen)
+            {
+                await _connection.CloseAsync();
+            }
+
             _connection.Dispose();
         }
 

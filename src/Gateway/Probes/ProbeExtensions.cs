@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Predictions.Gateway.Telemetry;
+using Predictions.ServiceDefaults.Health;
 using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Probes;
@@ -17,12 +18,23 @@ public static class ProbeExtensions
         return builder;
     }
 
-    /// <summary><c>/health/live</c> (the process answers), <c>/health/ready</c> (broker connected) and <c>/metrics</c>.</summary>
+    /// <summary><c>/health/live</c> (no receive endpoint down for longer than <c>Health:MaxEndpointDowntime</c>),
+    /// <c>/health/ready</c> (every receive endpoint consuming) and <c>/metrics</c>.</summary>
     public static IEndpointRouteBuilder MapProbes(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", Probe(HealthExtensions.Live));
+        app.MapHealthChecks("/health/ready", Probe(HealthExtensions.Ready));
         app.MapPrometheusScrapingEndpoint();
         return app;
     }
+
+    private static HealthCheckOptions Probe(string tag) => new()
+    {
+        Predicate = check => check.Tags.Contains(tag),
+        ResponseWriter = (context, report) =>
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync(HealthReportText.Format(report));
+        },
+    };
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Health;
 
 namespace Predictions.ServiceDefaults.Messaging;
 
@@ -22,6 +23,22 @@ public static class MessagingExtensions
         builder.Services.AddOptions<WorkQueueOptions>()
             .BindConfiguration(WorkQueueOptions.Section)
             .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.AddReceiveEndpointHealth();
+
+        // MassTransit waits without limit for an endpoint's consumers to return before that endpoint stops, and
+        // an endpoint whose channel closed consumes again only once it has stopped: bounded here, a consumer that
+        // does not return can hold neither a shutdown nor the endpoint's recovery after a broker outage.
+        builder.Services.AddOptions<MassTransitHostOptions>()
+            .Configure(options =>
+            {
+                options.ConsumerStopTimeout = TimeSpan.FromSeconds(10);
+                options.StopTimeout = TimeSpan.FromSeconds(15);
+            })
+            .BindConfiguration("MassTransit")
+            .Validate(
+                options => options.ConsumerStopTimeout > TimeSpan.Zero && options.StopTimeout >= options.ConsumerStopTimeout,
+                "MassTransit:ConsumerStopTimeout must be positive and MassTransit:StopTimeout at least as long.")
             .ValidateOnStart();
 
         builder.Services.AddMassTransit(bus =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using Predictions.ServiceDefaults.Health;
 using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Telemetry;
 
@@ -16,7 +17,7 @@ public static class ProbeExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddHealthChecks().AddCheck<InferencePoolHealthCheck>("inference-pool", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<InferencePoolHealthCheck>("inference-pool", tags: [HealthExtensions.Ready]);
         builder.Services.AddHostedService<ProbeServer>();
 
         // Read through IOptions so that a bad Probes:Url fails with the validation message, whoever asks first.

@@ -2,12 +2,14 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Health;
 
 namespace Predictions.Worker.Probes;
 
 /// <summary>
-/// A small HTTP listener beside the generic host for orchestrators' probes: <c>/health/live</c> (the
-/// process answers) and <c>/health/ready</c> (broker connected, inference pool running).
+/// A small HTTP listener beside the generic host for orchestrators' probes: <c>/health/live</c> (no receive
+/// endpoint down for longer than <c>Health:MaxEndpointDowntime</c>) and <c>/health/ready</c> (every receive endpoint
+/// consuming, inference pool running).
 /// </summary>
 public sealed class ProbeServer(HealthCheckService health, IOptions<ProbeOptions> options, ILogger<ProbeServer> logger) : BackgroundService
 {
@@ -40,17 +42,18 @@ public sealed class ProbeServer(HealthCheckService health, IOptions<ProbeOptions
         using var response = context.Response;
         try
         {
-            var status = context.Request.Url?.AbsolutePath.TrimEnd('/') switch
+            var tag = context.Request.Url?.AbsolutePath.TrimEnd('/') switch
             {
-                "/health/live" => HealthStatus.Healthy,
-                "/health/ready" => (await health.CheckHealthAsync(check => check.Tags.Contains("ready"), cancellationToken)).Status,
-                _ => (HealthStatus?)null,
+                "/health/live" => HealthExtensions.Live,
+                "/health/ready" => HealthExtensions.Ready,
+                _ => null,
             };
+            var report = tag is null ? null : await health.CheckHealthAsync(check => check.Tags.Contains(tag), cancellationToken);
 
-            response.StatusCode = status is null ? 404 : status == HealthStatus.Unhealthy ? 503 : 200;
+            response.StatusCode = report is null ? 404 : report.Status == HealthStatus.Unhealthy ? 503 : 200;
             response.ContentType = "text/plain";
             response.Headers["Cache-Control"] = "no-store, no-cache";
-            await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(status?.ToString() ?? "Not Found"), cancellationToken);
+            await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(report is null ? "Not Found" : HealthReportText.Format(report)), cancellationToken);
         }
         catch (Exception ex) when (ex is HttpListenerException or OperationCanceledException or IOException)
         {

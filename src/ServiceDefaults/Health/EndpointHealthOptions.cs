@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Predictions.ServiceDefaults.Health;
+
+public sealed class EndpointHealthOptions
+{
+    public const string Section = "Health";
+
+    /// <summary>
+    /// How long a receive endpoint may be unable to consume (broker down, endpoint stuck) before the host
+    /// reports itself not live, so that an orchestrator restarts it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Health:MaxEndpointDowntime must be between 00:00:01 and 1.00:00:00.")]
+    public TimeSpan MaxEndpointDowntime { get; set; } = TimeSpan.FromMinutes(3);
+}

@@ -1,0 +1,35 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Predictions.ServiceDefaults.Health;
+
+public static class HealthExtensions
+{
+    /// <summary>Checks tagged for the readiness probe.</summary>
+    public const string Ready = "ready";
+
+    /// <summary>Checks tagged for the liveness probe.</summary>
+    public const string Live = "live";
+
+    /// <summary>
+    /// Readiness and liveness from the receive endpoints' real state: ready while every one consumes, live
+    /// until one has not for <c>Health:MaxEndpointDowntime</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddReceiveEndpointHealth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EndpointHealthOptions>()
+            .BindConfiguration(EndpointHealthOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReceiveEndpointMonitor>();
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ReceiveEndpointMonitor>());
+        builder.Services.AddReceiveObserver(services => services.GetRequiredService<ReceiveEndpointMonitor>());
+        builder.Services.AddHealthChecks()
+            .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>("receive-endpoints", failureStatus: null, tags: [Ready], ReceiveEndpointsHealthCheck.Probe.Readiness)
+            .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>("receive-endpoints-downtime", failureStatus: null, tags: [Live], ReceiveEndpointsHealthCheck.Probe.Liveness);
+        return builder;
+    }
+}

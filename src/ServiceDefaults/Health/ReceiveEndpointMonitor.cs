@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using MassTransit;
+
+namespace Predictions.ServiceDefaults.Health;
+
+/// <summary>
+/// Knows which of the host's receive endpoints are consuming, and since when one is not. MassTransit's own
+/// bus health calls an endpoint healthy until its consumer has fully stopped, which after a broker outage
+/// waits for every message in flight; here an endpoint stops counting as consuming the moment its
+/// deliveries are cancelled (the channel is gone) or it stops, faults or completes, and counts again only
+/// when it is ready.
+/// </summary>
+public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpointObserver, IReceiveObserver
+{
+    private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ReceiveContext, CancellationTokenRegistration> _inFlight = new();
+    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+
+    /// <summary>
+    /// Each endpoint's state, including those the bus knows but that have never been ready (<paramref name="known"/>),
+    /// which count as not consuming since this host started.
+    /// </summary>
+    public IReadOnlyList<EndpointState> Snapshot(IEnumerable<Uri> known)
+    {
+        var states = new Dictionary<string, EndpointState>(_endpoints, StringComparer.Ordinal);
+        foreach (var address in known)
+        {
+            var name = NameOf(address);
+            states.TryAdd(name, new EndpointState(name, Consuming: false, _startedAt, "not ready yet"));
+        }
+
+        return [.. states.Values.OrderBy(state => state.Name, StringComparer.Ordinal)];
+    }
+
+    public Task Ready(ReceiveEndpointReady ready) => Set(ready.InputAddress, consuming: true, "ready");
+
+    public Task Stopping(ReceiveEndpointStopping stopping) => Set(stopping.InputAddress, consuming: false, "stopping");
+
+    public Task Completed(ReceiveEndpointCompleted completed) => Set(completed.InputAddress, consuming: false, "stopped");
+
+    public Task Faulted(ReceiveEndpointFaulted faulted) => Set(faulted.InputAddress, consuming: false, $"faulted: {faulted.Exception?.Message}");
+
+    public Task PreReceive(ReceiveContext context)
+    {
+        // MassTransit cancels the deliveries in flight when their channel shuts down: the endpoint no longer consumes.
+        var address = context.InputAddress;
+        _inFlight[context] = context.CancellationToken.Register(() => Set(address, consuming: false, "its channel closed with deliveries in flight"));
+        return Task.CompletedTask;
+    }
+
+    public Task PostReceive(ReceiveContext context) => Forget(context);
+
+    public Task ReceiveFault(ReceiveContext context, Exception exception) => Forget(context);
+
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
+        where T : class => Task.CompletedTask;
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
+        where T : class => Task.CompletedTask;
+
+    private Task Forget(ReceiveContext context)
+    {
+        if (_inFlight.TryRemove(context, out var registration))
+        {
+            registration.Dispose();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task Set(Uri address, bool consuming, string reason)
+    {
+        var name = NameOf(address);
+        var now = clock.GetUtcNow();
+        _endpoints.AddOrUpdate(
+            name,
+            _ => new EndpointState(name, consuming, now, reason),
+            // "Since" is when it stopped consuming, not the latest of several reasons it still does not.
+            (_, current) => current.Consuming == consuming ? current with { Reason = consuming ? reason : current.Reason } : new EndpointState(name, consuming, now, reason));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The queue's name: the last segment of the address, without its query.</summary>
+    private static string NameOf(Uri address) => address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? address.ToString();
+}
