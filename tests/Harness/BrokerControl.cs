@@ -2,9 +2,10 @@ namespace Predictions.Harness;
 
 /// <summary>
 /// Outages on demand, for a broker the tests started themselves: the RabbitMQ application stopped and
-/// started inside its node (<c>rabbitmqctl stop_app</c> / <c>start_app</c>), or the whole node restarted.
+/// started inside its node (<c>rabbitmqctl stop_app</c> / <c>start_app</c>), the whole node restarted or
+/// killed, or every publisher blocked by a memory alarm.
 /// </summary>
-public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? restartNode)
+public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? restartNode, Func<Task>? killAndStartNode = null)
 {
     public Task StopAppAsync() => rabbitmqctl(["stop_app"]);
 
@@ -17,4 +18,16 @@ public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? 
     /// <summary>Stops the node's operating-system process and starts it again on the same data and ports.</summary>
     public Task RestartNodeAsync() =>
         restartNode?.Invoke() ?? throw new InvalidOperationException("This broker's node cannot be restarted from the tests; only a private local node can.");
+
+    /// <summary>Kills the node's operating-system processes (SIGKILL, no goodbye to any client) and starts it again.</summary>
+    public Task KillAndStartNodeAsync() =>
+        killAndStartNode?.Invoke() ?? throw new InvalidOperationException("This broker's node cannot be killed from the tests; only a private local node can.");
+
+    /// <summary>
+    /// Raises the node's memory alarm: it stops reading from every publishing connection, so publishes and their
+    /// confirms wait. A restart of the node clears it, as does <see cref="UnblockPublishersAsync"/>.
+    /// </summary>
+    public Task BlockPublishersAsync() => rabbitmqctl(["set_vm_memory_high_watermark", "0"]);
+
+    public Task UnblockPublishersAsync() => rabbitmqctl(["set_vm_memory_high_watermark", "0.4"]);
 }

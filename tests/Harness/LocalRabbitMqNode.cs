@@ -11,6 +11,9 @@ public static class LocalRabbitMqNode
     private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
 
+    /// <summary>Nodes started by this process: each test collection may start its own.</summary>
+    private static int _nodes;
+
     public static bool IsInstalled => File.Exists(Server) && File.Exists(Ctl);
 
     public static async Task<RabbitMqBroker> StartAsync()
@@ -18,7 +21,7 @@ public static class LocalRabbitMqNode
         var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-").FullName;
         var amqpPort = Ports.Free();
         var managementPort = Ports.Free();
-        var node = $"predictions-test-{Environment.ProcessId}@localhost";
+        var node = $"predictions-test-{Environment.ProcessId}-{Interlocked.Increment(ref _nodes)}@localhost";
         var pidFile = Path.Combine(root, "rabbitmq.pid");
 
         await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq.conf"), $"""
@@ -78,11 +81,23 @@ public static class LocalRabbitMqNode
                 TryDelete(root);
             },
             int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture),
-            new BrokerControl(Ctl, async () =>
-            {
-                await StopNodeAsync();
-                server = await StartNodeAsync(environment, pidFile, root);
-            }));
+            new BrokerControl(
+                Ctl,
+                restartNode: async () =>
+                {
+                    await StopNodeAsync();
+                    server = await StartNodeAsync(environment, pidFile, root);
+                },
+                killAndStartNode: async () =>
+                {
+                    server.Kill(entireProcessTree: true);
+                    await server.WaitForExitAsync();
+                    server.Dispose();
+
+                    // A killed node leaves its pid file behind, naming a process that is gone.
+                    File.Delete(pidFile);
+                    server = await StartNodeAsync(environment, pidFile, root);
+                }));
     }
 
     private static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)

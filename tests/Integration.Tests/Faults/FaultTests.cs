@@ -13,7 +13,7 @@ namespace Predictions.Integration.Tests.Faults;
 /// Faults injected under load into the real processes; afterwards the ledger must balance: every accepted
 /// prediction exactly one outcome and one audit row, nothing invented, queues drained, nothing error-queued.
 /// </summary>
-[Collection(BrokerCollection.Name)]
+[Collection(FaultBrokerCollection.Name)]
 [Trait("Category", "Fault")]
 public sealed class FaultTests(BrokerFixture fixture)
 {
@@ -104,6 +104,55 @@ public sealed class FaultTests(BrokerFixture fixture)
         await ledger.VerifyAsync(system, Timeout);
         Assert.False(worker.HasExited || gateway.HasExited, $"A service exited.\n{system.Describe()}");
     }
+
+    [Fact]
+    public async Task The_broker_restarted_or_killed_while_result_publishes_wait_for_their_confirms_every_endpoint_comes_back()
+    {
+        var broker = fixture.Broker.Control;
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        // Half the worker's usual pace, so a backlog builds up for the consumers to take while publishes are blocked.
+        var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model)
+        {
+            ["Inference:SimulatedCost"] = "00:00:00.06",
+            ["Logging:LogLevel:MassTransit"] = "Debug",
+        });
+        var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
+        using var probes = new HttpClient { BaseAddress = system.WorkerProbes };
+        var ledger = new Ledger();
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_500);
+        await load.WaitForAcceptedAsync(100, Timeout);
+
+        foreach (var (outage, name) in new (Func<Task>, string)[] { (broker.RestartNodeAsync, "restarted"), (broker.KillAndStartNodeAsync, "killed") })
+        {
+            // The node stops reading from publishers: the worker's consumers take requests from the backlog and
+            // hold them while the publishes of their results wait for confirms, which the outage then breaks off.
+            await Eventually.HoldsAsync(async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages >= 100, Timeout, () => "no backlog built up in the work queue");
+            await broker.BlockPublishersAsync();
+            await Eventually.HoldsAsync(
+                async () => WaitingOnlyToPublish(await probes.GetStringAsync("/metrics")),
+                Timeout,
+                () => $"the worker's consumers did not pile up behind their blocked publishes.\n{system.Describe()}");
+            await outage();
+
+            // Every receive endpoint of both hosts consumes again, by itself.
+            await Eventually.HoldsAsync(
+                async () => (await probes.GetAsync("/health/ready")).IsSuccessStatusCode && (await system.Http.GetAsync("/health/ready")).IsSuccessStatusCode,
+                Timeout,
+                () => $"a host did not consume again after the broker was {name}.\n{system.Describe()}");
+            await system.WaitUntilConsumingAsync(worker);
+            await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
+        }
+
+        await load.StopAsync();
+        await ledger.VerifyAsync(system, Timeout);
+        Assert.False(worker.HasExited || gateway.HasExited, $"A service exited.\n{system.Describe()}");
+    }
+
+    /// <summary>Consumers active, yet none waits for or runs the model: they wait to publish their results.</summary>
+    private static bool WaitingOnlyToPublish(string metrics) =>
+        PrometheusText.Sample(metrics, "prediction_active") >= 8
+        && PrometheusText.Sample(metrics, "prediction_inference_queue_length") == 0
+        && PrometheusText.Sample(metrics, "prediction_inference_threads", "state=\"busy\"") == 0;
 
     [Fact]
     public async Task Results_published_while_the_gateway_is_down_reach_pollers_after_its_restart()

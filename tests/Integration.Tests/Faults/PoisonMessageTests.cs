@@ -10,7 +10,7 @@ namespace Predictions.Integration.Tests.Faults;
 /// restarted each time it dies (as an orchestrator would): it must end in the poison queue after a
 /// bounded number of crashes, while every other request completes exactly once.
 /// </summary>
-[Collection(BrokerCollection.Name)]
+[Collection(FaultBrokerCollection.Name)]
 [Trait("Category", "Fault")]
 public sealed class PoisonMessageTests(BrokerFixture fixture)
 {

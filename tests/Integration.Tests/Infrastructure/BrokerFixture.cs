@@ -25,3 +25,13 @@ public sealed class BrokerCollection : ICollectionFixture<BrokerFixture>
 {
     public const string Name = "broker";
 }
+
+/// <summary>
+/// The tests that stop, restart, kill or block the broker get a node of their own, so the other collection's
+/// tests run beside them on theirs and never see an outage they did not cause.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class FaultBrokerCollection : ICollectionFixture<BrokerFixture>
+{
+    public const string Name = "broker for faults";
+}
