@@ -15,7 +15,7 @@ public sealed class DeadlineTests(BrokerFixture fixture)
     /// <summary>A metadata fetch far slower than the deadlines below, so they pass while it runs.</summary>
     private static readonly IReadOnlyDictionary<string, string> SlowMetadata = new Dictionary<string, string>
     {
-        ["Metadata:SimulatedLatency"] = "00:00:03",
+        ["Metadata:SimulatedLatency"] = "00:00:05",
         ["Inference:SimulatedCost"] = "00:00:00.05",
     };
 
@@ -26,7 +26,8 @@ public sealed class DeadlineTests(BrokerFixture fixture)
         await system.StartWorkerAsync(SlowMetadata);
         await system.StartGatewayAsync();
 
-        var late = await SubmitAsync(system, new { itemId = 1, featureValue = 2.0, deadline = DateTimeOffset.UtcNow.AddMilliseconds(500) });
+        // Far enough ahead that the worker receives it in time even on a loaded machine, and starts the fetch.
+        var late = await SubmitAsync(system, new { itemId = 1, featureValue = 2.0, deadline = DateTimeOffset.UtcNow.AddSeconds(2) });
         var unhurried = await SubmitAsync(system, new { itemId = 2, featureValue = 2.0, deadline = DateTimeOffset.UtcNow.AddMinutes(5) });
 
         var expired = await system.WaitForOutcomeAsync(late, Timeout);
