@@ -18,10 +18,7 @@ public sealed class QueuedRequestConsumer(PredictionStatusStore store, ILogger<Q
         {
             // A request the worker will reject is not tracked: the worker's error queue has it, with the reason.
             var id = message.PredictionId();
-            var reason = !double.IsFinite(message.Message.FeatureValue) ? "featureValue must be a finite number."
-                : id is null ? InvalidPredictionRequestException.NoPredictionId
-                : null;
-            if (reason is null)
+            if (InvalidPredictionRequestException.ReasonAgainst(message.Message, id) is not { } reason)
             {
                 direct.Add(message.Message with { PredictionId = id!.Value });
             }

@@ -13,7 +13,6 @@ namespace Predictions.ServiceDefaults.Health;
 public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpointObserver, IReceiveObserver
 {
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ReceiveContext, CancellationTokenRegistration> _inFlight = new();
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
 
     /// <summary>
@@ -42,31 +41,23 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
 
     public Task PreReceive(ReceiveContext context)
     {
-        // MassTransit cancels the deliveries in flight when their channel shuts down: the endpoint no longer consumes.
+        // MassTransit cancels the deliveries in flight when their channel shuts down: the endpoint no longer
+        // consumes. The registration needs no undoing: it goes with the delivery's token source, which the
+        // receive context disposes once the delivery is done.
         var address = context.InputAddress;
-        _inFlight[context] = context.CancellationToken.Register(() => Set(address, consuming: false, "its channel closed with deliveries in flight"));
+        context.CancellationToken.Register(() => Set(address, consuming: false, "its channel closed with deliveries in flight"));
         return Task.CompletedTask;
     }
 
-    public Task PostReceive(ReceiveContext context) => Forget(context);
+    public Task PostReceive(ReceiveContext context) => Task.CompletedTask;
 
-    public Task ReceiveFault(ReceiveContext context, Exception exception) => Forget(context);
+    public Task ReceiveFault(ReceiveContext context, Exception exception) => Task.CompletedTask;
 
     public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
         where T : class => Task.CompletedTask;
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
         where T : class => Task.CompletedTask;
-
-    private Task Forget(ReceiveContext context)
-    {
-        if (_inFlight.TryRemove(context, out var registration))
-        {
-            registration.Dispose();
-        }
-
-        return Task.CompletedTask;
-    }
 
     private Task Set(Uri address, bool consuming, string reason)
     {
@@ -75,8 +66,8 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
         _endpoints.AddOrUpdate(
             name,
             _ => new EndpointState(name, consuming, now, reason),
-            // "Since" is when it stopped consuming, not the latest of several reasons it still does not.
-            (_, current) => current.Consuming == consuming ? current with { Reason = consuming ? reason : current.Reason } : new EndpointState(name, consuming, now, reason));
+            // "Since" is when it stopped consuming, and "why" the first reason, not the latest of several.
+            (_, current) => current.Consuming == consuming ? current : new EndpointState(name, consuming, now, reason));
         return Task.CompletedTask;
     }
 

@@ -122,20 +122,14 @@ public sealed class PredictionRequestConsumer(
     /// <summary>The request with its prediction id settled, or the reason it can never be computed.</summary>
     private PredictionRequest Validate(ConsumeContext<PredictionRequest> context)
     {
-        var request = context.Message with { PredictionId = context.PredictionId() ?? Reject(InvalidPredictionRequestException.NoPredictionId) };
-
-        if (!double.IsFinite(request.FeatureValue))
+        var id = context.PredictionId();
+        if (InvalidPredictionRequestException.ReasonAgainst(context.Message, id) is { } reason)
         {
-            Reject("featureValue must be a finite number.");
+            metrics.Outcome("rejected");
+            throw new InvalidPredictionRequestException(reason);
         }
 
-        return request;
-    }
-
-    private Guid Reject(string reason)
-    {
-        metrics.Outcome("rejected");
-        throw new InvalidPredictionRequestException(reason);
+        return context.Message with { PredictionId = id!.Value };
     }
 
     private async Task PublishExpiredAsync(ConsumeContext context, PredictionRequest request, PredictionTimings timings)
