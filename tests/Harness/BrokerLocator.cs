@@ -43,10 +43,20 @@ public static class BrokerLocator
 
     private static async Task<RabbitMqBroker?> FromDockerAsync()
     {
+        // Fixed host ports, so the services find the broker again after a fault test restarts its container;
+        // statistics every second, as on a local node, so the management API's counts lag by no more.
+        var amqpPort = Ports.Free();
+        var managementPort = Ports.Free();
         RabbitMqContainer container;
         try
         {
-            container = new RabbitMqBuilder(Image).WithUsername("guest").WithPassword("guest").WithPortBinding(15672, true).Build();
+            container = new RabbitMqBuilder(Image)
+                .WithUsername("guest")
+                .WithPassword("guest")
+                .WithPortBinding(amqpPort, RabbitMqBuilder.RabbitMqPort)
+                .WithPortBinding(managementPort, 15672)
+                .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-rabbit collect_statistics_interval 1000")
+                .Build();
             await container.StartAsync();
         }
         catch (DockerUnavailableException)
@@ -54,24 +64,50 @@ public static class BrokerLocator
             return null;
         }
 
+        async Task<long> Exec(string[] command)
+        {
+            var run = await container.ExecAsync(command);
+            return run.ExitCode == 0 ? 0 : throw new InvalidOperationException($"{string.Join(' ', command)} failed: {run.Stderr}");
+        }
+
+        async Task StartAgainAsync()
+        {
+            await container.StartAsync();
+            await Exec(["rabbitmqctl", "await_startup"]);
+        }
+
         var host = container.Hostname;
         return new RabbitMqBroker(
             $"Testcontainers {Image}",
-            new Uri($"amqp://{host}:{container.GetMappedPublicPort(5672)}/"),
-            new Uri($"http://{host}:{container.GetMappedPublicPort(15672)}/"),
+            new Uri($"amqp://{host}:{amqpPort}/"),
+            new Uri($"http://{host}:{managementPort}/"),
             "guest",
             "guest",
             container.DisposeAsync,
             control: new BrokerControl(
-                async arguments =>
+                arguments => Exec(["rabbitmqctl", .. arguments]),
+                // The node is the container's main process: stopping the container stops the node.
+                restartNode: async () =>
                 {
-                    var run = await container.ExecAsync(["rabbitmqctl", .. arguments]);
-                    if (run.ExitCode != 0)
-                    {
-                        throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {run.Stderr}");
-                    }
+                    await container.StopAsync();
+                    await StartAgainAsync();
                 },
-                restartNode: null));
+                // erlang:halt/0 ends the node at once, like SIGKILL, which its container's PID 1 would ignore
+                // from inside: no goodbye to any client, the operating system closes the sockets.
+                killAndStartNode: async () =>
+                {
+                    try
+                    {
+                        await container.ExecAsync(["rabbitmqctl", "eval", "erlang:halt()."]);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The node took rabbitmqctl's connection down with it.
+                    }
+
+                    await container.StopAsync();
+                    await StartAgainAsync();
+                }));
     }
 
     private static async Task<RabbitMqBroker?> FromLocalInstallationAsync() =>

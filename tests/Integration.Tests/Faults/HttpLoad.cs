@@ -16,6 +16,7 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly Ledger _ledger;
     private readonly int _maxSubmissions;
     private readonly TimeSpan _pause;
+    private readonly bool _timeoutsExpected;
     /// <summary>How long a client backs off after a 503 or a broken connection before its next submission.</summary>
     private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(100);
 
@@ -23,21 +24,40 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly Task _clients;
     private int _submitted;
 
-    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause)
+    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause, bool timeoutsExpected)
     {
         _pause = pause;
+        _timeoutsExpected = timeoutsExpected;
         _system = system;
         _ledger = ledger;
         _maxSubmissions = maxSubmissions;
         _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(RunClientAsync)));
     }
 
-    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null) =>
-        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40));
+    /// <summary>
+    /// Starts the clients. <paramref name="timeoutsExpected"/>: the test kills the gateway, so a request may
+    /// hang until the client gives up; anywhere else the gateway answers every request, if only with a 503,
+    /// and a client timeout fails the test.
+    /// </summary>
+    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null, bool timeoutsExpected = false) =>
+        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected);
 
-    /// <summary>Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions.</summary>
-    public Task WaitForAcceptedAsync(int accepted, TimeSpan timeout) =>
-        Eventually.HoldsAsync(() => Task.FromResult(_ledger.Accepted >= accepted || _clients.IsCompleted), timeout, () => $"only {_ledger.Accepted} submissions were accepted.\n{_system.Describe()}");
+    /// <summary>
+    /// Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions; fails at once if
+    /// the clients finished short of them.
+    /// </summary>
+    public async Task WaitForAcceptedAsync(int accepted, TimeSpan timeout)
+    {
+        await Eventually.HoldsAsync(() => Task.FromResult(_ledger.Accepted >= accepted || _clients.IsCompleted), timeout, () => $"only {_ledger.Accepted} submissions were accepted.\n{_system.Describe()}");
+        Assert.True(_ledger.Accepted >= accepted, $"The load ran dry before {accepted} submissions were accepted ({_ledger.Describe()}): raise its bound.");
+    }
+
+    /// <summary>
+    /// Fails the test if the clients are done: call it right before injecting a fault, which load that ran dry
+    /// cannot show.
+    /// </summary>
+    public void AssertRunning(string step) =>
+        Assert.False(_clients.IsCompleted, $"The load had finished ({Math.Min(_submitted, _maxSubmissions)} submissions) before {step}: raise its bound.");
 
     public async Task StopAsync()
     {
@@ -74,6 +94,11 @@ public sealed class HttpLoad : IAsyncDisposable
                         _ledger.RecordUnexpected($"#{sequence}: {(int)response.StatusCode} {body}");
                         break;
                 }
+            }
+            catch (TaskCanceledException ex) when (!_timeoutsExpected)
+            {
+                _ledger.RecordUnexpected($"#{sequence}: no answer within {_system.Http.Timeout.TotalSeconds} s ({ex.Message})");
+                _ledger.RecordUncertain(sequence, "timeout");
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException or IOException)
             {

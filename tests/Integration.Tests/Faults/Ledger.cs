@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
@@ -6,17 +7,53 @@ using Predictions.ServiceDefaults.Messaging;
 namespace Predictions.Integration.Tests.Faults;
 
 /// <summary>
-/// Every submission a fault test made, and what became of it. Each submission carries its sequence number
-/// as its feature value, so a stored prediction can be traced to the submission it came from even when the
-/// client never learnt its id (the connection broke after the broker had taken it).
+/// Every submission a fault test made, what the broker took, and what became of it. Each submission carries
+/// its sequence number as its feature value, so whatever the system made of it can be traced to the
+/// submission it came from, even when the client never learnt its id (a 503, or the connection broke).
 /// </summary>
+/// <remarks>
+/// The rule the books are held to: every request the broker took (seen on the ledger's own queue bound to
+/// the requests exchange, whether or not its client heard back) reaches exactly one stored outcome, the right
+/// one, and one audit row; nothing else is stored or audited; every queue of the system drains.
+/// Delivery is at-least-once: a worker that dies or loses its channel after computing a request but before
+/// acknowledging it computes it again when it is redelivered. Such a recomputation publishes a second
+/// outcome event, which the status and audit stores collapse (the first stored wins). The ledger counts the
+/// outcome events on a queue of its own bound to the result exchanges and allows extra events only where the
+/// test expects redeliveries, and only from distinct computations: one computation published twice is a bug.
+/// </remarks>
 public sealed class Ledger
 {
     private readonly ConcurrentDictionary<long, string> _accepted = new();
+    private readonly ConcurrentDictionary<long, int> _copies = new();
     private readonly ConcurrentDictionary<long, string> _uncertain = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
-    private readonly ConcurrentDictionary<string, bool> _poisoned = new();
+    private readonly ConcurrentDictionary<string, string> _expectedStatus = new();
+    private readonly BrokerTap _requests;
+    private readonly BrokerTap _outcomes;
+    private readonly bool _recomputations;
     private long _next;
+    private int _poisoned;
+
+    private Ledger(BrokerTap requests, BrokerTap outcomes, bool recomputations)
+    {
+        _requests = requests;
+        _outcomes = outcomes;
+        _recomputations = recomputations;
+    }
+
+    /// <summary>
+    /// Opens the books and the ledger's queues on the system's broker. <paramref name="recomputations"/>:
+    /// the test kills a worker or the broker, so a request may be redelivered after it was computed.
+    /// </summary>
+    public static async Task<Ledger> OpenAsync(PredictionSystem system, bool recomputations = false) =>
+        new(
+            await BrokerTap.CreateAsync(system.Broker, RequestsTap, Topology.PredictionRequests),
+            await BrokerTap.CreateAsync(system.Broker, OutcomesTap, Topology.PredictionCompleted, Topology.PredictionFailed, Topology.PredictionExpired),
+            recomputations);
+
+    private const string RequestsTap = "ledger-requests";
+
+    private const string OutcomesTap = "ledger-outcomes";
 
     public int Accepted => _accepted.Count;
 
@@ -33,121 +70,186 @@ public sealed class Ledger
 
     public long NextSequence() => Interlocked.Increment(ref _next);
 
-    /// <summary>The system took it and told us its id: it must reach exactly one outcome and one audit row.</summary>
-    public void RecordAccepted(long sequence, string id) => _accepted[sequence] = id;
+    /// <summary>
+    /// The system took it and told us its id (or the test published it itself, once per call): it must reach
+    /// its outcome, completed unless <see cref="RecordPoisoned"/> says otherwise.
+    /// </summary>
+    public void RecordAccepted(long sequence, string id)
+    {
+        _accepted[sequence] = id;
+        _copies.AddOrUpdate(sequence, 1, (_, copies) => copies + 1);
+    }
 
     /// <summary>
-    /// We cannot know whether the system took it (503, or the connection broke): it may appear at most once,
-    /// or not at all.
+    /// We cannot know whether the system took it (503, or the connection broke). If the broker has it, it is
+    /// held to the same rule as an accepted one; if not, nothing may come of it.
     /// </summary>
     public void RecordUncertain(long sequence, string why) => _uncertain[sequence] = why;
 
     /// <summary>
-    /// An accepted request the test made crash the worker on purpose: it must end in the poison queue, and
-    /// failed (not computed) with one audit row.
+    /// An accepted request the test made crash the worker on purpose: it must end failed (not computed) with
+    /// one audit row, and its original in the poison queue for an operator.
     /// </summary>
-    public void RecordPoisoned(string id) => _poisoned[id] = true;
+    public void RecordPoisoned(long sequence, string id)
+    {
+        RecordAccepted(sequence, id);
+        _expectedStatus[id] = "failed";
+        Interlocked.Increment(ref _poisoned);
+    }
 
-    /// <summary>An answer the contract never allows (a 500, a 202 without an id…): fails the test.</summary>
+    /// <summary>An answer the contract never allows (a 500, a 202 without an id, a client timeout…): fails the test.</summary>
     public void RecordUnexpected(string what) => _unexpected.Enqueue(what);
 
     /// <summary>
-    /// Waits until every accepted prediction has an outcome and every queue drained, then checks the books:
-    /// each accepted id exactly one outcome and one audit row, nothing stored that was never submitted,
-    /// nothing in an error queue, and nothing in the poison queue but the requests made poisonous on purpose.
+    /// Waits until every request the broker took has its outcome and audit row and every queue drained, then
+    /// checks the books (see the class remarks).
     /// </summary>
     public async Task VerifyAsync(PredictionSystem system, TimeSpan timeout)
     {
         Assert.True(_unexpected.IsEmpty, $"Answers the contract does not allow:\n{string.Join("\n", _unexpected.Take(20))}");
         Assert.True(Accepted > 0, "No submission was accepted: the test drove no load.");
 
-        IReadOnlyDictionary<string, Stored> outcomes = new Dictionary<string, Stored>();
+        // What the broker took, whether or not its client heard back.
+        var taken = new Dictionary<string, long>();
+        IReadOnlyDictionary<string, Stored> stored = new Dictionary<string, Stored>();
+        string[] pending = [];
         await Eventually.HoldsAsync(
             async () =>
             {
-                outcomes = await ReadOutcomesAsync(system.ResultsDatabase);
-                return _accepted.Values.All(id => outcomes.TryGetValue(id, out var s) && s.Status != "queued");
+                foreach (var request in await _requests.CollectAsync())
+                {
+                    taken[request.PredictionId] = request.Sequence;
+                }
+
+                stored = await ReadStatusStoreAsync(system.ResultsDatabase);
+                pending = [.. taken.Keys.Concat(_accepted.Values).Distinct().Where(id => !stored.TryGetValue(id, out var s) || s.Status == "queued")];
+                return pending.Length == 0;
             },
             timeout,
-            () => $"{_accepted.Values.Count(id => !outcomes.TryGetValue(id, out var s) || s.Status == "queued")} of {Accepted} accepted predictions have no outcome yet. {DescribeQueues(system)}\n{system.Describe()}");
+            () => $"{pending.Length} of {taken.Count} requests the broker took have no outcome yet, e.g. {string.Join(", ", pending.Take(5))}. {DescribeQueuesAsync(system).GetAwaiter().GetResult()}\n{system.Describe()}");
 
         // Audit rows may trail the outcomes pollers see: the audit consumer works on its own, and retries.
-        IReadOnlyList<AuditRow> audited = [];
+        IReadOnlyList<AuditRow> audit = [];
         await Eventually.HoldsAsync(
-            async () => (audited = await system.Audit.ReadAsync(_accepted.Values)).Select(r => r.PredictionId).Distinct().Count() == Accepted,
+            async () => (audit = await system.Audit.ReadAsync()).Select(r => r.PredictionId).Distinct().Count() >= taken.Count,
             timeout,
-            () => $"{audited.Select(r => r.PredictionId).Distinct().Count()} of {Accepted} accepted predictions are audited. {DescribeQueues(system)}\n{system.Describe()}");
+            () => $"{audit.Select(r => r.PredictionId).Distinct().Count()} of {taken.Count} requests the broker took are audited. {DescribeQueuesAsync(system).GetAwaiter().GetResult()}\n{system.Describe()}");
 
-        await Eventually.HoldsAsync(
-            async () => await QueuesDrainedAsync(system),
-            timeout,
-            () => $"Queues did not drain: {DescribeQueues(system)}");
+        await WaitUntilDrainedAsync(system, _poisoned, timeout);
 
-        var all = await ReadOutcomesAsync(system.ResultsDatabase);
-        foreach (var id in _poisoned.Keys)
+        stored = await ReadStatusStoreAsync(system.ResultsDatabase);
+        audit = await system.Audit.ReadAsync();
+        var events = (await _outcomes.CollectAsync()).Select(OutcomeEvent.From).ToList();
+
+        foreach (var (id, sequence) in taken)
         {
-            Assert.True(all.TryGetValue(id, out var stored) && stored.Status == "failed", $"Poisoned prediction {id} did not end failed.");
+            Assert.True(_accepted.ContainsKey(sequence) || _uncertain.ContainsKey(sequence), $"The broker took #{sequence} ({id}), which was never submitted.");
         }
-
-        outcomes = all.Where(o => !_poisoned.ContainsKey(o.Key)).ToDictionary();
-        var audit = (await system.Audit.ReadAsync()).GroupBy(r => r.PredictionId).ToDictionary(g => g.Key, g => g.Count());
-        var bySequence = outcomes.Values.GroupBy(s => (long)s.FeatureValue).ToDictionary(g => g.Key, g => g.ToList());
 
         foreach (var (sequence, id) in _accepted)
         {
-            Assert.True(outcomes.TryGetValue(id, out var stored) && stored.Status is "completed" or "failed" or "expired", $"Accepted prediction {id} (#{sequence}) has no terminal outcome.");
-            Assert.True(audit.GetValueOrDefault(id) == 1, $"Accepted prediction {id} (#{sequence}) has {audit.GetValueOrDefault(id)} audit rows, not one.");
-            Assert.True(bySequence[sequence].Count == 1, $"Submission #{sequence} was stored {bySequence[sequence].Count} times.");
+            Assert.True(taken.TryGetValue(id, out var tapped) && tapped == sequence, $"Accepted #{sequence} ({id}) never reached the broker.");
         }
 
-        foreach (var (sequence, stored) in bySequence)
+        var auditById = audit.GroupBy(r => r.PredictionId).ToDictionary(g => g.Key, g => g.ToList());
+        var eventsById = events.GroupBy(e => e.PredictionId).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var (id, sequence) in taken)
         {
-            Assert.True(_accepted.ContainsKey(sequence) || _uncertain.ContainsKey(sequence), $"Prediction #{sequence} was stored but never submitted.");
-            Assert.True(stored.Count == 1, $"Submission #{sequence} was stored {stored.Count} times: {string.Join(", ", stored.Select(s => s.Id))}.");
+            var expected = _expectedStatus.GetValueOrDefault(id, "completed");
+            var why = _accepted.ContainsKey(sequence) ? "accepted" : $"uncertain ({_uncertain[sequence]}) but taken by the broker";
+            var outcome = stored[id];
+            Assert.True(outcome.Status == expected, $"#{sequence} ({id}, {why}) ended {outcome.Status}, not {expected}: {outcome.Error}");
+            if (expected == "completed")
+            {
+                Assert.True(outcome.Prediction == 2 * sequence, $"#{sequence} ({id}, {why}) completed with {outcome.Prediction}, not {2 * sequence}.");
+            }
+
+            var rows = auditById.GetValueOrDefault(id) ?? [];
+            Assert.True(rows.Count == 1 && rows[0].Outcome == expected, $"#{sequence} ({id}, {why}) has {rows.Count} audit rows ({string.Join(", ", rows.Select(r => r.Outcome))}), not one {expected}.");
+
+            var published = eventsById.GetValueOrDefault(id) ?? [];
+            Assert.True(published.Count > 0, $"#{sequence} ({id}, {why}) is stored {outcome.Status}, yet no outcome event was published for it.");
+            Assert.All(published, e => Assert.True(e.Status == expected && (expected != "completed" || e.Prediction == 2 * sequence), $"#{sequence} ({id}) had an outcome event {e}, not {expected}."));
+            var computations = published.GroupBy(e => e.Computation).ToList();
+            Assert.True(computations.All(c => c.Count() == 1), $"#{sequence} ({id}): one computation published {computations.Max(c => c.Count())} outcome events: {string.Join("; ", published)}.");
+            var allowed = _recomputations ? int.MaxValue : _copies.GetValueOrDefault(sequence, 1);
+            Assert.True(published.Count <= allowed, $"#{sequence} ({id}) was computed {published.Count} times from {allowed} deliveries, with no redelivery in this test: {string.Join("; ", published)}.");
         }
 
-        foreach (var id in audit.Keys)
+        foreach (var id in stored.Keys.Concat(auditById.Keys).Concat(eventsById.Keys))
         {
-            Assert.True(outcomes.ContainsKey(id) || _poisoned.ContainsKey(id), $"Audit row {id} belongs to no stored prediction.");
-            Assert.Equal(1, audit[id]);
+            Assert.True(taken.ContainsKey(id), $"{id} was stored, audited or published, yet the broker never took such a request.");
         }
-
-        foreach (var queue in ErrorQueues)
-        {
-            var state = await system.Broker.GetQueueAsync(queue);
-            Assert.True(state is null || state.Messages == 0, $"{state?.Messages} messages went to {queue}.");
-        }
-
-        Assert.True(_poisoned.Keys.All(id => audit.GetValueOrDefault(id) == 1), "A poisoned request does not have exactly one audit row.");
-        var poison = await system.Broker.GetQueueAsync(Topology.PoisonQueue);
-        Assert.True((poison?.Messages ?? 0) == _poisoned.Count, $"{poison?.Messages} messages went to {Topology.PoisonQueue}, not the {_poisoned.Count} poisoned on purpose.");
     }
 
-    private static readonly string[] WatchedQueues = [Topology.WorkQueue, Topology.SuspectQueue, Topology.PoisonedQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue];
-
-    private static readonly string[] ErrorQueues = [.. WatchedQueues.Select(q => q + "_error")];
-
-    private static string DescribeQueues(PredictionSystem system) =>
-        "Queues (messages/consumers): " + string.Join(", ", WatchedQueues.Select(q =>
-        {
-            var state = system.Broker.GetQueueAsync(q).GetAwaiter().GetResult();
-            return $"{q} {state?.Messages}/{state?.Consumers}";
-        }));
-
-    private static async Task<bool> QueuesDrainedAsync(PredictionSystem system)
+    private static async Task WaitUntilDrainedAsync(PredictionSystem system, int poisoned, TimeSpan timeout)
     {
-        foreach (var queue in WatchedQueues)
-        {
-            if ((await system.Broker.GetQueueAsync(queue))?.Messages > 0)
+        // The management API's statistics lag the queues by its collection interval (1 s on the tests' own
+        // nodes): only zero on two reads further apart than that is drained.
+        string? undrained = null;
+        await Eventually.HoldsAsync(
+            async () =>
             {
-                return false;
+                if ((undrained = await UndrainedAsync(system, poisoned)) is not null)
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                return (undrained = await UndrainedAsync(system, poisoned)) is null;
+            },
+            timeout,
+            () => $"Queues did not drain: {undrained}\n{system.Describe()}");
+    }
+
+    /// <summary>
+    /// Every queue of the system with messages ready or unacknowledged (error and <c>_skipped</c> queues
+    /// included), or null when there are none. The poison queue holds exactly the requests poisoned on purpose.
+    /// </summary>
+    private static async Task<string?> UndrainedAsync(PredictionSystem system, int poisoned)
+    {
+        var undrained = new List<string>();
+        foreach (var queue in await ReadQueuesAsync(system))
+        {
+            if (queue.Name is RequestsTap or OutcomesTap)
+            {
+                continue;
+            }
+
+            if (queue.Messages != (queue.Name == Topology.PoisonQueue ? poisoned : 0))
+            {
+                undrained.Add(queue.ToString());
             }
         }
 
-        return true;
+        return undrained.Count == 0 ? null : string.Join(", ", undrained);
     }
 
-    private static async Task<IReadOnlyDictionary<string, Stored>> ReadOutcomesAsync(string path)
+    private static async Task<IReadOnlyList<QueueMessages>> ReadQueuesAsync(PredictionSystem system)
+    {
+        var queues = await system.Broker.Owner.GetAsync<JsonElement>($"api/queues/{Uri.EscapeDataString(system.Broker.Name)}");
+        return [.. queues.EnumerateArray().Select(q => new QueueMessages(
+            q.GetProperty("name").GetString()!,
+            Count(q, "messages"),
+            Count(q, "messages_unacknowledged"),
+            q.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0))];
+
+        static int? Count(JsonElement queue, string name) => queue.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
+    }
+
+    private static async Task<string> DescribeQueuesAsync(PredictionSystem system)
+    {
+        try
+        {
+            return "Queues: " + string.Join(", ", await ReadQueuesAsync(system));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return $"Queues unknown: {ex.Message}";
+        }
+    }
+
+    private static async Task<IReadOnlyDictionary<string, Stored>> ReadStatusStoreAsync(string path)
     {
         var stored = new Dictionary<string, Stored>();
         if (!File.Exists(path))
@@ -158,15 +260,37 @@ public sealed class Ledger
         await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT prediction_id, status, feature_value FROM predictions";
+        command.CommandText = "SELECT prediction_id, status, prediction, error FROM predictions";
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            stored[reader.GetString(0)] = new Stored(reader.GetString(0), reader.GetString(1), reader.GetDouble(2));
+            stored[reader.GetString(0)] = new Stored(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3));
         }
 
         return stored;
     }
 
-    private sealed record Stored(string Id, string Status, double FeatureValue);
+    private sealed record Stored(string Status, double? Prediction, string? Error);
+
+    /// <summary>A queue as the management API counts it: all its messages, ready or unacknowledged.</summary>
+    private sealed record QueueMessages(string Name, int? Messages, int? Unacknowledged, int Consumers)
+    {
+        public override string ToString() => $"{Name} {Messages?.ToString() ?? "?"} messages ({Unacknowledged?.ToString() ?? "?"} unacked), {Consumers} consumers";
+    }
+
+    /// <summary>One outcome event as published, and the computation it came from (the worker and when it received the request).</summary>
+    private sealed record OutcomeEvent(string PredictionId, string Status, double? Prediction, string Computation)
+    {
+        public static OutcomeEvent From(TappedMessage message) => new(
+            message.PredictionId,
+            message.Exchange switch
+            {
+                Topology.PredictionCompleted => "completed",
+                Topology.PredictionFailed => "failed",
+                Topology.PredictionExpired => "expired",
+                _ => message.Exchange,
+            },
+            message.Body.TryGetProperty("prediction", out var prediction) ? prediction.GetDouble() : null,
+            $"{message.Body.GetProperty("worker").GetString()} at {message.Body.GetProperty("timings").GetProperty("receivedAt").GetString()}");
+    }
 }

@@ -33,12 +33,12 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         var worker = await system.StartWorkerAsync(CrashingModel);
         await system.StartGatewayAsync();
-        var ledger = new Ledger();
+        var ledger = await Ledger.OpenAsync(system, recomputations: true);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
         await load.WaitForAcceptedAsync(100, Timeout);
 
         var poison = (await system.SubmitAsync(itemId: 7, featureValue: CrashValue)).GetProperty("id").GetString()!;
-        ledger.RecordPoisoned(poison);
+        ledger.RecordPoisoned((long)CrashValue, poison);
 
         // The orchestrator: each time the worker dies, start another; until the poison is dead-lettered,
         // then until a worker consumes again (the crash that dead-lettered it may have just happened).
