@@ -173,7 +173,7 @@ public sealed class Ledger
             var computations = published.GroupBy(e => e.Computation).ToList();
             Assert.True(computations.All(c => c.Count() == 1), $"#{sequence} ({id}): one computation published {computations.Max(c => c.Count())} outcome events: {string.Join("; ", published)}.");
             var allowed = _recomputations ? int.MaxValue : _copies.GetValueOrDefault(sequence, 1);
-            Assert.True(published.Count <= allowed, $"#{sequence} ({id}) was computed {published.Count} times from {allowed} deliveries, with no redelivery in this test: {string.Join("; ", published)}.");
+            Assert.True(published.Count <= allowed, $"#{sequence} ({id}) was computed {published.Count} times, though it was published {allowed} time(s) and this test redelivers nothing: {string.Join("; ", published)}.");
         }
 
         foreach (var id in stored.Keys.Concat(auditById.Keys).Concat(eventsById.Keys))
