@@ -36,12 +36,23 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         var name = $"test-{Environment.ProcessId}-{Interlocked.Increment(ref _virtualHosts)}-{Guid.NewGuid():N}"[..40];
         var vhost = Uri.EscapeDataString(name);
         (await _management.PutAsync($"api/vhosts/{vhost}", Json("{}"))).EnsureSuccessStatusCode();
-        (await _management.PutAsync(
-            $"api/permissions/{vhost}/{Uri.EscapeDataString(User)}",
-            Json("""{"configure":".*","write":".*","read":".*"}"""))).EnsureSuccessStatusCode();
+        await SetWritePermissionAsync(name, User, write: ".*");
 
         var uri = new UriBuilder(amqp) { UserName = Uri.EscapeDataString(User), Password = Uri.EscapeDataString(Password), Path = "/" + vhost }.Uri;
         return new BrokerVirtualHost(this, name, uri, () => DeleteVirtualHostAsync(vhost));
+    }
+
+    /// <summary>
+    /// Sets which resources <paramref name="user"/> may write to in a virtual host (a regular expression over
+    /// their names; configure and read stay open). RabbitMQ may cache a channel's access checks, so only new
+    /// channels are sure to see the change.
+    /// </summary>
+    public async Task SetWritePermissionAsync(string virtualHost, string user, string write)
+    {
+        using var response = await _management.PutAsync(
+            $"api/permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(user)}",
+            Json($$"""{"configure":".*","write":"{{write}}","read":".*"}"""));
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Reads a queue as the management API sees it (its statistics lag the broker by a few seconds).</summary>

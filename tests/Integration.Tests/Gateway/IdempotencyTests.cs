@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -65,6 +66,48 @@ public sealed class IdempotencyTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_in_progress_gets_409_and_after_a_503_a_retry_with_another_deadline_publishes_the_same_prediction_once()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        // Time enough for a second request to come while the first waits for its confirm.
+        await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:04" });
+        var key = Guid.NewGuid().ToString();
+
+        // Without write permission the broker refuses the publish and no confirm comes: only the timeout ends it.
+        await system.Broker.Owner.SetWritePermissionAsync(system.Broker.Name, system.Broker.Owner.User, "^$");
+        var body = Body(deadlineInMinutes: 10);
+        var first = SendAsync(system, key, "/predictions", body);
+        var claimed = await ClaimedIdAsync(system, key);
+        using (var concurrent = await SendAsync(system, key, "/predictions", body))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, concurrent.StatusCode);
+            Assert.Equal("application/problem+json", concurrent.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(concurrent.Headers.RetryAfter);
+        }
+
+        using (var unavailable = await first)
+        {
+            Assert.True(unavailable.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)unavailable.StatusCode} {await unavailable.Content.ReadAsStringAsync()}\n{system.Describe()}");
+            Assert.NotNull(unavailable.Headers.RetryAfter);
+        }
+
+        // Nothing was stored: a retry that publishes it must be the only copy.
+        Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages ?? 0u);
+        await system.Broker.Owner.SetWritePermissionAsync(system.Broker.Name, system.Broker.Owner.User, ".*");
+
+        // The deadline is not part of the match: a retry that recomputes it is the same request.
+        var (retryStatus, retry) = await PostAsync(system, key, Body(deadlineInMinutes: 20));
+        var (replayStatus, replay) = await PostAsync(system, key, Body(deadlineInMinutes: 30));
+
+        Assert.True(retryStatus == HttpStatusCode.Accepted, $"{(int)retryStatus} {retry}\n{system.Describe()}");
+        Assert.Equal(claimed, retry.GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, replayStatus);
+        Assert.Equal(claimed, replay.GetProperty("id").GetString());
+        Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
+        Assert.Equal(claimed, (await system.Broker.GetAsync(Topology.WorkQueue))?.BasicProperties.MessageId);
+    }
+
+    [Fact]
     public async Task A_malformed_key_is_a_400_naming_the_header()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
@@ -74,6 +117,29 @@ public sealed class IdempotencyTests(BrokerFixture fixture)
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.True(problem.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+    }
+
+    private static string Body(int deadlineInMinutes) =>
+        $$"""{"itemId": 5, "featureValue": 1.5, "deadline": "{{DateTimeOffset.UtcNow.AddMinutes(deadlineInMinutes):O}}"}""";
+
+    /// <summary>The prediction id the key was claimed for, once the gateway has claimed it.</summary>
+    private static async Task<string> ClaimedIdAsync(PredictionSystem system, string key)
+    {
+        string? id = null;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await using var connection = new SqliteConnection($"Data Source={system.ResultsDatabase};Mode=ReadOnly;Pooling=False");
+                await connection.OpenAsync();
+                await using var select = connection.CreateCommand();
+                select.CommandText = "SELECT prediction_id FROM owned_idempotency_keys WHERE idempotency_key = $key AND published = 0";
+                select.Parameters.AddWithValue("$key", key);
+                id = (string?)await select.ExecuteScalarAsync();
+                return id is not null;
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"the gateway did not claim the key.\n{system.Describe()}");
+        return id!;
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(PredictionSystem system, string key, string body)

@@ -57,6 +57,26 @@ public sealed class LongPollTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Post_with_a_wait_that_ends_before_the_outcome_answers_202_with_the_location_and_the_prediction_still_queued()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync();
+
+        // No worker: the wait can only run out.
+        var clock = Stopwatch.StartNew();
+        using var response = await system.Http.PostAsync("/predictions?wait=1", new StringContent("""{"itemId": 1, "featureValue": 21}""", Encoding.UTF8, "application/json"));
+        var waited = clock.Elapsed;
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal($"/predictions/{body.GetProperty("id").GetString()}", response.Headers.Location?.OriginalString);
+        Assert.Equal("queued", body.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("prediction").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("completedAt").ValueKind);
+        Assert.True(waited >= TimeSpan.FromSeconds(1), $"answered after {waited.TotalSeconds:0.###} s, before the wait ended");
+    }
+
+    [Fact]
     public async Task A_wait_longer_than_the_cap_is_cut_to_the_cap()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);

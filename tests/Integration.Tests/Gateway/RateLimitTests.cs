@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -61,5 +63,59 @@ public sealed class RateLimitTests(BrokerFixture fixture)
         Assert.Equal(1, PrometheusText.Sample(metrics, "prediction_submissions_total", "prediction_submission_result=\"rate_limited\""));
         Assert.Equal(accepted + 1, PrometheusText.Sample(metrics, "prediction_submissions_total", "prediction_submission_result=\"accepted\""));
         Assert.Equal(1, PrometheusText.Sample(metrics, "aspnetcore_rate_limiting_requests_total", "aspnetcore_rate_limiting_result=\"endpoint_limiter\""));
+    }
+
+    [Fact]
+    public async Task Reads_draw_on_the_same_rate_as_submissions()
+    {
+        const int Burst = 5;
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync(new Dictionary<string, string>(Settings.TwoApiKeys)
+        {
+            ["Auth:RateLimit:PermitsPerSecond"] = "1",
+            ["Auth:RateLimit:Burst"] = Burst.ToString(CultureInfo.InvariantCulture),
+        });
+        using var alice = system.ClientWithKey(Settings.AliceKey);
+
+        // Submissions empty the key's bucket...
+        string? id = null;
+        for (var submitted = 0; ; submitted++)
+        {
+            using var response = await alice.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
+            if (response.StatusCode != HttpStatusCode.Accepted || submitted == 2 * Burst)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)response.StatusCode} after {submitted} accepted");
+                break;
+            }
+
+            id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        }
+
+        // ...so reads find it empty: they get at most the tokens it regained meanwhile (one a second), not a bucket of their own.
+        var emptied = Stopwatch.StartNew();
+        var reads = 0;
+        HttpResponseMessage refused;
+        while (true)
+        {
+            var response = await alice.GetAsync($"/predictions/{id}");
+            if (response.StatusCode != HttpStatusCode.OK || reads == 2 * Burst)
+            {
+                refused = response;
+                break;
+            }
+
+            reads++;
+            response.Dispose();
+        }
+
+        using (refused)
+        {
+            Assert.True(refused.StatusCode == HttpStatusCode.TooManyRequests, $"GET answered {(int)refused.StatusCode} after {reads} reads");
+            var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("tag:predictions.gateway,2026:rate-limited", problem.GetProperty("type").GetString());
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        Assert.True(reads <= 1 + (int)emptied.Elapsed.TotalSeconds, $"{reads} reads passed in the {emptied.Elapsed.TotalSeconds:0.#} s after submissions emptied the bucket");
     }
 }

@@ -12,7 +12,7 @@ namespace Predictions.Integration.Tests.Gateway;
 /// The results store failing where the gateway writes to it. After the broker confirmed a submission the
 /// request exists, so the client still hears 202 and its id, and a retry with the same Idempotency-Key finds
 /// the same prediction. The failures are injected into the real file with SQLite triggers, after the gateway
-/// created its schema.
+/// created its schema, or by another connection holding its write lock, which outcomes wait out in their queue.
 /// </summary>
 [Collection(BrokerCollection.Name)]
 public sealed class StoreFailureTests(BrokerFixture fixture)
@@ -73,6 +73,59 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{Guid.NewGuid()}}", "itemId": 2, "featureValue": 3}""");
 
         await gateway.WaitForOutputAsync(new Regex($"^fail: .*R-FAULT .*{Topology.StatusRequestsQueue}.*injected failure"), Timeout);
+    }
+
+    [Fact]
+    public async Task Outcomes_wait_in_their_queue_while_the_store_is_locked_and_arrive_once_it_is_free()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+
+        // A short busy timeout, so each write against the locked file fails after a second and is retried.
+        var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Default Timeout=1" });
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+
+        // The gateway's copy of the request is written first, so that the only write to fail is the outcome's.
+        var statusRequests = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.StatusRequestsQueue}";
+        await Eventually.HoldsAsync(
+            async () => (await system.Broker.Owner.GetAsync<JsonElement>(statusRequests)).TryGetProperty("message_stats", out var stats)
+                && stats.TryGetProperty("ack", out var acknowledged) && acknowledged.GetInt64() >= 1,
+            Timeout,
+            () => "the gateway did not take its copy of the request");
+
+        // Another process holds the file's write lock, as a backup tool or an operator's shell might.
+        await using (var holder = new SqliteConnection($"Data Source={system.ResultsDatabase};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await using var exclusive = holder.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync();
+            await system.StartWorkerAsync(Settings.QuickModel);
+
+            // As many failed writes as an ordinary error gets tries before the error queue (one and four retries):
+            // the outcome is completed after the lock only if the outage is waited out for longer.
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(Regex.Count(gateway.Output, "writes to .*results.db failed and wait to be retried") >= 5),
+                Timeout,
+                () => $"the gateway did not fail and retry its writes to the locked store.\n{system.Describe()}");
+            var statusQueue = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.StatusQueue}";
+            await Eventually.HoldsAsync(
+                async () => (await system.Broker.Owner.GetAsync<JsonElement>(statusQueue)).TryGetProperty("messages", out var waiting) && waiting.GetInt64() == 1,
+                Timeout,
+                () => "the outcome does not wait in the status queue");
+
+            // Polls are still answered: WAL lets reads past the lock.
+            using var poll = await system.Http.GetAsync($"/predictions/{id}");
+            Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+            Assert.Equal("queued", JsonDocument.Parse(await poll.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+
+            await using var release = holder.CreateCommand();
+            release.CommandText = "ROLLBACK";
+            await release.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal("completed", (await system.WaitForOutcomeAsync(id, Timeout)).GetProperty("status").GetString());
+        Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.StatusQueue + "_error"))?.Messages ?? 0u);
+        Assert.False(gateway.HasExited, $"The gateway exited.\n{system.Describe()}");
     }
 
     /// <summary>Asserts a 202 with the Location and a queued body, and returns the prediction id.</summary>

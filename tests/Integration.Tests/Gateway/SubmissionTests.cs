@@ -29,6 +29,8 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         ("too deep", """{"itemId": 1, "featureValue": 5.0, "x": [[[[[[[[[[1]]]]]]]]]]}""", HttpStatusCode.BadRequest, "body"),
         ("not an object", "[1, 2]", HttpStatusCode.BadRequest, "body"),
         ("empty body", "", HttpStatusCode.BadRequest, "body"),
+        ("predictionId given", """{"predictionId": "0199a0b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b", "itemId": 1, "featureValue": 5.0}""", HttpStatusCode.BadRequest, "predictionId"),
+        ("predictionId not a UUID", """{"predictionId": 42, "itemId": 1, "featureValue": 5.0}""", HttpStatusCode.BadRequest, "predictionId"),
         ("deadline passed", """{"itemId": 1, "featureValue": 5.0, "deadline": "2020-01-01T00:00:00Z"}""", HttpStatusCode.BadRequest, "deadline"),
         ("deadline not a time", """{"itemId": 1, "featureValue": 5.0, "deadline": "soon"}""", HttpStatusCode.BadRequest, "deadline"),
         ("oversized body", $$"""{"itemId": 1, "featureValue": 5.0, "padding": "{{new string('x', 20_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, null),
