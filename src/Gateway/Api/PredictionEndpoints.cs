@@ -48,7 +48,8 @@ public static class PredictionEndpoints
             .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. A prediction submitted with another API key is 404, like an unknown id.")
             .Produces<PredictionRecord>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return app;
     }
@@ -133,7 +134,7 @@ public static class PredictionEndpoints
                     metrics.Submission("replayed");
 
                     // Should its queued record be missing (the write failed), the request tells all but when it came.
-                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, longPoll, store, http.RequestAborted);
+                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, longPoll, store, logger, http.RequestAborted);
             }
         }
 
@@ -179,7 +180,7 @@ public static class PredictionEndpoints
         // Published: from here on the request exists, whatever happens to this HTTP exchange or to the store.
         await RecordPublishedAsync(request, owner, key, store, idempotency, options.Value.StoreTimeout, clock, logger);
         metrics.Submission("accepted");
-        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, longPoll, store, http.RequestAborted);
+        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, longPoll, store, logger, http.RequestAborted);
     }
 
     /// <summary>
@@ -244,7 +245,8 @@ public static class PredictionEndpoints
     private static PredictionRecord AsQueued(PredictionRequest request, DateTimeOffset? submittedAt) =>
         new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null);
 
-    private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
+    private static async Task<IResult> GetAsync(
+        Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options, ILogger<PredictionRequest> logger)
     {
         var reader = request.HttpContext.User.ApiKeyName();
         var (wait, problem) = RequestParameters.Wait(request, options.Value);
@@ -253,9 +255,19 @@ public static class PredictionEndpoints
             return problem;
         }
 
-        var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
-            : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
+        PredictionRecord? record;
+        try
+        {
+            record = wait > TimeSpan.Zero
+                ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
+                : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (StoreOutage.Is(ex, request.HttpContext.RequestAborted))
+        {
+            logger.LogWarning("Prediction {PredictionId} could not be read, so the poll was answered 503: {Reason}", id, ex.Message);
+            return StoreOutage.Problem(request.HttpContext, "The results store is unavailable, so the prediction cannot be read right now. Poll again after Retry-After.");
+        }
+
         return record is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
             : Results.Ok(record);
@@ -266,12 +278,25 @@ public static class PredictionEndpoints
     /// else as <paramref name="accepted"/>. Only a client that asked to wait gets 200, with the finished prediction,
     /// when it ends within the wait.
     /// </summary>
-    private static async Task<IResult> AnswerAsync(PredictionRecord accepted, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(
+        PredictionRecord accepted, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, ILogger logger, CancellationToken cancellationToken)
     {
         var waited = wait > TimeSpan.Zero;
-        var record = (waited
-            ? await longPoll.WaitForOutcomeAsync(accepted.Id, owner, wait, cancellationToken)
-            : await store.FindAsync(accepted.Id, owner, cancellationToken)) ?? accepted;
+        PredictionRecord? record;
+        try
+        {
+            record = waited
+                ? await longPoll.WaitForOutcomeAsync(accepted.Id, owner, wait, cancellationToken)
+                : await store.FindAsync(accepted.Id, owner, cancellationToken);
+        }
+        catch (Exception ex) when (StoreOutage.Is(ex, cancellationToken))
+        {
+            // The request exists (it was published, or replayed): it is owed its 202 even when the store cannot say more.
+            logger.LogWarning("Prediction {PredictionId} could not be read after it was accepted; answered with it as queued: {Reason}", accepted.Id, ex.Message);
+            record = null;
+        }
+
+        record ??= accepted;
         var location = $"/predictions/{accepted.Id}";
         return waited && record.Status != PredictionStatus.Queued
             ? Results.Ok(record)

@@ -14,7 +14,7 @@ namespace Predictions.Integration.Tests.Gateway;
 /// request exists, so the client still hears 202 and its id, and a retry with the same Idempotency-Key finds
 /// the same prediction. The failures are injected into the real file with SQLite triggers, after the gateway
 /// created its schema, or by another connection holding its write lock, which outcomes wait out in their queue
-/// and submissions do not wait for.
+/// and submissions do not wait for; a file the gateway cannot open at all makes polls 503.
 /// </summary>
 [Collection(BrokerCollection.Name)]
 public sealed class StoreFailureTests(BrokerFixture fixture)
@@ -185,11 +185,35 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_poll_the_store_cannot_answer_gets_503_with_retry_after_and_the_next_one_after_it_is_back_gets_the_prediction()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+
+        // Without pooling each poll opens the file anew, so it meets the file's absence at once.
+        await system.StartGatewayAsync(new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Pooling=False" });
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+
+        // A folder where the file was, as when its volume is gone: SQLite cannot open it.
+        var aside = system.ResultsDatabase + ".aside";
+        File.Move(system.ResultsDatabase, aside);
+        Directory.CreateDirectory(system.ResultsDatabase);
+        using (var refused = await system.Http.GetAsync($"/predictions/{id}"))
+        {
+            await AssertStoreUnavailableAsync(refused);
+        }
+
+        Directory.Delete(system.ResultsDatabase);
+        File.Move(aside, system.ResultsDatabase);
+        using var poll = await system.Http.GetAsync($"/predictions/{id}");
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+    }
+
     /// <summary>Asserts a 503 problem of type store-unavailable with a Retry-After.</summary>
     private static async Task AssertStoreUnavailableAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"POST /predictions answered {(int)response.StatusCode}: {text}");
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.RequestMessage?.Method} answered {(int)response.StatusCode}: {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("tag:predictions.gateway,2026:store-unavailable", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After was {response.Headers.RetryAfter}");
