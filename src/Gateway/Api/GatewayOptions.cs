@@ -10,6 +10,13 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00", ErrorMessage = "Gateway:PublishTimeout must be a time span between 00:00:00.1 and 00:01:00.")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a submission waits on the results store (its Idempotency-Key's claim, its queued record) before it
+    /// goes on without it: a lock held elsewhere would otherwise keep the client for SQLite's whole busy timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00", ErrorMessage = "Gateway:StoreTimeout must be a time span between 00:00:00.1 and 00:01:00.")]
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Longest <c>?wait=</c> a client may ask for; longer waits are cut to this.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Gateway:MaxWait must be a time span between 00:00:00 and 00:10:00.")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(30);

@@ -13,9 +13,8 @@ namespace Predictions.Gateway.Api;
 
 public static class PredictionEndpoints
 {
-    // A failed store write after the publish is tried again after these pauses, while within the budget.
+    // A failed store write after the publish is tried again after these pauses, within Gateway:StoreTimeout.
     private static readonly TimeSpan[] StoreRetryPauses = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500)];
-    private static readonly TimeSpan StoreRetryBudget = TimeSpan.FromSeconds(2);
 
     public static IEndpointRouteBuilder MapPredictions(this IEndpointRouteBuilder app)
     {
@@ -49,7 +48,8 @@ public static class PredictionEndpoints
             .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. A prediction submitted with another API key is 404, like an unknown id.")
             .Produces<PredictionRecord>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return app;
     }
@@ -95,7 +95,24 @@ public static class PredictionEndpoints
         {
             // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request.
             var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
-            var (outcome, existing) = await idempotency.ClaimAsync(owner, key, request.PredictionId, fingerprint, http.RequestAborted);
+            (IdempotencyStore.Outcome Outcome, Guid PredictionId) claim;
+            using (var storeDeadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
+            {
+                storeDeadline.CancelAfter(options.Value.StoreTimeout);
+                try
+                {
+                    claim = await idempotency.ClaimAsync(owner, key, request.PredictionId, fingerprint, storeDeadline.Token);
+                }
+                catch (Exception ex) when (StoreOutage.Is(ex, http.RequestAborted))
+                {
+                    // The claim failed or was withdrawn unwritten, and nothing was published: the same key may simply be sent again.
+                    logger.LogWarning("An Idempotency-Key could not be claimed, so the submission was answered 503 and nothing was published: {Reason}", StoreOutage.Reason(ex, options.Value.StoreTimeout));
+                    metrics.Submission("unavailable");
+                    return StoreOutage.Problem(http, "The results store, which keeps Idempotency-Keys, is unavailable; the request was not published. Submit it again with the same key after Retry-After.");
+                }
+            }
+
+            var (outcome, existing) = claim;
             switch (outcome)
             {
                 case IdempotencyStore.Outcome.Claimed:
@@ -117,7 +134,7 @@ public static class PredictionEndpoints
                     metrics.Submission("replayed");
 
                     // Should its queued record be missing (the write failed), the request tells all but when it came.
-                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, longPoll, store, http.RequestAborted);
+                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, longPoll, store, logger, http.RequestAborted);
             }
         }
 
@@ -161,60 +178,65 @@ public static class PredictionEndpoints
         }
 
         // Published: from here on the request exists, whatever happens to this HTTP exchange or to the store.
-        await RecordPublishedAsync(request, owner, key, store, idempotency, clock, logger);
+        await RecordPublishedAsync(request, owner, key, store, idempotency, options.Value.StoreTimeout, clock, logger);
         metrics.Submission("accepted");
-        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, longPoll, store, http.RequestAborted);
+        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, longPoll, store, logger, http.RequestAborted);
     }
 
     /// <summary>
     /// Marks the Idempotency-Key published and records the request as queued. The broker has the request whatever
-    /// the store does, so a write that keeps failing is logged and the client still gets its 202: a key that cannot
-    /// be marked is released instead, so a retry gets the same prediction id (and publishes it again, which the
-    /// worker and the stores collapse into one prediction) rather than 409; a request not recorded as queued is 404
-    /// to GET until its outcome arrives and records it.
+    /// the store does, so a write that keeps failing, or is not done within <paramref name="storeTimeout"/> (a lock
+    /// held elsewhere), is logged and the client still gets its 202 at once: a key that cannot be marked is released
+    /// instead, so a retry gets the same prediction id (and publishes it again, which the worker and the stores
+    /// collapse into one prediction) rather than 409; a request not recorded as queued is 404 to GET until its
+    /// outcome arrives and records it (the status consumer waits out an outage however long it lasts).
     /// </summary>
     private static async Task RecordPublishedAsync(
-        PredictionRequest request, string? owner, string? key, PredictionStatusStore store, IdempotencyStore idempotency, TimeProvider clock, ILogger logger)
+        PredictionRequest request, string? owner, string? key, PredictionStatusStore store, IdempotencyStore idempotency, TimeSpan storeTimeout, TimeProvider clock, ILogger logger)
     {
-        if (key is not null && await TryWriteAsync(() => idempotency.MarkPublishedAsync(owner, key, CancellationToken.None), clock) is { } unmarked)
+        if (key is not null && await TryWriteAsync(token => idempotency.MarkPublishedAsync(owner, key, token), storeTimeout, clock) is { } unmarked)
         {
-            if (await TryWriteAsync(() => idempotency.ReleaseAsync(owner, key, CancellationToken.None), clock) is null)
+            if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token), storeTimeout, clock) is null)
             {
-                logger.LogWarning(unmarked, "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, and a retry with it publishes the same id again", request.PredictionId);
+                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, and a retry with it publishes the same id again: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, storeTimeout));
             }
             else
             {
-                logger.LogWarning(unmarked, "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; a retry with it gets 409 until the claim counts as abandoned", request.PredictionId);
+                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, storeTimeout));
             }
         }
 
-        if (await TryWriteAsync(() => store.AddQueuedAsync([request], owner, CancellationToken.None), clock) is { } unrecorded)
+        if (await TryWriteAsync(token => store.AddQueuedAsync([request], owner, token), storeTimeout, clock) is { } unrecorded)
         {
-            logger.LogWarning(unrecorded, "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives", request.PredictionId);
+            logger.LogWarning(Detail(unrecorded), "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives: {Reason}", request.PredictionId, StoreOutage.Reason(unrecorded, storeTimeout));
         }
+
+        // An outage says all in its reason; anything else may be a bug, and keeps its stack trace.
+        static Exception? Detail(Exception failure) => StoreOutage.Is(failure, CancellationToken.None) ? null : failure;
     }
 
     /// <summary>
-    /// Runs a store write; one that failed fast (a lock let go of, an I/O hiccup) is tried again a moment later,
-    /// while one that waited out SQLite's busy timeout has had its chance. The last failure, or null.
+    /// Runs a store write; one that failed fast (a lock let go of, an I/O hiccup) is tried again a moment later.
+    /// Within <paramref name="timeout"/> in all: a write not done by then is withdrawn unwritten. The last failure, or null.
     /// </summary>
-    private static async Task<Exception?> TryWriteAsync(Func<Task> write, TimeProvider clock)
+    private static async Task<Exception?> TryWriteAsync(Func<CancellationToken, Task> write, TimeSpan timeout, TimeProvider clock)
     {
-        var started = clock.GetTimestamp();
+        using var deadline = new CancellationTokenSource(timeout, clock);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await write();
+                await write(deadline.Token);
                 return null;
             }
-            catch (Exception ex) when (attempt == StoreRetryPauses.Length || clock.GetElapsedTime(started) > StoreRetryBudget)
+            catch (Exception ex) when (attempt == StoreRetryPauses.Length || deadline.IsCancellationRequested)
             {
                 return ex;
             }
             catch (Exception)
             {
-                await Task.Delay(StoreRetryPauses[attempt], clock);
+                // Should the time run out meanwhile, the next try fails at once and reports it.
+                await Task.Delay(StoreRetryPauses[attempt], clock, deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -223,7 +245,8 @@ public static class PredictionEndpoints
     private static PredictionRecord AsQueued(PredictionRequest request, DateTimeOffset? submittedAt) =>
         new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null);
 
-    private static async Task<IResult> GetAsync(Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options)
+    private static async Task<IResult> GetAsync(
+        Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options, ILogger<PredictionRequest> logger)
     {
         var reader = request.HttpContext.User.ApiKeyName();
         var (wait, problem) = RequestParameters.Wait(request, options.Value);
@@ -232,9 +255,19 @@ public static class PredictionEndpoints
             return problem;
         }
 
-        var record = wait > TimeSpan.Zero
-            ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
-            : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
+        PredictionRecord? record;
+        try
+        {
+            record = wait > TimeSpan.Zero
+                ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
+                : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (StoreOutage.Is(ex, request.HttpContext.RequestAborted))
+        {
+            logger.LogWarning("Prediction {PredictionId} could not be read, so the poll was answered 503: {Reason}", id, ex.Message);
+            return StoreOutage.Problem(request.HttpContext, "The results store is unavailable, so the prediction cannot be read right now. Poll again after Retry-After.");
+        }
+
         return record is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
             : Results.Ok(record);
@@ -245,12 +278,25 @@ public static class PredictionEndpoints
     /// else as <paramref name="accepted"/>. Only a client that asked to wait gets 200, with the finished prediction,
     /// when it ends within the wait.
     /// </summary>
-    private static async Task<IResult> AnswerAsync(PredictionRecord accepted, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(
+        PredictionRecord accepted, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, ILogger logger, CancellationToken cancellationToken)
     {
         var waited = wait > TimeSpan.Zero;
-        var record = (waited
-            ? await longPoll.WaitForOutcomeAsync(accepted.Id, owner, wait, cancellationToken)
-            : await store.FindAsync(accepted.Id, owner, cancellationToken)) ?? accepted;
+        PredictionRecord? record;
+        try
+        {
+            record = waited
+                ? await longPoll.WaitForOutcomeAsync(accepted.Id, owner, wait, cancellationToken)
+                : await store.FindAsync(accepted.Id, owner, cancellationToken);
+        }
+        catch (Exception ex) when (StoreOutage.Is(ex, cancellationToken))
+        {
+            // The request exists (it was published, or replayed): it is owed its 202 even when the store cannot say more.
+            logger.LogWarning("Prediction {PredictionId} could not be read after it was accepted; answered with it as queued: {Reason}", accepted.Id, ex.Message);
+            record = null;
+        }
+
+        record ??= accepted;
         var location = $"/predictions/{accepted.Id}";
         return waited && record.Status != PredictionStatus.Queued
             ? Results.Ok(record)

@@ -2,7 +2,7 @@ namespace Predictions.Gateway.Api;
 
 /// <summary>
 /// The <c>type</c> of problems a client may want to tell apart by more than the status code: both 429s
-/// mean "later", but for different reasons. Identifiers, not addresses (RFC 9457, section 3.1.1).
+/// mean "later", but for different reasons, and so do both 503s. Identifiers, not addresses (RFC 9457, section 3.1.1).
 /// </summary>
 public static class ProblemTypes
 {
@@ -11,4 +11,7 @@ public static class ProblemTypes
 
     /// <summary>The work queue is at <c>WorkQueue:MaxLength</c>: every client is turned away.</summary>
     public const string WorkQueueFull = "tag:predictions.gateway,2026:work-queue-full";
+
+    /// <summary>The results store (<c>ConnectionStrings:Results</c>) is locked, read-only, full or gone: a submission refused for it published nothing.</summary>
+    public const string StoreUnavailable = "tag:predictions.gateway,2026:store-unavailable";
 }

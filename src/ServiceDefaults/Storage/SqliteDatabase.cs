@@ -66,7 +66,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     /// <summary>A pooled connection for reading.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync();
+        await EnsureCreatedAsync().WaitAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
@@ -77,17 +77,23 @@ public sealed class SqliteDatabase : IAsyncDisposable
     /// waiting then, and completes once that transaction is committed: the write is on disk. A write that
     /// is not <paramref name="durable"/> is committed without waiting for the disk flush: visible at once
     /// and safe from a process crash, lost only if the machine itself fails before the next flush.
+    /// Cancelling withdraws a write that has not started yet (it waits behind others, or for a lock another
+    /// process holds): it never runs, so a caller that gave up knows it left nothing behind. A write already
+    /// running is seen through, and its outcome returned.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken, bool durable = true)
     {
-        await EnsureCreatedAsync();
+        await EnsureCreatedAsync().WaitAsync(cancellationToken);
         var write = new Write((connection, transaction) => work(connection, transaction), durable);
         if (!_writes.Writer.TryWrite(write))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase), "The database is shutting down and takes no more writes.");
         }
 
-        return (T)(await write.Done.Task.WaitAsync(cancellationToken))!;
+        using (cancellationToken.Register(static (write, token) => ((Write)write!).TryWithdraw(token), write))
+        {
+            return (T)(await write.Done.Task)!;
+        }
     }
 
     /// <summary>Takes no more writes, and waits for those already queued to be committed.</summary>
@@ -108,6 +114,13 @@ public sealed class SqliteDatabase : IAsyncDisposable
                 while (batch.Count < MaxWritesPerTransaction && _writes.Reader.TryRead(out var write))
                 {
                     batch.Add(write);
+                }
+
+                // Nobody waits for a withdrawn write: no reason to wait for a lock on its behalf.
+                batch.RemoveAll(write => write.IsWithdrawn);
+                if (batch.Count == 0)
+                {
+                    continue;
                 }
 
                 try
@@ -174,6 +187,12 @@ public sealed class SqliteDatabase : IAsyncDisposable
         {
             for (var i = 0; i < batch.Count; i++)
             {
+                // Withdrawn while this transaction waited for the lock: its caller has gone on without it.
+                if (!batch[i].TryStart())
+                {
+                    continue;
+                }
+
                 try
                 {
                     results[i] = batch[i].Work(connection, transaction);
@@ -259,10 +278,28 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     private sealed class Write(Func<SqliteConnection, SqliteTransaction, object?> work, bool durable)
     {
+        private const int Waiting = 0, Started = 1, Withdrawn = 2;
+
+        // Its caller and the writer thread race to move it out of Waiting: exactly one of them wins.
+        private int _state = Waiting;
+
         public Func<SqliteConnection, SqliteTransaction, object?> Work { get; } = work;
 
         public bool Durable { get; } = durable;
 
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsWithdrawn => Volatile.Read(ref _state) == Withdrawn;
+
+        /// <summary>Called by the writer thread just before it runs the work: false if the caller withdrew it first.</summary>
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;
+
+        public void TryWithdraw(CancellationToken cancellationToken)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting)
+            {
+                Done.TrySetCanceled(cancellationToken);
+            }
+        }
     }
 }

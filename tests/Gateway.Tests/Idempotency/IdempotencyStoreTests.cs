@@ -66,6 +66,21 @@ public sealed class IdempotencyStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_claim_given_up_while_another_connection_locks_the_store_never_lands_so_the_retry_claims_the_key()
+    {
+        await _database.EnsureCreatedAsync();
+        var retry = Guid.CreateVersion7();
+        await using (await LockAsync())
+        {
+            using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", giveUp.Token));
+        }
+
+        // Had the abandoned claim been written once the lock was gone, the retry would hear 409 for minutes.
+        Assert.Equal((IdempotencyStore.Outcome.Claimed, retry), await _store.ClaimAsync(null, "k", retry, "1:2", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Keys_stored_before_owners_existed_are_kept_for_requests_without_an_owner()
     {
         var path = Path.Combine(_folder, "old.db");
@@ -87,6 +102,17 @@ public sealed class IdempotencyStoreTests : IDisposable
 
         Assert.Equal((IdempotencyStore.Outcome.Replayed, earlier), await store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
         Assert.Equal(IdempotencyStore.Outcome.Claimed, (await store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None)).Outcome);
+    }
+
+    /// <summary>Another process holding the file's write lock, until disposed.</summary>
+    private async Task<SqliteConnection> LockAsync()
+    {
+        var holder = new SqliteConnection($"Data Source={Path.Combine(_folder, "results.db")};Pooling=False");
+        await holder.OpenAsync();
+        await using var exclusive = holder.CreateCommand();
+        exclusive.CommandText = "BEGIN EXCLUSIVE";
+        await exclusive.ExecuteNonQueryAsync();
+        return holder;
     }
 
     public void Dispose()

@@ -25,6 +25,7 @@ public sealed class StartupValidationTests
         { "Gateway", "ConnectionStrings__Results", "", "ConnectionStrings:Results" },
         { "Gateway", "Gateway__PublishTimeout", "00:00:00", "Gateway:PublishTimeout" },
         { "Gateway", "Gateway__MaxWait", "01:00:00", "Gateway:MaxWait" },
+        { "Gateway", "Gateway__StoreTimeout", "00:00:00", "Gateway:StoreTimeout" },
         { "Gateway", "Auth__ApiKeys__0__Name", "alice", "Auth:ApiKeys:0:Key" },
         { "Gateway", "Auth__RateLimit__Burst", "0", "Auth:RateLimit:Burst" },
         { "Gateway", "Auth__RateLimit__PermitsPerSecond", "500", "Auth:RateLimit:Burst must be at least Auth:RateLimit:PermitsPerSecond" },

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -12,12 +13,16 @@ namespace Predictions.Integration.Tests.Gateway;
 /// The results store failing where the gateway writes to it. After the broker confirmed a submission the
 /// request exists, so the client still hears 202 and its id, and a retry with the same Idempotency-Key finds
 /// the same prediction. The failures are injected into the real file with SQLite triggers, after the gateway
-/// created its schema, or by another connection holding its write lock, which outcomes wait out in their queue.
+/// created its schema, or by another connection holding its write lock, which outcomes wait out in their queue
+/// and submissions do not wait for; a file the gateway cannot open at all makes polls 503.
 /// </summary>
 [Collection(BrokerCollection.Name)]
 public sealed class StoreFailureTests(BrokerFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    // Gateway:StoreTimeout (2 s by default) with room for a slow machine; far below SQLite's 30 s busy timeout.
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task A_queued_record_that_cannot_be_written_still_answers_202_and_the_key_replays_the_prediction()
@@ -126,6 +131,103 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         Assert.Equal("completed", (await system.WaitForOutcomeAsync(id, Timeout)).GetProperty("status").GetString());
         Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.StatusQueue + "_error"))?.Messages ?? 0u);
         Assert.False(gateway.HasExited, $"The gateway exited.\n{system.Describe()}");
+    }
+
+    [Fact]
+    public async Task A_submission_with_a_key_while_the_store_is_locked_gets_a_prompt_503_publishes_nothing_and_its_retry_is_accepted()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var gateway = await system.StartGatewayAsync();
+        var startup = gateway.Output.Split('\n').Length;
+        var key = Guid.NewGuid().ToString();
+
+        // SQLite's default busy timeout (30 s) is in force: the answer must come well before it.
+        await using (await LockAsync(system))
+        {
+            var clock = Stopwatch.StartNew();
+            using var refused = await PostAsync(system, key);
+            Assert.True(clock.Elapsed < Prompt, $"The 503 took {clock.Elapsed}.");
+            await AssertStoreUnavailableAsync(refused);
+
+            // The gateway declares the work queue with its first publish: no queue, nothing published.
+            Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages ?? 0u);
+        }
+
+        using var retry = await PostAsync(system, key);
+        await AssertAcceptedAsync(retry);
+        Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
+
+        // One quiet line for the refused request; no error, no stack trace.
+        var warning = (await gateway.WaitForOutputAsync(new Regex("^warn: .*answered 503"), Timeout)).Value;
+        Assert.DoesNotContain(" at ", warning, StringComparison.Ordinal);
+        var lines = gateway.Output.Split('\n').Skip(startup).ToList();
+        Assert.Single(lines, line => line.Contains("answered 503", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.StartsWith("fail:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_submission_without_a_key_while_the_store_is_locked_is_published_and_accepted_within_the_store_timeout()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var gateway = await system.StartGatewayAsync();
+
+        await using (await LockAsync(system))
+        {
+            var clock = Stopwatch.StartNew();
+            var id = (await system.SubmitAsync(5, 1.5)).GetProperty("id").GetString()!;
+            Assert.True(clock.Elapsed < Prompt, $"The 202 took {clock.Elapsed}.");
+            Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
+
+            // Its queued record is given up, in one line without a stack trace; its outcome will record it.
+            var warning = (await gateway.WaitForOutputAsync(new Regex($"^warn: .*{id}"), Timeout)).Value;
+            Assert.DoesNotContain(" at ", warning, StringComparison.Ordinal);
+            Assert.Single(gateway.Output.Split('\n'), line => line.Contains(id, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_poll_the_store_cannot_answer_gets_503_with_retry_after_and_the_next_one_after_it_is_back_gets_the_prediction()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+
+        // Without pooling each poll opens the file anew, so it meets the file's absence at once.
+        await system.StartGatewayAsync(new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Pooling=False" });
+        var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
+
+        // A folder where the file was, as when its volume is gone: SQLite cannot open it.
+        var aside = system.ResultsDatabase + ".aside";
+        File.Move(system.ResultsDatabase, aside);
+        Directory.CreateDirectory(system.ResultsDatabase);
+        using (var refused = await system.Http.GetAsync($"/predictions/{id}"))
+        {
+            await AssertStoreUnavailableAsync(refused);
+        }
+
+        Directory.Delete(system.ResultsDatabase);
+        File.Move(aside, system.ResultsDatabase);
+        using var poll = await system.Http.GetAsync($"/predictions/{id}");
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+    }
+
+    /// <summary>Asserts a 503 problem of type store-unavailable with a Retry-After.</summary>
+    private static async Task AssertStoreUnavailableAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.RequestMessage?.Method} answered {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("tag:predictions.gateway,2026:store-unavailable", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After was {response.Headers.RetryAfter}");
+    }
+
+    /// <summary>Another process holding the results file's write lock, as a backup tool or an operator's shell might, until disposed.</summary>
+    private static async Task<SqliteConnection> LockAsync(PredictionSystem system)
+    {
+        var holder = new SqliteConnection($"Data Source={system.ResultsDatabase};Pooling=False");
+        await holder.OpenAsync();
+        await using var exclusive = holder.CreateCommand();
+        exclusive.CommandText = "BEGIN EXCLUSIVE";
+        await exclusive.ExecuteNonQueryAsync();
+        return holder;
     }
 
     /// <summary>Asserts a 202 with the Location and a queued body, and returns the prediction id.</summary>

@@ -65,6 +65,28 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(1L, await CountAsync(Path.Combine("nested", "retried.db"), "SELECT count(*) FROM creations"));
     }
 
+    [Fact]
+    public async Task A_write_given_up_before_it_could_start_is_withdrawn_and_never_runs()
+    {
+        await using var database = Database("withdrawn.db");
+        await database.EnsureCreatedAsync();
+
+        await using (var holder = new SqliteConnection($"Data Source={Path.Combine(_folder, "withdrawn.db")};Pooling=False"))
+        {
+            // Another process holds the write lock, so the write waits for it (SQLite's busy timeout).
+            await holder.OpenAsync();
+            await using var exclusive = holder.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync();
+
+            using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => database.WriteAsync(AddNote, giveUp.Token));
+        }
+
+        Assert.Equal(1, await database.WriteAsync(AddNote, CancellationToken.None).WaitAsync(Timeout));
+        Assert.Equal(1L, await CountAsync("withdrawn.db", "SELECT count(*) FROM notes"));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
