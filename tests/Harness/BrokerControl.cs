@@ -3,7 +3,7 @@ namespace Predictions.Harness;
 /// <summary>
 /// Outages on demand, for a broker the tests started themselves: the RabbitMQ application stopped and
 /// started inside its node (<c>rabbitmqctl stop_app</c> / <c>start_app</c>), the whole node restarted or
-/// killed, or every publisher blocked by a memory alarm.
+/// killed, every publisher blocked by a memory alarm, or one queue that confirms nothing.
 /// </summary>
 public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? restartNode, Func<Task>? killAndStartNode = null)
 {
@@ -30,4 +30,15 @@ public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? 
     public Task BlockPublishersAsync() => rabbitmqctl(["set_vm_memory_high_watermark", "0"]);
 
     public Task UnblockPublishersAsync() => rabbitmqctl(["set_vm_memory_high_watermark", "0.4"]);
+
+    /// <summary>
+    /// Suspends one queue's process, so messages routed to it wait unconfirmed, as they do in a quorum queue that
+    /// lost its majority, until <see cref="ResumeQueueAsync"/>. The rest of the node goes on as before.
+    /// </summary>
+    public Task SuspendQueueAsync(string virtualHost, string queue) => rabbitmqctl(["eval", QueueProcess(virtualHost, queue, "suspend")]);
+
+    public Task ResumeQueueAsync(string virtualHost, string queue) => rabbitmqctl(["eval", QueueProcess(virtualHost, queue, "resume")]);
+
+    private static string QueueProcess(string virtualHost, string queue, string call) =>
+        $"{{ok, Q}} = rabbit_amqqueue:lookup(rabbit_misc:r(<<\"{virtualHost}\">>, queue, <<\"{queue}\">>)), sys:{call}(amqqueue:get_pid(Q)).";
 }

@@ -16,7 +16,10 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
     /// <summary>amqp://user:password@host:port/vhost, as the services' <c>ConnectionStrings:RabbitMq</c>.</summary>
     public Uri AmqpUri { get; } = amqpUri;
 
-    /// <summary>The queue's ready messages and consumers right now, or null when it does not exist.</summary>
+    /// <summary>
+    /// The queue's ready messages and consumers right now, or null when it does not exist. A quorum queue whose
+    /// leader does not answer within 250 ms (a loaded machine) reads as 0 and 0: wait for a count, don't read it once.
+    /// </summary>
     public async Task<QueueState?> GetQueueAsync(string queue)
     {
         var connection = await ConnectAsync();

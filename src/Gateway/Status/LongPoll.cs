@@ -1,12 +1,14 @@
+using Microsoft.Extensions.Options;
+using Predictions.Gateway.Api;
 using Predictions.Gateway.Telemetry;
 
 namespace Predictions.Gateway.Status;
 
 /// <summary>Answers "tell me when it is done": waits for a prediction's outcome without holding a thread.</summary>
-public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock)
+public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock, IOptions<GatewayOptions> options)
 {
     // Outcomes consumed by another gateway sharing the store wake nobody here: look again this often.
-    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _recheck = options.Value.LongPollRecheck;
 
     /// <summary>
     /// The prediction once it is no longer queued, or as it stands when <paramref name="wait"/> ends; null at
@@ -28,7 +30,7 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
             }
 
             // The outcome usually comes with the wake-up; only a bare wake-up or the recheck reads the store.
-            if ((await registration.WaitAsync(left < Recheck ? left : Recheck, cancellationToken)).Outcome is { } outcome)
+            if ((await registration.WaitAsync(left < _recheck ? left : _recheck, cancellationToken)).Outcome is { } outcome)
             {
                 return outcome;
             }

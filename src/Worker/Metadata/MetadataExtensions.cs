@@ -44,6 +44,7 @@ public static class MetadataExtensions
                 var attempt = metadata.AttemptTimeout;
                 resilience.AttemptTimeout.Timeout = attempt;
                 resilience.Retry.MaxRetryAttempts = metadata.Retries;
+                resilience.Retry.Delay = metadata.RetryDelay;
                 resilience.Retry.UseJitter = true;
                 resilience.TotalRequestTimeout.Timeout = (attempt * (metadata.Retries + 1)) + TimeSpan.FromSeconds(10);
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * attempt.Ticks));

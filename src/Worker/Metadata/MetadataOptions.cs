@@ -24,6 +24,10 @@ public sealed class MetadataOptions : IValidatableObject
     [Range(1, 10, ErrorMessage = "Metadata:Retries must be between 1 and 10.")]
     public int Retries { get; set; } = 3;
 
+    /// <summary>For <c>Http</c>: the back-off before the first retry; each further one waits about twice as long, jittered.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Metadata:RetryDelay must be a time span between 00:00:00 and 00:01:00.")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>For <c>Http</c>: how long an item's metadata is reused; concurrent requests for one item share one fetch. Zero turns the cache off.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Metadata:CacheDuration must be a time span between 00:00:00 and 1.00:00:00.")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);

@@ -37,7 +37,8 @@ public sealed class PredictionRequestConsumer(
 
         IReadOnlyDictionary<string, double> metadata;
         timings = timings with { MetadataStartedAt = clock.GetUtcNow() };
-        using (var fetch = DeadlineToken(request, cancellationToken))
+        using (var expiry = ExpiryToken(request))
+        using (var fetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token))
         {
             try
             {
@@ -48,7 +49,7 @@ public sealed class PredictionRequestConsumer(
                 await PublishFailedAsync(context, request, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
                 return;
             }
-            catch (OperationCanceledException) when (fetch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // The deadline passed during the fetch: stop waiting for an answer that can no longer be used.
                 await PublishExpiredAsync(context, request, timings);
@@ -106,17 +107,16 @@ public sealed class PredictionRequestConsumer(
         metrics.Outcome("completed");
     }
 
-    /// <summary>The consume's token, also cancelled when the request's deadline passes.</summary>
-    private CancellationTokenSource DeadlineToken(PredictionRequest request, CancellationToken cancellationToken)
+    /// <summary>Cancelled when the request's deadline passes, timed by the same clock that reads it.</summary>
+    private CancellationTokenSource ExpiryToken(PredictionRequest request)
     {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (request.Deadline is { } deadline)
+        if (request.Deadline is not { } deadline)
         {
-            var left = deadline - clock.GetUtcNow();
-            source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            return new CancellationTokenSource();
         }
 
-        return source;
+        var left = deadline - clock.GetUtcNow();
+        return new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, clock);
     }
 
     /// <summary>The request with its prediction id settled, or the reason it can never be computed.</summary>

@@ -43,7 +43,11 @@ public sealed class BackpressureTests(BrokerFixture fixture)
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.True(retryAfter >= TimeSpan.FromSeconds(1) && retryAfter <= TimeSpan.FromSeconds(60), $"Retry-After was {retryAfter}");
         refused.Dispose();
-        Assert.Equal((uint)accepted.Count, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
+        uint? waiting = null;
+        await Eventually.HoldsAsync(
+            async () => (waiting = (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages) == accepted.Count,
+            TimeSpan.FromSeconds(30),
+            () => $"the work queue holds {waiting} requests, not the {accepted.Count} accepted");
 
         // A direct publisher is refused too: its publisher confirm is negative.
         await Assert.ThrowsAsync<PublishException>(() => system.Broker.PublishAsync(

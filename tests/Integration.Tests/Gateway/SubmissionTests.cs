@@ -57,10 +57,13 @@ public sealed class SubmissionTests(BrokerFixture fixture)
 
         Assert.Empty(failures);
 
-        // Nothing reached the broker; a valid request right after shows the check would have seen it.
-        Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages ?? 0u);
+        // Nothing reached the broker: after one valid request the work queue holds exactly one.
         await system.SubmitAsync(1, 5.0);
-        Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
+        uint? waiting = null;
+        await Eventually.HoldsAsync(
+            async () => (waiting = (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages) == 1,
+            TimeSpan.FromSeconds(30),
+            () => $"the work queue holds {waiting} requests");
     }
 
     [Fact]
@@ -88,7 +91,33 @@ public sealed class SubmissionTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public async Task Broker_that_does_not_confirm_gets_503_never_202()
+    public async Task A_broker_that_withholds_its_confirm_gets_503_never_202()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:01" });
+
+        // The first submission makes the work queue; then the queue stops confirming while the connection stays up.
+        await system.SubmitAsync(1, 5.0);
+        await fixture.Broker.Control.SuspendQueueAsync(system.Broker.Name, Topology.WorkQueue);
+        try
+        {
+            using var response = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 2, "featureValue": 5.0}""", Encoding.UTF8, "application/json"));
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+        finally
+        {
+            await fixture.Broker.Control.ResumeQueueAsync(system.Broker.Name, Topology.WorkQueue);
+        }
+
+        // The same gateway and connection: once the queue confirms again, submissions are accepted again.
+        await system.SubmitAsync(3, 5.0);
+    }
+
+    [Fact]
+    public async Task Without_a_reachable_broker_a_submission_gets_503_never_202_and_the_gateway_is_not_ready()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         var gateway = ServiceProcess.Start("Gateway", new Dictionary<string, string>

@@ -104,6 +104,9 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
         {
             ["Metadata:Source"] = "Http",
             ["Metadata:BaseUrl"] = _server.BaseUrl.ToString(),
+
+            // The retries' number and outcome are under test, not the default back-off's seconds.
+            ["Metadata:RetryDelay"] = "00:00:00.01",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.AddMetadata();

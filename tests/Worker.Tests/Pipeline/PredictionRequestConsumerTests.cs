@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Predictions.Contracts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
@@ -106,14 +107,21 @@ public sealed class PredictionRequestConsumerTests
     [Fact]
     public async Task A_deadline_that_passes_during_the_metadata_fetch_cuts_it_short_and_expires()
     {
+        // The test moves the clock: the deadline passes once the fetch has begun, however slow the delivery.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var metadata = new ScriptedMetadataSource(Features, latency: TimeSpan.FromHours(1));
         var model = new ObservingModel(TimeSpan.Zero);
-        await using var provider = Build(new ScriptedMetadataSource(Features, latency: TimeSpan.FromHours(1)), model);
+        await using var provider = Build(metadata, model, clock);
         var harness = await StartAsync(provider);
+        var deadline = clock.GetUtcNow().AddSeconds(5);
 
-        await harness.Bus.Publish(Request() with { Deadline = DateTimeOffset.UtcNow.AddMilliseconds(200) });
+        await harness.Bus.Publish(Request() with { Deadline = deadline });
+        await WaitUntilAsync(() => metadata.Calls == 1);
+        clock.Advance(TimeSpan.FromSeconds(5));
 
         var expired = await SingleAsync<PredictionExpired>(harness);
-        Assert.NotNull(expired.Timings.MetadataStartedAt);
+        Assert.True(expired.Timings.MetadataStartedAt < deadline, $"the fetch began at {expired.Timings.MetadataStartedAt:O}, not before the deadline {deadline:O}");
+        Assert.True(expired.ExpiredAt >= deadline, $"expired at {expired.ExpiredAt:O}, before the deadline {deadline:O}");
         Assert.Null(expired.Timings.InferenceQueuedAt);
         Assert.Equal(0, model.Calls);
     }
@@ -158,7 +166,7 @@ public sealed class PredictionRequestConsumerTests
         SubmittedAt = DateTimeOffset.UtcNow,
     };
 
-    private static ServiceProvider Build(IMetadataSource metadata, IPredictionModel model)
+    private static ServiceProvider Build(IMetadataSource metadata, IPredictionModel model, TimeProvider? clock = null)
     {
         var services = new ServiceCollection()
             .AddLogging()
@@ -166,7 +174,7 @@ public sealed class PredictionRequestConsumerTests
             .AddSingleton<WorkerMetrics>()
             .AddSingleton(metadata)
             .AddSingleton(model)
-            .AddSingleton(TimeProvider.System)
+            .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(new WorkerIdentity("test-worker"))
             .AddSingleton(InferenceJournalTests.Scratch(2))
             .AddSingleton<SuspectFilter>()
