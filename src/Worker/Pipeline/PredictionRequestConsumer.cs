@@ -116,8 +116,11 @@ public sealed class PredictionRequestConsumer(
         }
 
         var left = deadline - clock.GetUtcNow();
-        return new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, clock);
+        // A timer cannot run longer than about 49.7 days; a deadline that far off cannot end a fetch anyway.
+        return left > MaxTimer ? new CancellationTokenSource() : new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, clock);
     }
+
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>The request with its prediction id settled, or the reason it can never be computed.</summary>
     private PredictionRequest Validate(ConsumeContext<PredictionRequest> context)

@@ -36,6 +36,17 @@ public sealed class PredictionRequestConsumerTests
     }
 
     [Fact]
+    public async Task A_deadline_further_off_than_a_timer_can_run_completes_like_any_other()
+    {
+        await using var provider = Build(new ScriptedMetadataSource(Features), new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(featureValue: 4) with { Deadline = DateTimeOffset.UtcNow.AddDays(100) });
+
+        Assert.Equal(8, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
+    }
+
+    [Fact]
     public async Task An_unknown_item_becomes_a_failed_prediction_with_the_reason()
     {
         await using var provider = Build(new ScriptedMetadataSource(Features, unknownItem: 404), new ObservingModel(TimeSpan.Zero));
