@@ -12,6 +12,7 @@ public static class InferenceExtensions
             .BindConfiguration(InferenceOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddHostedService<FaultInjectionWarning>();
 
         builder.AddModel();
         builder.Services.AddSingleton(services =>

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace Predictions.Worker.Inference;
 
-public sealed class InferenceOptions
+public sealed class InferenceOptions : IValidatableObject
 {
     public const string Section = "Inference";
 
@@ -45,8 +46,27 @@ public sealed class InferenceOptions
 
     /// <summary>
     /// Fault testing: the simulated model crashes the whole process (<c>Environment.FailFast</c>) on a request
-    /// with this feature value, as a native model might on an input it cannot handle. Unset: never.
+    /// with this feature value, as a native model might on an input it cannot handle. Unset: never. Any client
+    /// could then kill the worker with one request, so it needs <see cref="AllowFaultInjection"/>.
     /// </summary>
     [Range(double.MinValue, double.MaxValue, ErrorMessage = "Inference:SimulatedCrashFeatureValue must be a finite number, or unset.")]
     public double? SimulatedCrashFeatureValue { get; set; }
+
+    /// <summary>
+    /// The one switch that lets fault-injection settings take effect, in every environment: the environment's
+    /// name is no safety catch (a container that sets none runs as Production, a shared staging host is often
+    /// Development). Off (the default), a worker given one refuses to start; on, it warns at start-up.
+    /// </summary>
+    public bool AllowFaultInjection { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SimulatedCrashFeatureValue is { } crashValue && !AllowFaultInjection)
+        {
+            yield return new ValidationResult(
+                $"Inference:SimulatedCrashFeatureValue is {crashValue.ToString(CultureInfo.InvariantCulture)}: any request with that featureValue would crash the worker. "
+                + "It is for fault tests only and needs Inference:AllowFaultInjection=true; unset it anywhere clients are real.",
+                [nameof(SimulatedCrashFeatureValue), nameof(AllowFaultInjection)]);
+        }
+    }
 }

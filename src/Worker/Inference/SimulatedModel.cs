@@ -6,7 +6,8 @@ namespace Predictions.Worker.Inference;
 /// <summary>
 /// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Inference:SimulatedCost</c> of
 /// blocking work: sleeping (the default) or computing on a core (<c>Inference:SimulatedCostKind=Cpu</c>).
-/// For fault tests it can crash the process on one chosen input (<c>Inference:SimulatedCrashFeatureValue</c>).
+/// For fault tests it can crash the process on one chosen input (<c>Inference:SimulatedCrashFeatureValue</c>, which
+/// the worker refuses without <c>Inference:AllowFaultInjection</c>).
 /// </summary>
 public sealed class SimulatedModel : IPredictionModel
 {

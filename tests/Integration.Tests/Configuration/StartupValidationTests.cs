@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Predictions.Harness;
 
 namespace Predictions.Integration.Tests.Configuration;
 
 /// <summary>A bad setting stops a service at start-up with a message that names the setting.</summary>
-public sealed class StartupValidationTests
+public sealed partial class StartupValidationTests
 {
     public static TheoryData<string, string, string, string> BadSettings => new()
     {
@@ -55,17 +56,7 @@ public sealed class StartupValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task Bad_setting_stops_the_service_with_a_message_naming_it(string service, string variable, string value, string setting)
     {
-        // A folder of its own: a worker that gets far enough writes its inference journal there.
-        var folder = Directory.CreateTempSubdirectory("predictions-startup-");
-        var process = ServiceProcess.Start(service, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
-            ["ConnectionStrings__Audit"] = "Data Source=:memory:",
-            ["ConnectionStrings__Results"] = "Data Source=:memory:",
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-            ["Probes__Url"] = $"http://127.0.0.1:{Ports.Free()}/",
-            [variable] = value,
-        }, folder.FullName);
+        var (process, folder) = StartWithUnreachableBroker(service, new() { [variable] = value });
         await using var _ = process;
 
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -74,4 +65,64 @@ public sealed class StartupValidationTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains(setting, process.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_crash_value_without_fault_injection_allowed_stops_the_worker_naming_both_settings()
+    {
+        var (process, folder) = StartWithUnreachableBroker("Worker", new() { ["Inference__SimulatedCrashFeatureValue"] = "-7" });
+        await using var _ = process;
+
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        folder.Delete(recursive: true);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Inference:SimulatedCrashFeatureValue is -7", process.Output, StringComparison.Ordinal);
+        Assert.Contains("Inference:AllowFaultInjection=true", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_worker_allowed_to_inject_faults_warns_at_start_up_naming_the_setting_and_the_crash_value()
+    {
+        var (process, folder) = StartWithUnreachableBroker("Worker", new()
+        {
+            ["Inference__SimulatedCrashFeatureValue"] = "-7",
+            ["Inference__AllowFaultInjection"] = "true",
+        });
+        Match warning;
+        await using (process)
+        {
+            // It starts (the broker it cannot reach does not stop it), saying in which environment.
+            warning = await process.WaitForOutputAsync(FaultInjectionWarning(), TimeSpan.FromSeconds(60));
+            Assert.False(process.HasExited, process.Output);
+        }
+
+        folder.Delete(recursive: true);
+        Assert.Contains("in the Production environment", warning.Value, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts a service whose broker is unreachable, in a folder of its own: a worker that gets far enough
+    /// writes its inference journal there.
+    /// </summary>
+    private static (ServiceProcess Process, DirectoryInfo Folder) StartWithUnreachableBroker(string service, Dictionary<string, string> settings)
+    {
+        var folder = Directory.CreateTempSubdirectory("predictions-startup-");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+            ["ConnectionStrings__Audit"] = "Data Source=:memory:",
+            ["ConnectionStrings__Results"] = "Data Source=:memory:",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Probes__Url"] = $"http://127.0.0.1:{Ports.Free()}/",
+        };
+        foreach (var (variable, value) in settings)
+        {
+            environment[variable] = value;
+        }
+
+        return (ServiceProcess.Start(service, environment, folder.FullName), folder);
+    }
+
+    [GeneratedRegex(@"^warn: .*Fault injection is allowed \(Inference:AllowFaultInjection\).*featureValue -7 \(Inference:SimulatedCrashFeatureValue\)")]
+    private static partial Regex FaultInjectionWarning();
 }

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Predictions.Worker.Inference;
+using Predictions.Worker.Pipeline;
+
+namespace Predictions.Worker.Tests.Inference;
+
+/// <summary>
+/// <c>Inference:SimulatedCrashFeatureValue</c> lets one request kill the worker: the host refuses it unless
+/// <c>Inference:AllowFaultInjection</c> says so, in every environment, and warns when it is allowed.
+/// </summary>
+public sealed class FaultInjectionTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("predictions-faults-");
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Development")]
+    public async Task A_crash_value_without_the_allow_setting_stops_the_host_naming_both_settings(string environment)
+    {
+        using var host = Build(environment, new() { ["Inference:SimulatedCrashFeatureValue"] = "-7.5" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Inference:SimulatedCrashFeatureValue is -7.5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Inference:AllowFaultInjection=true", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_crash_value_with_fault_injection_allowed_starts_with_a_warning_naming_the_setting_and_the_value()
+    {
+        using var host = Build("Production", new()
+        {
+            ["Inference:SimulatedCrashFeatureValue"] = "-7.5",
+            ["Inference:AllowFaultInjection"] = "true",
+        });
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("Inference:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("featureValue -7.5 (Inference:SimulatedCrashFeatureValue)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Production", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fault_injection_allowed_without_a_fault_still_warns()
+    {
+        using var host = Build("Development", new() { ["Inference:AllowFaultInjection"] = "true" });
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("Inference:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_worker_without_fault_injection_starts_without_a_warning()
+    {
+        using var host = Build("Production", []);
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.DoesNotContain(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Level >= LogLevel.Warning);
+    }
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private IHost Build(string environment, Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = _folder.FullName,
+            EnvironmentName = environment,
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Inference:JournalFile"] = Path.Combine(_folder.FullName, "inference.journal"),
+            ["Inference:SimulatedCost"] = "00:00:00",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddFakeLogging();
+        builder.AddPipeline();
+        builder.AddInference();
+        return builder.Build();
+    }
+}
