@@ -244,8 +244,16 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
+        // Each its own command: the PRAGMA returns a row, and Microsoft.Data.Sqlite reports no error from the
+        // statements after one that returns rows, so a schema that failed would pass unnoticed.
+        await using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            await wal.ExecuteNonQueryAsync();
+        }
+
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL; " + _schema;
+        command.CommandText = _schema;
         await command.ExecuteNonQueryAsync();
         foreach (var column in _addedColumns)
         {

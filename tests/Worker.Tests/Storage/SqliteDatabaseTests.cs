@@ -32,6 +32,15 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_schema_that_fails_is_reported_not_passed_over()
+    {
+        await using var database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "broken.db")}", "CREATE TABLE notes (text TEXT); INSERT INTO nowhere VALUES (1);");
+
+        var error = await Assert.ThrowsAsync<SqliteException>(() => database.EnsureCreatedAsync().WaitAsync(Timeout));
+        Assert.Contains("no such table: nowhere", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Callers_racing_to_create_the_schema_share_one_creation()
     {
         await using var database = Database("raced.db");
