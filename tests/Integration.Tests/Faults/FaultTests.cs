@@ -96,7 +96,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model) { ["Logging:LogLevel:MassTransit"] = "Debug" });
         var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
-        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_500);
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 5_000);
         await load.WaitForAcceptedAsync(100, Timeout);
 
         // The RabbitMQ application stopped inside its node; both services reconnect by themselves, so new
@@ -133,7 +133,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
         using var probes = new HttpClient { BaseAddress = system.WorkerProbes };
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
-        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_500);
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 5_000);
         await load.WaitForAcceptedAsync(100, Timeout);
 
         foreach (var (outage, name) in new (Func<Task>, string)[] { (broker.RestartNodeAsync, "restarted"), (broker.KillAndStartNodeAsync, "killed") })
