@@ -6,8 +6,6 @@ namespace Predictions.Worker.Inference;
 public sealed class DeadlinePassedException(DateTimeOffset deadline, DateTimeOffset queuedAt)
     : Exception(ExpiryReason.For(deadline))
 {
-    public DateTimeOffset Deadline { get; } = deadline;
-
     /// <summary>When the prediction was handed to the pool.</summary>
     public DateTimeOffset QueuedAt { get; } = queuedAt;
 }

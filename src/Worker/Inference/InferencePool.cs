@@ -64,8 +64,6 @@ public sealed class InferencePool : IHostedService, IDisposable
 
     public int MaxConcurrency => _threads.Length;
 
-    public int MaxBatchSize => _maxBatchSize;
-
     /// <summary>The model this pool runs.</summary>
     public ModelIdentity Model => _model.Identity;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Telemetry;
 
@@ -114,7 +115,7 @@ public sealed class InferencePoolTests
 
         await first;
         var expired = await Assert.ThrowsAsync<DeadlinePassedException>(() => late);
-        Assert.Equal(clock.GetUtcNow().AddSeconds(-1), expired.Deadline);
+        Assert.Equal(ExpiryReason.For(clock.GetUtcNow().AddSeconds(-1)), expired.Message);
         await inTime;
         Assert.Equal(2, model.Calls);
     }
