@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -94,11 +93,11 @@ public sealed class BadMessageTests(BrokerFixture fixture)
         }
 
         await DrainAsync(system, $"{Topology.WorkQueue}_error", Faulted.Length);
-        var statusRequests = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.StatusRequestsQueue}";
+        // Until the gateway has noted every copy (the management API's counts lag, so they cannot say when).
         await Eventually.HoldsAsync(
-            async () => (await system.Broker.Owner.GetAsync<JsonElement>(statusRequests)).TryGetProperty("messages", out var left) && left.GetInt64() == 0,
+            () => Task.FromResult(messageIds.All(id => gateway.Output.Contains(id, StringComparison.Ordinal))),
             Timeout,
-            () => $"the gateway did not take its copies.\n{gateway.Output}");
+            () => $"the gateway did not note each of its copies.\n{gateway.Output}");
 
         // From readiness on: a health check may fail while the gateway starts.
         var lines = gateway.Output.Split('\n').Skip(startup).ToList();
