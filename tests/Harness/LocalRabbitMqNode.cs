@@ -51,7 +51,7 @@ public static class LocalRabbitMqNode
 
         async Task Ctl(string[] arguments)
         {
-            var run = await RunAsync(LocalRabbitMqNode.Ctl, ["-n", node, .. arguments], environment, TimeSpan.FromSeconds(100));
+            var run = await Command.RunAsync(LocalRabbitMqNode.Ctl, ["-n", node, .. arguments], environment, TimeSpan.FromSeconds(100));
             if (run.ExitCode != 0)
             {
                 throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed on {node}: {run.Output}");
@@ -60,7 +60,7 @@ public static class LocalRabbitMqNode
 
         async Task StopNodeAsync()
         {
-            await RunAsync(LocalRabbitMqNode.Ctl, ["-n", node, "stop"], environment, TimeSpan.FromSeconds(30));
+            await Command.RunAsync(LocalRabbitMqNode.Ctl, ["-n", node, "stop"], environment, TimeSpan.FromSeconds(30));
             if (!server.WaitForExit(TimeSpan.FromSeconds(15)))
             {
                 server.Kill(entireProcessTree: true);
@@ -103,7 +103,7 @@ public static class LocalRabbitMqNode
     private static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
     {
         var server = Start(Server, [], environment);
-        var wait = await RunAsync(Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
+        var wait = await Command.RunAsync(Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
         if (wait.ExitCode != 0)
         {
             server.Kill(entireProcessTree: true);
@@ -134,36 +134,6 @@ public static class LocalRabbitMqNode
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out after {timeout}");
-        }
-
-        return (process.ExitCode, await output + await error);
     }
 
     private static void TryDelete(string folder)

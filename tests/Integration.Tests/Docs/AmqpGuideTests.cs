@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Predictions.Harness;
@@ -22,7 +21,7 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
         var script = Path.Combine(system.DataFolder, "predict.py");
         await File.WriteAllTextAsync(script, CodeBlock("python"));
 
-        var (exitCode, output) = await RunAsync(Python(), [script], new() { ["AMQP_URL"] = system.Broker.AmqpUri.ToString() });
+        var (exitCode, output) = await Command.RunAsync(Python(), [script], new Dictionary<string, string> { ["AMQP_URL"] = system.Broker.AmqpUri.ToString() }, Timeout);
 
         Assert.True(exitCode == 0, output);
         var id = PublishedLine().Match(output).Groups["id"].Value;
@@ -42,7 +41,7 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
             .Replace("http://localhost:15672", management, StringComparison.Ordinal)
             .Replace("%2F", Uri.EscapeDataString(system.Broker.Name), StringComparison.Ordinal);
 
-        var (exitCode, output) = await RunAsync("/bin/sh", ["-e", "-c", script], []);
+        var (exitCode, output) = await Command.RunAsync("/bin/sh", ["-e", "-c", script], new Dictionary<string, string>(), Timeout);
 
         Assert.True(exitCode == 0, output);
         var message = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]).RootElement.GetProperty("message");
@@ -61,36 +60,6 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
 
     // Debian's interpreter has Debian's python3-pika; another python3 earlier on PATH may not.
     private static string Python() => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"{file} did not finish within {Timeout}: {await output}{await error}");
-        }
-
-        return (process.ExitCode, await output + await error);
-    }
 
     [GeneratedRegex("published (?<id>[0-9a-f-]{36})")]
     private static partial Regex PublishedLine();

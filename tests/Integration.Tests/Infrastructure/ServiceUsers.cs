@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Predictions.Harness;
 
@@ -48,38 +47,21 @@ public sealed class ServiceUsers : IAsyncDisposable
         await _broker.Owner.DeleteUserAsync(Worker.Name);
     }
 
-    private async Task<(int ExitCode, string Output)> RunScriptAsync()
-    {
-        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script);
-        info.Environment["RABBITMQ_MANAGEMENT_URL"] = _broker.Owner.ManagementUri.ToString();
-        info.Environment["RABBITMQ_ADMIN_USER"] = _broker.Owner.User;
-        info.Environment["RABBITMQ_ADMIN_PASSWORD"] = _broker.Owner.Password;
-        info.Environment["RABBITMQ_VHOST"] = _broker.Name;
-        info.Environment["RABBITMQ_GATEWAY_USER"] = Gateway.Name;
-        info.Environment["RABBITMQ_GATEWAY_PASSWORD"] = Gateway.Password;
-        info.Environment["RABBITMQ_WORKER_USER"] = Worker.Name;
-        info.Environment["RABBITMQ_WORKER_PASSWORD"] = Worker.Password;
-
-        // The test broker is shared and its harness signs in as guest: leave that user alone here.
-        info.Environment["RABBITMQ_REMOVE_GUEST"] = "no";
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
+    private Task<(int ExitCode, string Output)> RunScriptAsync() =>
+        Command.RunAsync("/bin/sh", [Script], new Dictionary<string, string>
         {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out: {await output}{await error}");
-        }
+            ["RABBITMQ_MANAGEMENT_URL"] = _broker.Owner.ManagementUri.ToString(),
+            ["RABBITMQ_ADMIN_USER"] = _broker.Owner.User,
+            ["RABBITMQ_ADMIN_PASSWORD"] = _broker.Owner.Password,
+            ["RABBITMQ_VHOST"] = _broker.Name,
+            ["RABBITMQ_GATEWAY_USER"] = Gateway.Name,
+            ["RABBITMQ_GATEWAY_PASSWORD"] = Gateway.Password,
+            ["RABBITMQ_WORKER_USER"] = Worker.Name,
+            ["RABBITMQ_WORKER_PASSWORD"] = Worker.Password,
 
-        return (process.ExitCode, await output + await error);
-    }
+            // The test broker is shared and its harness signs in as guest: leave that user alone here.
+            ["RABBITMQ_REMOVE_GUEST"] = "no",
+        }, TimeSpan.FromSeconds(90));
 
     public sealed record Credentials(string Name, string Password);
 }
