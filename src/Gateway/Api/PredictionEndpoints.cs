@@ -63,7 +63,7 @@ public static class PredictionEndpoints
         IPublishEndpoint publisher,
         PredictionStatusStore store,
         IdempotencyStore idempotency,
-        LongPoll longPoll,
+        PredictionLookup lookup,
         GatewayMetrics metrics,
         DrainRate drain,
         RefusedPublishes refusals,
@@ -134,7 +134,7 @@ public static class PredictionEndpoints
                     metrics.Submission("replayed");
 
                     // Should its queued record be missing (the write failed), the request tells all but when it came.
-                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, longPoll, store, logger, http.RequestAborted);
+                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, lookup, logger, http.RequestAborted);
             }
         }
 
@@ -180,7 +180,7 @@ public static class PredictionEndpoints
         // Published: from here on the request exists, whatever happens to this HTTP exchange or to the store.
         await RecordPublishedAsync(request, owner, key, store, idempotency, options.Value.StoreTimeout, clock, logger);
         metrics.Submission("accepted");
-        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, longPoll, store, logger, http.RequestAborted);
+        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, lookup, logger, http.RequestAborted);
     }
 
     /// <summary>
@@ -246,7 +246,7 @@ public static class PredictionEndpoints
         new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null);
 
     private static async Task<IResult> GetAsync(
-        Guid id, HttpRequest request, LongPoll longPoll, PredictionStatusStore store, IOptions<GatewayOptions> options, ILogger<PredictionRequest> logger)
+        Guid id, HttpRequest request, PredictionLookup lookup, IOptions<GatewayOptions> options, ILogger<PredictionRequest> logger)
     {
         var reader = request.HttpContext.User.ApiKeyName();
         var (wait, problem) = RequestParameters.Wait(request, options.Value);
@@ -258,9 +258,7 @@ public static class PredictionEndpoints
         PredictionRecord? record;
         try
         {
-            record = wait > TimeSpan.Zero
-                ? await longPoll.WaitForOutcomeAsync(id, reader, wait, request.HttpContext.RequestAborted)
-                : await store.FindAsync(id, reader, request.HttpContext.RequestAborted);
+            record = await lookup.FindAsync(id, reader, wait, request.HttpContext.RequestAborted);
         }
         catch (Exception ex) when (StoreOutage.Is(ex, request.HttpContext.RequestAborted))
         {
@@ -279,15 +277,12 @@ public static class PredictionEndpoints
     /// when it ends within the wait.
     /// </summary>
     private static async Task<IResult> AnswerAsync(
-        PredictionRecord accepted, string? owner, TimeSpan wait, LongPoll longPoll, PredictionStatusStore store, ILogger logger, CancellationToken cancellationToken)
+        PredictionRecord accepted, string? owner, TimeSpan wait, PredictionLookup lookup, ILogger logger, CancellationToken cancellationToken)
     {
-        var waited = wait > TimeSpan.Zero;
         PredictionRecord? record;
         try
         {
-            record = waited
-                ? await longPoll.WaitForOutcomeAsync(accepted.Id, owner, wait, cancellationToken)
-                : await store.FindAsync(accepted.Id, owner, cancellationToken);
+            record = await lookup.FindAsync(accepted.Id, owner, wait, cancellationToken);
         }
         catch (Exception ex) when (StoreOutage.Is(ex, cancellationToken))
         {
@@ -298,7 +293,7 @@ public static class PredictionEndpoints
 
         record ??= accepted;
         var location = $"/predictions/{accepted.Id}";
-        return waited && record.Status != PredictionStatus.Queued
+        return wait > TimeSpan.Zero && record.Status != PredictionStatus.Queued
             ? Results.Ok(record)
             : Results.Accepted(location, record);
     }
