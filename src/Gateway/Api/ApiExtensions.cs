@@ -6,7 +6,7 @@ namespace Predictions.Gateway.Api;
 
 public static class ApiExtensions
 {
-    /// <summary>The HTTP API: camelCase JSON, RFC 9457 problem details for every error, an OpenAPI description.</summary>
+    /// <summary>The HTTP API: submitting and reading predictions, camelCase JSON, RFC 9457 problem details for every error, an OpenAPI description.</summary>
     public static IHostApplicationBuilder AddPredictionApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>()
@@ -15,6 +15,12 @@ public static class ApiExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PredictionLookup>();
+        builder.Services.AddSingleton<SubmissionRecorder>();
+
+        // Scoped: it publishes through the request's scoped IPublishEndpoint.
+        builder.Services.AddScoped<PredictionSubmission>();
+
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

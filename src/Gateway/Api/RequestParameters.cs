@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Predictions.Gateway.Api;
 
@@ -8,7 +9,7 @@ public static class RequestParameters
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     /// <summary><c>?wait=seconds</c>: how long to wait for the outcome, capped at <c>Gateway:MaxWait</c>; zero when absent.</summary>
-    public static (TimeSpan Wait, IResult? Problem) Wait(HttpRequest request, GatewayOptions options)
+    public static (TimeSpan Wait, ValidationProblem? Problem) Wait(HttpRequest request, GatewayOptions options)
     {
         if (!request.Query.TryGetValue("wait", out var values))
         {
@@ -28,7 +29,7 @@ public static class RequestParameters
     }
 
     /// <summary>The <c>Idempotency-Key</c> header: 1 to 255 visible ASCII characters; null when absent.</summary>
-    public static (string? Key, IResult? Problem) IdempotencyKey(HttpRequest request)
+    public static (string? Key, ValidationProblem? Problem) IdempotencyKey(HttpRequest request)
     {
         if (!request.Headers.TryGetValue(IdempotencyKeyHeader, out var values))
         {
@@ -41,6 +42,10 @@ public static class RequestParameters
             : (null, Invalid(IdempotencyKeyHeader, "must be one value of 1 to 255 visible ASCII characters, e.g. a UUID."));
     }
 
-    private static IResult Invalid(string name, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [name] = [message] }, title: "The prediction request is invalid.");
+    /// <summary>400 naming each field or parameter at fault.</summary>
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The prediction request is invalid.");
+
+    private static ValidationProblem Invalid(string name, string message) =>
+        Invalid(new Dictionary<string, string[]> { [name] = [message] });
 }

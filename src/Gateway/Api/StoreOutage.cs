@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Api;
@@ -27,10 +28,10 @@ internal static class StoreOutage
             : exception.Message;
 
     /// <summary>A 503 problem of type <see cref="ProblemTypes.StoreUnavailable"/> with a Retry-After.</summary>
-    public static IResult Problem(HttpContext http, string detail)
+    public static ProblemHttpResult Problem(HttpContext http, string detail)
     {
         http.Response.Headers.RetryAfter = RetryAfterSeconds;
-        return Results.Problem(
+        return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             type: ProblemTypes.StoreUnavailable,
             title: "The results store is unavailable",

@@ -1,0 +1,172 @@
+using System.Globalization;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Predictions.Contracts;
+using Predictions.Gateway.Auth;
+using Predictions.Gateway.Backpressure;
+using Predictions.Gateway.Idempotency;
+using Predictions.Gateway.Status;
+using Predictions.Gateway.Telemetry;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Gateway.Api;
+
+/// <summary>
+/// <c>POST /predictions</c>: checks the request, claims its Idempotency-Key, publishes it and answers 202 only once
+/// the broker has confirmed it, so a 202 always means the request is stored and will be computed.
+/// </summary>
+public sealed class PredictionSubmission(
+    IPublishEndpoint publisher,
+    IdempotencyStore idempotency,
+    RefusedPublishes refusals,
+    DrainRate drain,
+    SubmissionRecorder recorder,
+    PredictionLookup lookup,
+    GatewayMetrics metrics,
+    IOptions<GatewayOptions> options,
+    IOptions<WorkQueueOptions> workQueue,
+    TimeProvider clock,
+    ILogger<PredictionRequest> logger)
+{
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task<Results<Ok<PredictionRecord>, Accepted<PredictionRecord>, ValidationProblem, ProblemHttpResult>> SubmitAsync(HttpRequest http)
+    {
+        var aborted = http.HttpContext.RequestAborted;
+        var (submission, unreadable, invalid) = await SubmissionReader.ReadAsync(http, _options, clock.GetUtcNow(), aborted);
+        if (submission is null)
+        {
+            metrics.Submission("rejected");
+            return unreadable is not null ? unreadable : invalid!;
+        }
+
+        var (wait, key) = (submission.Wait, submission.IdempotencyKey);
+        var owner = http.HttpContext.User.ApiKeyName();
+        var request = new PredictionRequest
+        {
+            PredictionId = Guid.CreateVersion7(),
+            ItemId = submission.ItemId,
+            FeatureValue = submission.FeatureValue,
+            SubmittedAt = clock.GetUtcNow(),
+            Deadline = submission.Deadline,
+        };
+
+        if (key is not null)
+        {
+            // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request.
+            var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
+            (IdempotencyStore.Outcome Outcome, Guid PredictionId) claim;
+            using (var storeDeadline = CancellationTokenSource.CreateLinkedTokenSource(aborted))
+            {
+                storeDeadline.CancelAfter(_options.StoreTimeout);
+                try
+                {
+                    claim = await idempotency.ClaimAsync(owner, key, request.PredictionId, fingerprint, storeDeadline.Token);
+                }
+                catch (Exception ex) when (StoreOutage.Is(ex, aborted))
+                {
+                    // The claim failed or was withdrawn unwritten, and nothing was published: the same key may simply be sent again.
+                    logger.LogWarning("An Idempotency-Key could not be claimed, so the submission was answered 503 and nothing was published: {Reason}", StoreOutage.Reason(ex, _options.StoreTimeout));
+                    metrics.Submission("unavailable");
+                    return StoreOutage.Problem(http.HttpContext, "The results store, which keeps Idempotency-Keys, is unavailable; the request was not published. Submit it again with the same key after Retry-After.");
+                }
+            }
+
+            var (outcome, existing) = claim;
+            switch (outcome)
+            {
+                case IdempotencyStore.Outcome.Claimed:
+                    request = request with { PredictionId = existing };
+                    break;
+                case IdempotencyStore.Outcome.Mismatch:
+                    metrics.Submission("rejected");
+                    return SubmissionProblems.KeyReused(existing);
+                case IdempotencyStore.Outcome.InProgress:
+                    return SubmissionProblems.KeyInProgress(http.HttpContext);
+                case IdempotencyStore.Outcome.Replayed:
+                    metrics.Submission("replayed");
+
+                    // Should its queued record be missing (the write failed), the request tells all but when it came.
+                    return await AnswerAsync(AsQueued(request with { PredictionId = existing }, submittedAt: null), owner, wait, aborted);
+            }
+        }
+
+        if (await PublishAsync(request, owner, key, http.HttpContext) is { } unpublished)
+        {
+            return unpublished;
+        }
+
+        // Published: from here on the request exists, whatever happens to this HTTP exchange or to the store.
+        await recorder.RecordAsync(request, owner, key);
+        metrics.Submission("accepted");
+        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, aborted);
+    }
+
+    /// <summary>
+    /// Publishes the request within <c>Gateway:PublishTimeout</c>, watching for the broker's refusal. Null once the
+    /// broker confirmed it; else the problem to answer with, the key released so that a retry may publish it again.
+    /// </summary>
+    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, string? key, HttpContext http)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(_options.PublishTimeout);
+        using var refusal = refusals.Start(request.PredictionId, deadline);
+        try
+        {
+            await publisher.PublishCancellableAsync(request, context =>
+            {
+                context.MessageId = request.PredictionId;
+                context.Headers.Set(Doors.Header, Doors.Http);
+            }, deadline.Token);
+            return null;
+        }
+        catch (Exception ex) when (refusal.Refused || !http.RequestAborted.IsCancellationRequested)
+        {
+            if (key is not null)
+            {
+                await idempotency.ReleaseAsync(owner, key, CancellationToken.None);
+            }
+
+            if (refusal.Refused)
+            {
+                metrics.Submission("throttled");
+                return SubmissionProblems.WorkQueueFull(http, workQueue.Value.MaxLength, drain.RetryAfterSeconds(workQueue.Value.MaxLength));
+            }
+
+            logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId}", request.PredictionId);
+            metrics.Submission("unavailable");
+            return SubmissionProblems.BrokerUnavailable(http, _options.PublishTimeout);
+        }
+    }
+
+    /// <summary>
+    /// 202 pointing at where to poll, with the prediction as known so far (a replay may find it finished): as stored,
+    /// else as <paramref name="accepted"/>. Only a client that asked to wait gets 200, with the finished prediction,
+    /// when it ends within the wait.
+    /// </summary>
+    private async Task<Results<Ok<PredictionRecord>, Accepted<PredictionRecord>, ValidationProblem, ProblemHttpResult>> AnswerAsync(
+        PredictionRecord accepted, string? owner, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        PredictionRecord? record;
+        try
+        {
+            record = await lookup.FindAsync(accepted.Id, owner, wait, cancellationToken);
+        }
+        catch (Exception ex) when (StoreOutage.Is(ex, cancellationToken))
+        {
+            // The request exists (it was published, or replayed): it is owed its 202 even when the store cannot say more.
+            logger.LogWarning("Prediction {PredictionId} could not be read after it was accepted; answered with it as queued: {Reason}", accepted.Id, ex.Message);
+            record = null;
+        }
+
+        record ??= accepted;
+        return wait > TimeSpan.Zero && record.Status != PredictionStatus.Queued
+            ? TypedResults.Ok(record)
+            : TypedResults.Accepted($"/predictions/{accepted.Id}", record);
+    }
+
+    /// <summary>What the gateway knows of a request it accepted before the store says more.</summary>
+    private static PredictionRecord AsQueued(PredictionRequest request, DateTimeOffset? submittedAt) =>
+        new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null);
+}

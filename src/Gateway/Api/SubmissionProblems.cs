@@ -1,0 +1,46 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Predictions.Gateway.Api;
+
+/// <summary>
+/// The problems a submission that was read and checked may still be answered with, each with the Retry-After it
+/// needs: an Idempotency-Key that stands for another request or is busy, a full work queue, a silent broker.
+/// </summary>
+internal static class SubmissionProblems
+{
+    public static ProblemHttpResult KeyReused(Guid existing) => TypedResults.Problem(
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        title: "Idempotency-Key reused for a different request",
+        detail: $"This key already submitted prediction {existing} with a different itemId or featureValue. Use a new key for a new request.");
+
+    public static ProblemHttpResult KeyInProgress(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "A request with this Idempotency-Key is in progress",
+            detail: "Retry in a moment to get its outcome.");
+    }
+
+    /// <summary>The work queue is at <c>WorkQueue:MaxLength</c> and RabbitMQ refused the message: nothing was stored.</summary>
+    public static ProblemHttpResult WorkQueueFull(HttpContext http, int maxLength, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            type: ProblemTypes.WorkQueueFull,
+            title: "Too many predictions are waiting",
+            detail: $"The work queue is full ({maxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
+    }
+
+    /// <summary>The broker did not confirm within <c>Gateway:PublishTimeout</c>: the request may or may not be stored.</summary>
+    public static ProblemHttpResult BrokerUnavailable(HttpContext http, TimeSpan publishTimeout)
+    {
+        http.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "The message broker is unavailable",
+            detail: $"The broker did not confirm the request within {publishTimeout.TotalSeconds:0.#} s, so it may not have been stored. Submit it again; with an Idempotency-Key the retry is safe either way.");
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Predictions.Contracts;
+using Predictions.Gateway.Idempotency;
+using Predictions.Gateway.Status;
+
+namespace Predictions.Gateway.Api;
+
+/// <summary>
+/// Marks a published submission's Idempotency-Key published and records the request as queued. The broker has the
+/// request whatever the store does, so a write that keeps failing, or is not done within <c>Gateway:StoreTimeout</c>
+/// (a lock held elsewhere), is logged and the client still gets its 202 at once: a key that cannot be marked is
+/// released instead, so a retry gets the same prediction id (and publishes it again, which the worker and the stores
+/// collapse into one prediction) rather than 409; a request not recorded as queued is 404 to GET until its outcome
+/// arrives and records it (the status consumer waits out an outage however long it lasts).
+/// </summary>
+public sealed class SubmissionRecorder(
+    PredictionStatusStore store, IdempotencyStore idempotency, IOptions<GatewayOptions> options, TimeProvider clock, ILogger<PredictionRequest> logger)
+{
+    // A failed store write after the publish is tried again after these pauses, within Gateway:StoreTimeout.
+    private static readonly TimeSpan[] RetryPauses = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500)];
+
+    private readonly TimeSpan _storeTimeout = options.Value.StoreTimeout;
+
+    public async Task RecordAsync(PredictionRequest request, string? owner, string? key)
+    {
+        if (key is not null && await TryWriteAsync(token => idempotency.MarkPublishedAsync(owner, key, token)) is { } unmarked)
+        {
+            if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token)) is null)
+            {
+                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, and a retry with it publishes the same id again: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
+            }
+            else
+            {
+                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
+            }
+        }
+
+        if (await TryWriteAsync(token => store.AddQueuedAsync([request], owner, token)) is { } unrecorded)
+        {
+            logger.LogWarning(Detail(unrecorded), "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives: {Reason}", request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));
+        }
+
+        // An outage says all in its reason; anything else may be a bug, and keeps its stack trace.
+        static Exception? Detail(Exception failure) => StoreOutage.Is(failure, CancellationToken.None) ? null : failure;
+    }
+
+    /// <summary>
+    /// Runs a store write; one that failed fast (a lock let go of, an I/O hiccup) is tried again a moment later.
+    /// Within <c>Gateway:StoreTimeout</c> in all: a write not done by then is withdrawn unwritten. The last failure, or null.
+    /// </summary>
+    private async Task<Exception?> TryWriteAsync(Func<CancellationToken, Task> write)
+    {
+        using var deadline = new CancellationTokenSource(_storeTimeout, clock);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await write(deadline.Token);
+                return null;
+            }
+            catch (Exception ex) when (attempt == RetryPauses.Length || deadline.IsCancellationRequested)
+            {
+                return ex;
+            }
+            catch (Exception)
+            {
+                // Should the time run out meanwhile, the next try fails at once and reports it.
+                await Task.Delay(RetryPauses[attempt], clock, deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}
