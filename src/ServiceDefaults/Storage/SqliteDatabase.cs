@@ -197,7 +197,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
                 {
                     results[i] = batch[i].Work(connection, transaction);
                 }
-                catch (SqliteException ex) when (ex.SqliteErrorCode is not (5 or 6 or 13 or 10))
+                catch (SqliteException ex) when (!SqliteOutageCodes.FailsTransaction(ex.SqliteErrorCode))
                 {
                     // One bad write fails alone: SQLite undoes just that statement and the rest commit.
                     // Busy, locked, full or I/O errors are the whole transaction's, and fail it below.
