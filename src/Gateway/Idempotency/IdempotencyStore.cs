@@ -1,7 +1,7 @@
-using System.Globalization;
 using Dapper;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Storage;
+using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 
 namespace Predictions.Gateway.Idempotency;
 
@@ -106,6 +106,4 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
 
     private Task<int> ExecuteAsync(string sql, string? owner, string key, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => connection.Execute(sql, new { scope = owner ?? "", key, released = Text(DateTimeOffset.UnixEpoch) }, transaction), cancellationToken);
-
-    private static string Text(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

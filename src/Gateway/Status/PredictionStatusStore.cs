@@ -3,6 +3,7 @@ using Dapper;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
+using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 
 namespace Predictions.Gateway.Status;
 
@@ -137,8 +138,6 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, sql, batch), cancellationToken, durable);
         return [.. batch.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
     }
-
-    private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
 
     private sealed record OwnerRow(string Id, string Owner);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
+using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 
 namespace Predictions.Worker.Audit;
 
@@ -116,8 +117,5 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
             null, ExpiryReason.For(e.Deadline), e.Worker, null, null, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.ExpiredAt)!, Text(now)!);
-
-        // ISO 8601 in UTC sorts as text and reads plainly in any SQLite shell.
-        private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
     }
 }
