@@ -11,7 +11,8 @@ public static class StatusExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusStore.Schema + IdempotencyStore.Schema, PredictionStatusStore.AddedColumns);
+        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store);
+        builder.AddSqliteDatabase(PredictionStatusStore.Database, IdempotencySchema.Store);
         builder.Services.AddSingleton<PredictionStatusStore>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<PredictionWaiters>();

@@ -5,33 +5,33 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Predictions.ServiceDefaults.Storage;
 
 /// <summary>
-/// One SQLite database file. Reads open pooled connections on the caller's side (WAL lets them run
-/// beside the writer); writes go to the file's one <see cref="SqliteWriter"/>. Neither starts before the
-/// schema is in place.
+/// One SQLite database file and the schemas of the stores kept in it. Reads open pooled connections on the
+/// caller's side (WAL lets them run beside the writer); writes go to the file's one <see cref="SqliteWriter"/>.
+/// Neither starts before every store's schema is at its latest version.
 /// </summary>
 public sealed class SqliteDatabase : IAsyncDisposable
 {
     private readonly string _connectionString;
-    private readonly string _schema;
-    private readonly IReadOnlyList<AddedColumn> _addedColumns;
+    private readonly IReadOnlyList<StoreSchema> _schemas;
+    private readonly ILogger _logger;
     private readonly SqliteWriter _writer;
     private Task? _created;
 
-    public SqliteDatabase(string connectionString, string schema, ILogger? logger = null, IReadOnlyList<AddedColumn>? addedColumns = null)
+    public SqliteDatabase(string connectionString, IReadOnlyList<StoreSchema> schemas, ILogger? logger = null)
     {
-        _addedColumns = addedColumns ?? [];
         var builder = new SqliteConnectionStringBuilder(connectionString);
         _connectionString = builder.ToString();
-        _schema = schema;
+        _schemas = schemas;
+        _logger = logger ?? NullLogger.Instance;
         DataSource = builder.DataSource;
-        _writer = new SqliteWriter(_connectionString, DataSource, logger ?? NullLogger.Instance);
+        _writer = new SqliteWriter(_connectionString, DataSource, _logger);
     }
 
     public string DataSource { get; }
 
     /// <summary>
-    /// Creates the folder, the file and the schema if missing. Callers at the same time share one attempt;
-    /// a failed attempt is tried again on the next call.
+    /// Creates the folder and the file if missing, and brings each store's schema to its latest version.
+    /// Callers at the same time share one attempt; a failed attempt is tried again on the next call.
     /// </summary>
     public Task EnsureCreatedAsync()
     {
@@ -103,43 +103,17 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
-        // Each its own command: the PRAGMA returns a row, and Microsoft.Data.Sqlite reports no error from the
-        // statements after one that returns rows, so a schema that failed would pass unnoticed.
+        // Its own command: the PRAGMA returns a row, and Microsoft.Data.Sqlite reports no error from the
+        // statements after one that returns rows.
         await using (var wal = connection.CreateCommand())
         {
             wal.CommandText = "PRAGMA journal_mode = WAL;";
             await wal.ExecuteNonQueryAsync();
         }
 
-        await using var command = connection.CreateCommand();
-        command.CommandText = _schema;
-        await command.ExecuteNonQueryAsync();
-        foreach (var column in _addedColumns)
+        foreach (var schema in _schemas)
         {
-            await AddColumnAsync(connection, column);
-        }
-    }
-
-    private static async Task AddColumnAsync(SqliteConnection connection, AddedColumn column)
-    {
-        await using var exists = connection.CreateCommand();
-        exists.CommandText = "SELECT count(*) FROM pragma_table_info(@table) WHERE name = @name;";
-        exists.Parameters.AddWithValue("@table", column.Table);
-        exists.Parameters.AddWithValue("@name", column.Name);
-        if ((long)(await exists.ExecuteScalarAsync())! > 0)
-        {
-            return;
-        }
-
-        await using var add = connection.CreateCommand();
-        add.CommandText = $"ALTER TABLE {column.Table} ADD COLUMN {column.Name} {column.Definition};";
-        try
-        {
-            await add.ExecuteNonQueryAsync();
-        }
-        catch (SqliteException ex) when (ex.Message.Contains("duplicate column name", StringComparison.Ordinal))
-        {
-            // Another process sharing the file added it first.
+            await SchemaMigrator.MigrateAsync(connection, schema, _logger);
         }
     }
 }
