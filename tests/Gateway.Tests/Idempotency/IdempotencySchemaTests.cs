@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Gateway.Idempotency;
-using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Tests.Idempotency;
@@ -10,7 +9,7 @@ namespace Predictions.Gateway.Tests.Idempotency;
 public sealed class IdempotencySchemaTests : IDisposable
 {
     // The table as the gateway first shipped it: keys without owners.
-    private const string FirstShipped = """
+    internal const string FirstShipped = """
         CREATE TABLE IF NOT EXISTS idempotency_keys (
             idempotency_key TEXT NOT NULL PRIMARY KEY,
             prediction_id TEXT NOT NULL,
@@ -23,7 +22,7 @@ public sealed class IdempotencySchemaTests : IDisposable
         """;
 
     // The table of owned keys, which later releases made first and then moved the keys into.
-    private const string Owned = """
+    internal const string Owned = """
         CREATE TABLE IF NOT EXISTS owned_idempotency_keys (
             owner TEXT NOT NULL,
             idempotency_key TEXT NOT NULL,
@@ -36,7 +35,7 @@ public sealed class IdempotencySchemaTests : IDisposable
         INSERT INTO owned_idempotency_keys VALUES ('alice', 'k', '0198c2a4-0000-7000-8000-000000000003', '1:2', 1, '2026-01-02T00:00:00.0000000Z');
         """;
 
-    private const string MovedKeys = """
+    internal const string MovedKeys = """
         INSERT INTO owned_idempotency_keys SELECT '', * FROM idempotency_keys;
         DROP TABLE idempotency_keys;
         """;
@@ -133,7 +132,7 @@ public sealed class IdempotencySchemaTests : IDisposable
         await SqliteFile.ExecuteAsync(path, "DROP TABLE idempotency_keys;");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder, DisableDefaults = true });
         builder.Configuration["ConnectionStrings:Results"] = $"Data Source={path}";
-        builder.AddStatusStore();
+        builder.AddIdempotency();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());

@@ -24,7 +24,7 @@ public sealed class PredictionStatusSchemaTests : IDisposable
         );
         """;
 
-    private const string Owners = """
+    internal const string Owners = """
         CREATE TABLE IF NOT EXISTS prediction_owners (
             prediction_id TEXT NOT NULL PRIMARY KEY,
             owner TEXT NOT NULL
@@ -32,7 +32,7 @@ public sealed class PredictionStatusSchemaTests : IDisposable
         """;
 
     // The tables as the last release before schema versions made a new file.
-    private const string MadeByLastUnversionedRelease = """
+    internal const string MadeByLastUnversionedRelease = """
         CREATE TABLE IF NOT EXISTS predictions (
             prediction_id TEXT NOT NULL PRIMARY KEY,
             status TEXT NOT NULL,
@@ -51,14 +51,14 @@ public sealed class PredictionStatusSchemaTests : IDisposable
     private const string AddModelName = "ALTER TABLE predictions ADD COLUMN model_name TEXT NULL;";
     private const string AddModelVersion = "ALTER TABLE predictions ADD COLUMN model_version TEXT NULL;";
 
-    private const string EarlierPredictions = """
+    internal const string EarlierPredictions = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
         VALUES ('0198c2a4-0000-7000-8000-000000000001', 'queued', 3, 5, '2026-01-02T03:04:05.0000000Z');
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, submitted_at, completed_at)
         VALUES ('0198c2a4-0000-7000-8000-000000000002', 'completed', 4, 1.5, '{"price":2}', 3, '2026-01-02T03:04:05.0000000Z', '2026-01-02T03:04:06.0000000Z');
         """;
 
-    private const string EarlierOwner = "INSERT INTO prediction_owners VALUES ('0198c2a4-0000-7000-8000-000000000002', 'alice');";
+    internal const string EarlierOwner = "INSERT INTO prediction_owners VALUES ('0198c2a4-0000-7000-8000-000000000002', 'alice');";
 
     private const string ReadPredictions = """
         SELECT prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at
