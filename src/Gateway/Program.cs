@@ -1,6 +1,7 @@
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
+using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Probes;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Messaging;
@@ -11,6 +12,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddPredictionApi();
 builder.AddApiKeys();
 builder.AddStatusStore();
+builder.AddIdempotency();
 builder.AddBackpressure();
 builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);

@@ -1,7 +1,7 @@
-using System.Globalization;
 using Dapper;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Storage;
+using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 
 namespace Predictions.Gateway.Idempotency;
 
@@ -11,38 +11,11 @@ namespace Predictions.Gateway.Idempotency;
 /// the broker does not confirm, so a failed attempt can be retried with the same key. The key keeps its
 /// prediction id across attempts: an unconfirmed publish may still have reached the broker, and a retry
 /// that publishes the same id again is collapsed into one prediction by the worker and the stores.
-/// Keys belong to an owner (the API key's name): two clients choosing the same key never meet.
+/// Keys belong to an owner (the API key's name, '' when keys are off): two clients choosing the same key
+/// never meet. The table is <see cref="IdempotencySchema"/>.
 /// </summary>
 public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database, TimeProvider clock)
 {
-    /// <summary>
-    /// <c>owner</c> is the API key's name, '' when keys are off. Keys from before owners existed are moved
-    /// into the '' scope once: the old table is declared (empty on a fresh database), copied and dropped.
-    /// </summary>
-    public const string Schema = """
-        CREATE TABLE IF NOT EXISTS owned_idempotency_keys (
-            owner TEXT NOT NULL,
-            idempotency_key TEXT NOT NULL,
-            prediction_id TEXT NOT NULL,
-            fingerprint TEXT NOT NULL,
-            published INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            PRIMARY KEY (owner, idempotency_key)
-        );
-        BEGIN IMMEDIATE;
-        CREATE TABLE IF NOT EXISTS idempotency_keys (
-            idempotency_key TEXT NOT NULL PRIMARY KEY,
-            prediction_id TEXT NOT NULL,
-            fingerprint TEXT NOT NULL,
-            published INTEGER NOT NULL,
-            created_at TEXT NOT NULL
-        );
-        INSERT OR IGNORE INTO owned_idempotency_keys (owner, idempotency_key, prediction_id, fingerprint, published, created_at)
-            SELECT '', idempotency_key, prediction_id, fingerprint, published, created_at FROM idempotency_keys;
-        DROP TABLE idempotency_keys;
-        COMMIT;
-        """;
-
     /// <summary>A claim left unpublished this long belongs to a gateway that died mid-request.</summary>
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);
 
@@ -106,6 +79,4 @@ public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Da
 
     private Task<int> ExecuteAsync(string sql, string? owner, string key, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => connection.Execute(sql, new { scope = owner ?? "", key, released = Text(DateTimeOffset.UnixEpoch) }, transaction), cancellationToken);
-
-    private static string Text(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

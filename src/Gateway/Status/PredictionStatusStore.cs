@@ -3,45 +3,19 @@ using Dapper;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
+using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 
 namespace Predictions.Gateway.Status;
 
 /// <summary>
 /// The <c>predictions</c> table clients poll. Fed by the gateway when it accepts a request and by the
 /// result events; a terminal status is never overwritten, so duplicate or late events change nothing.
-/// Who submitted a prediction over HTTP with an API key is kept in <c>prediction_owners</c>: a table of its
-/// own, so an existing database gains it without a migration, and predictions stored before it have no owner.
+/// Who submitted a prediction over HTTP with an API key is kept in <c>prediction_owners</c>; predictions
+/// stored before owners existed have none. The tables are <see cref="PredictionStatusSchema"/>.
 /// </summary>
 public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database)
 {
     public const string Database = "Results";
-
-    public const string Schema = """
-        CREATE TABLE IF NOT EXISTS predictions (
-            prediction_id TEXT NOT NULL PRIMARY KEY,
-            status TEXT NOT NULL,
-            item_id INTEGER NOT NULL,
-            feature_value REAL NOT NULL,
-            metadata TEXT NULL,
-            prediction REAL NULL,
-            error TEXT NULL,
-            submitted_at TEXT NULL,
-            completed_at TEXT NULL,
-            model_name TEXT NULL,
-            model_version TEXT NULL
-        );
-        CREATE TABLE IF NOT EXISTS prediction_owners (
-            prediction_id TEXT NOT NULL PRIMARY KEY,
-            owner TEXT NOT NULL
-        );
-        """;
-
-    /// <summary>Columns a results database made by an older gateway lacks.</summary>
-    public static readonly IReadOnlyList<AddedColumn> AddedColumns =
-    [
-        new("predictions", "model_name", "TEXT NULL"),
-        new("predictions", "model_version", "TEXT NULL"),
-    ];
 
     private const string InsertQueued = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
@@ -137,8 +111,6 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, sql, batch), cancellationToken, durable);
         return [.. batch.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
     }
-
-    private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
 
     private sealed record OwnerRow(string Id, string Owner);
 

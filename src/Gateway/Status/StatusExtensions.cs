@@ -1,4 +1,3 @@
-using Predictions.Gateway.Idempotency;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Status;
@@ -6,14 +5,13 @@ namespace Predictions.Gateway.Status;
 public static class StatusExtensions
 {
     /// <summary>
-    /// The status store clients poll (<c>ConnectionStrings:Results</c>, which also keeps the idempotency
-    /// keys) and the long-poll machinery that wakes waiting clients.
+    /// The status store clients poll (<c>ConnectionStrings:Results</c>, a file the idempotency keys share)
+    /// and the long-poll machinery that wakes waiting clients.
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusStore.Schema + IdempotencyStore.Schema, PredictionStatusStore.AddedColumns);
+        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store);
         builder.Services.AddSingleton<PredictionStatusStore>();
-        builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<PredictionWaiters>();
         builder.Services.AddSingleton<LongPoll>();
         return builder;

@@ -10,12 +10,18 @@ namespace Predictions.ServiceDefaults.Storage;
 public static class StorageExtensions
 {
     /// <summary>
-    /// Registers the SQLite database named by <c>ConnectionStrings:{name}</c> as a keyed singleton,
-    /// validates the setting and creates the schema at start-up, so a bad path fails the host at once. An existing
-    /// database made before some of its columns existed gets <paramref name="addedColumns"/>.
+    /// Registers the SQLite database named by <c>ConnectionStrings:{name}</c> as a keyed singleton, validates
+    /// the setting, and brings <paramref name="schema"/> to its latest version at start-up, so a bad path or a
+    /// failed migration fails the host at once. Stores that share a file each call this with the same name.
     /// </summary>
-    public static IHostApplicationBuilder AddSqliteDatabase(this IHostApplicationBuilder builder, string name, string schema, params IReadOnlyList<AddedColumn> addedColumns)
+    public static IHostApplicationBuilder AddSqliteDatabase(this IHostApplicationBuilder builder, string name, StoreSchema schema)
     {
+        builder.Services.AddKeyedSingleton(name, schema);
+        if (builder.Services.Any(service => service.ServiceType == typeof(SqliteDatabase) && Equals(service.ServiceKey, name)))
+        {
+            return builder;
+        }
+
         builder.Services.AddOptions<SqliteOptions>(name)
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString(name))
             .Validate(options => IsValid(options.ConnectionString), $"ConnectionStrings:{name} is required: a SQLite connection string such as 'Data Source={name.ToLowerInvariant()}.db'.")
@@ -24,9 +30,8 @@ public static class StorageExtensions
         builder.Services.AddKeyedSingleton(name, (services, _) =>
             new SqliteDatabase(
                 services.GetRequiredService<IOptionsMonitor<SqliteOptions>>().Get(name).ConnectionString!,
-                schema,
-                services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}"),
-                addedColumns));
+                [.. services.GetKeyedServices<StoreSchema>(name)],
+                services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
         builder.Services.AddSingleton<IHostedService>(services =>
             new SqliteSchemaInitializer(services.GetRequiredKeyedService<SqliteDatabase>(name), name));
 
@@ -65,7 +70,7 @@ public static class StorageExtensions
             }
             catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
             {
-                throw new InvalidOperationException($"ConnectionStrings:{name}: cannot open or create the SQLite database '{database.DataSource}': {ex.Message}", ex);
+                throw new InvalidOperationException($"ConnectionStrings:{name}: cannot open, create or upgrade the SQLite database '{database.DataSource}': {ex.Message}", ex);
             }
         }
 

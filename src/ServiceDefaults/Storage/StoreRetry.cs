@@ -11,10 +11,10 @@ namespace Predictions.ServiceDefaults.Storage;
 /// </summary>
 public static class StoreRetry
 {
-    /// <summary>True when the store, not the write, is at fault: SQLite's PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, or the file system.</summary>
+    /// <summary>True when the store, not the write, is at fault: one of <see cref="SqliteOutageCodes"/>, or the file system.</summary>
     public static bool IsStoreUnavailable(Exception exception) => exception switch
     {
-        SqliteException sqlite => sqlite.SqliteErrorCode is 3 or 5 or 6 or 8 or 10 or 13 or 14,
+        SqliteException sqlite => SqliteOutageCodes.IsOutage(sqlite.SqliteErrorCode),
         IOException or UnauthorizedAccessException => true,
         _ => false,
     };

@@ -2,47 +2,17 @@ using System.Text.Json;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
+using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 
 namespace Predictions.Worker.Audit;
 
 /// <summary>
 /// The <c>prediction_audit</c> table: one row per prediction id. A second delivery of the same outcome
-/// (or a late outcome for a prediction already audited) changes nothing.
+/// (or a late outcome for a prediction already audited) changes nothing. The table is <see cref="AuditSchema"/>.
 /// </summary>
 public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDatabase database, TimeProvider clock)
 {
     public const string Database = "Audit";
-
-    public const string Schema = """
-        CREATE TABLE IF NOT EXISTS prediction_audit (
-            prediction_id TEXT NOT NULL PRIMARY KEY,
-            outcome TEXT NOT NULL,
-            item_id INTEGER NOT NULL,
-            feature_value REAL NOT NULL,
-            metadata TEXT NULL,
-            prediction REAL NULL,
-            error TEXT NULL,
-            worker TEXT NOT NULL,
-            model_name TEXT NULL,
-            model_version TEXT NULL,
-            submitted_at TEXT NULL,
-            received_at TEXT NOT NULL,
-            metadata_started_at TEXT NULL,
-            metadata_completed_at TEXT NULL,
-            inference_queued_at TEXT NULL,
-            inference_started_at TEXT NULL,
-            inference_completed_at TEXT NULL,
-            finished_at TEXT NOT NULL,
-            audited_at TEXT NOT NULL
-        );
-        """;
-
-    /// <summary>Columns an audit database made by an older worker lacks.</summary>
-    public static readonly IReadOnlyList<AddedColumn> AddedColumns =
-    [
-        new("prediction_audit", "model_name", "TEXT NULL"),
-        new("prediction_audit", "model_version", "TEXT NULL"),
-    ];
 
     private const string Insert = """
         INSERT INTO prediction_audit (
@@ -116,8 +86,5 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
             null, ExpiryReason.For(e.Deadline), e.Worker, null, null, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
             Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
             Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.ExpiredAt)!, Text(now)!);
-
-        // ISO 8601 in UTC sorts as text and reads plainly in any SQLite shell.
-        private static string? Text(DateTimeOffset? value) => value?.UtcDateTime.ToString("O");
     }
 }

@@ -13,7 +13,7 @@ public sealed class IdempotencyStoreTests : IDisposable
 
     public IdempotencyStoreTests()
     {
-        _database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "results.db")}", IdempotencyStore.Schema);
+        _database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "results.db")}", [IdempotencySchema.Store]);
         _store = new IdempotencyStore(_database, _clock);
     }
 
@@ -97,7 +97,7 @@ public sealed class IdempotencyStoreTests : IDisposable
             await command.ExecuteNonQueryAsync();
         }
 
-        await using var upgraded = new SqliteDatabase($"Data Source={path}", IdempotencyStore.Schema);
+        await using var upgraded = new SqliteDatabase($"Data Source={path}", [IdempotencySchema.Store]);
         var store = new IdempotencyStore(upgraded, _clock);
 
         Assert.Equal((IdempotencyStore.Outcome.Replayed, earlier), await store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));

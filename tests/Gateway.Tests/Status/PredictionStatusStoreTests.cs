@@ -12,7 +12,7 @@ public sealed class PredictionStatusStoreTests : IDisposable
 
     public PredictionStatusStoreTests()
     {
-        _store = new PredictionStatusStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "results.db")}", PredictionStatusStore.Schema));
+        _store = new PredictionStatusStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "results.db")}", [PredictionStatusSchema.Store]));
     }
 
     [Fact]
@@ -46,12 +46,13 @@ public sealed class PredictionStatusStoreTests : IDisposable
             CREATE TABLE prediction_owners (prediction_id TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL);
             """;
         var earlier = Request();
-        await using (var before = new SqliteDatabase($"Data Source={path}", old))
+        await SqliteFile.ExecuteAsync(path, old);
+        await using (var before = new SqliteDatabase($"Data Source={path}", []))
         {
             await new PredictionStatusStore(before).AddQueuedAsync([earlier], owner: null, CancellationToken.None);
         }
 
-        await using var upgraded = new SqliteDatabase($"Data Source={path}", PredictionStatusStore.Schema, addedColumns: PredictionStatusStore.AddedColumns);
+        await using var upgraded = new SqliteDatabase($"Data Source={path}", [PredictionStatusSchema.Store]);
         var store = new PredictionStatusStore(upgraded);
         await store.CompleteAsync([Completed(earlier, prediction: 10)], CancellationToken.None);
 

@@ -12,7 +12,7 @@ public sealed class AuditStoreTests : IDisposable
     [Fact]
     public async Task Writes_one_row_per_prediction_however_often_its_outcome_arrives()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", AuditStore.Schema), TimeProvider.System);
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
         var completed = Completed();
 
         Assert.Empty(await store.AddAsync([completed], CancellationToken.None));
@@ -36,12 +36,9 @@ public sealed class AuditStoreTests : IDisposable
                 inference_queued_at TEXT NULL, inference_started_at TEXT NULL, inference_completed_at TEXT NULL,
                 finished_at TEXT NOT NULL, audited_at TEXT NOT NULL);
             """;
-        await using (var before = new SqliteDatabase($"Data Source={path}", old))
-        {
-            await before.EnsureCreatedAsync();
-        }
+        await SqliteFile.ExecuteAsync(path, old);
 
-        await using var upgraded = new SqliteDatabase($"Data Source={path}", AuditStore.Schema, addedColumns: AuditStore.AddedColumns);
+        await using var upgraded = new SqliteDatabase($"Data Source={path}", [AuditSchema.Store]);
         await new AuditStore(upgraded, TimeProvider.System).AddAsync([Completed()], CancellationToken.None);
 
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit WHERE model_name = 'doubling'", "audit.db"));
@@ -50,7 +47,7 @@ public sealed class AuditStoreTests : IDisposable
     [Fact]
     public async Task Writes_a_batch_in_one_go_and_reports_only_the_duplicates()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", AuditStore.Schema), TimeProvider.System);
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
         var first = Completed();
         await store.AddAsync([first], CancellationToken.None);
 
@@ -63,7 +60,7 @@ public sealed class AuditStoreTests : IDisposable
     [Fact]
     public async Task Writes_failures_with_their_reason()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", AuditStore.Schema), TimeProvider.System);
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
         var failed = Failed(Guid.NewGuid());
 
         Assert.Empty(await store.AddAsync([failed], CancellationToken.None));

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Gateway.Idempotency;
+
+public static class IdempotencyExtensions
+{
+    /// <summary>
+    /// The store of <c>Idempotency-Key</c>s, kept in the results file (<c>ConnectionStrings:Results</c>) beside
+    /// the statuses, with its own schema there.
+    /// </summary>
+    public static IHostApplicationBuilder AddIdempotency(this IHostApplicationBuilder builder)
+    {
+        builder.AddSqliteDatabase(PredictionStatusStore.Database, IdempotencySchema.Store);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IdempotencyStore>();
+        return builder;
+    }
+}

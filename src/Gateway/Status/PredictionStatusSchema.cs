@@ -1,0 +1,52 @@
+using Predictions.ServiceDefaults.Storage;
+
+namespace Predictions.Gateway.Status;
+
+/// <summary>
+/// The status store's tables in the results file, one step per change. A results file made before versions
+/// were recorded is found at the step it had reached and carried on from there, its rows untouched.
+/// </summary>
+public static class PredictionStatusSchema
+{
+    public static readonly StoreSchema Store = new("status",
+    [
+        new(1, """
+            CREATE TABLE predictions (
+                prediction_id TEXT NOT NULL PRIMARY KEY,
+                status TEXT NOT NULL,
+                item_id INTEGER NOT NULL,
+                feature_value REAL NOT NULL,
+                metadata TEXT NULL,
+                prediction REAL NULL,
+                error TEXT NULL,
+                submitted_at TEXT NULL,
+                completed_at TEXT NULL
+            );
+            """)
+        {
+            PresentWhen = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'predictions'",
+        },
+
+        // Who submitted a prediction with an API key; predictions stored before it have no owner.
+        new(2, """
+            CREATE TABLE prediction_owners (
+                prediction_id TEXT NOT NULL PRIMARY KEY,
+                owner TEXT NOT NULL
+            );
+            """)
+        {
+            PresentWhen = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'prediction_owners'",
+        },
+
+        // Results name the model that computed them. A column per step: files upgraded before versions were
+        // recorded gained them one at a time, so one may hold the first without the second.
+        new(3, "ALTER TABLE predictions ADD COLUMN model_name TEXT NULL;")
+        {
+            PresentWhen = "SELECT count(*) FROM pragma_table_info('predictions') WHERE name = 'model_name'",
+        },
+        new(4, "ALTER TABLE predictions ADD COLUMN model_version TEXT NULL;")
+        {
+            PresentWhen = "SELECT count(*) FROM pragma_table_info('predictions') WHERE name = 'model_version'",
+        },
+    ]);
+}
