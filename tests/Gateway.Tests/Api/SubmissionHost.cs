@@ -12,6 +12,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
+using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults.Messaging;
@@ -66,6 +67,7 @@ public sealed class SubmissionHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddPredictionApi();
         builder.AddStatusStore();
+        builder.AddIdempotency();
         builder.AddBackpressure();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddOptions<WorkQueueOptions>().Configure(options => options.MaxLength = WorkQueueMaxLength);
