@@ -3,11 +3,13 @@ using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Probes;
 using Predictions.Gateway.Status;
+using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults.Messaging;
 
 // Settings sit beside the binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.AddGatewayTelemetry();
 builder.AddPredictionApi();
 builder.AddApiKeys();
 builder.AddStatusStore();

@@ -4,10 +4,12 @@ using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Probes;
+using Predictions.Worker.Telemetry;
 
 // Settings sit beside the binary, wherever it is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.AddWorkerTelemetry();
 builder.AddPipeline();
 builder.AddMetadata();
 builder.AddInference();

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
-using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults.Health;
-using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Probes;
 
@@ -12,9 +10,7 @@ public static class ProbeExtensions
     public static IHostApplicationBuilder AddProbes(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks();
-        builder.Services.AddSingleton<GatewayMetrics>();
-        builder.AddMetrics("prediction-gateway", GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
-            .WithMetrics(metrics => metrics.AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         return builder;
     }
 

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
-using Predictions.ServiceDefaults.Health;
-using Predictions.ServiceDefaults.Telemetry;
-using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Probes;
 
@@ -17,7 +14,6 @@ public static class ProbeExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddHealthChecks().AddCheck<InferencePoolHealthCheck>("inference-pool", tags: [HealthExtensions.Ready]);
         builder.Services.AddHostedService<ProbeServer>();
 
         // Read through IOptions so that a bad Probes:Url fails with the validation message, whoever asks first.
@@ -26,8 +22,7 @@ public static class ProbeExtensions
             listener.Host = probes.Value.GetHost();
             listener.Port = probes.Value.GetPort();
         });
-        builder.AddMetrics("prediction-worker", WorkerMetrics.MeterName)
-            .WithMetrics(metrics => metrics.AddPrometheusHttpListener());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusHttpListener());
         return builder;
     }
 }
