@@ -2,19 +2,21 @@ using Predictions.Gateway.Api;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
-using Predictions.Gateway.Probes;
 using Predictions.Gateway.Status;
+using Predictions.Gateway.Telemetry;
+using Predictions.ServiceDefaults;
 using Predictions.ServiceDefaults.Messaging;
 
 // Settings sit beside the binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.AddServiceDefaults();
+builder.AddGatewayTelemetry();
 builder.AddPredictionApi();
 builder.AddApiKeys();
 builder.AddStatusStore();
 builder.AddIdempotency();
 builder.AddBackpressure();
-builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);
 
 var app = builder.Build();
@@ -23,7 +25,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseApiKeys();
 
-app.MapProbes();
+app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapPredictions();
 

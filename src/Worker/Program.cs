@@ -1,13 +1,19 @@
+using Microsoft.AspNetCore.Builder;
+using Predictions.ServiceDefaults;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Audit;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Probes;
+using Predictions.Worker.Telemetry;
 
-// Settings sit beside the binary, wherever it is started from.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// Settings sit beside the binary, wherever it is started from. A web application only to serve the probes
+// and metrics; the work itself runs in hosted services (the bus, the inference pool).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.AddServiceDefaults();
+builder.AddWorkerTelemetry();
 builder.AddPipeline();
 builder.AddMetadata();
 builder.AddInference();
@@ -15,4 +21,9 @@ builder.AddAudit();
 builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.ListenAtProbesUrl();
+
+await app.RunAsync();

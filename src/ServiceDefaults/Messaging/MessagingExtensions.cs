@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Predictions.ServiceDefaults.Health;
 
 namespace Predictions.ServiceDefaults.Messaging;
 
@@ -24,7 +23,6 @@ public static class MessagingExtensions
             .BindConfiguration(WorkQueueOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.AddReceiveEndpointHealth();
 
         // MassTransit waits without limit for an endpoint's consumers to return before that endpoint stops, and
         // an endpoint whose channel closed consumes again only once it has stopped: bounded here, a consumer that

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
 namespace Predictions.ServiceDefaults.Telemetry;
@@ -8,11 +8,22 @@ namespace Predictions.ServiceDefaults.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// OpenTelemetry metrics from the host's own meters, MassTransit's (messages consumed, faults,
-    /// durations) and the .NET runtime's (thread pool, GC). Each host adds its Prometheus exporter.
+    /// OpenTelemetry metrics from MassTransit's meters (messages consumed, faults, durations) and the .NET
+    /// runtime's (thread pool, GC), for Prometheus to scrape at <c>/metrics</c>.
     /// </summary>
-    public static OpenTelemetryBuilder AddMetrics(this IHostApplicationBuilder builder, string serviceName, params string[] meters) =>
+    public static IHostApplicationBuilder AddPrometheusMetrics(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter("MassTransit", "System.Runtime").AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>The host's name and its own meters, beside the ones every host reports.</summary>
+    public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder, string serviceName, params string[] meters)
+    {
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithMetrics(metrics => metrics.AddMeter([.. meters, "MassTransit", "System.Runtime"]));
+            .WithMetrics(metrics => metrics.AddMeter(meters));
+        return builder;
+    }
 }

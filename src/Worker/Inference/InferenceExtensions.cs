@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Health;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Worker.Inference;
 
 public static class InferenceExtensions
 {
-    /// <summary>The model and the bounded pool of threads that runs it.</summary>
+    /// <summary>The model and the bounded pool of threads that runs it; the worker is ready only while the pool runs.</summary>
     public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<InferenceOptions>()
@@ -30,6 +31,7 @@ public static class InferenceExtensions
         });
         builder.Services.AddSingleton<InferencePool>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InferencePool>());
+        builder.Services.AddHealthChecks().AddCheck<InferencePoolHealthCheck>("inference-pool", tags: [HealthExtensions.Ready]);
         return builder;
     }
 }

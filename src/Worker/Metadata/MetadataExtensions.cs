@@ -29,6 +29,9 @@ public static class MetadataExtensions
     private static void AddHttpMetadata(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHybridCache();
+
+        // RemoveAllResilienceHandlers is still marked for evaluation; it is the documented way to replace a default handler.
+#pragma warning disable EXTEXP0001
         builder.Services.AddHttpClient<IMetadataSource, HttpMetadataSource>((services, http) =>
             {
                 var baseUrl = services.GetRequiredService<IOptions<MetadataOptions>>().Value.BaseUrl!.ToString();
@@ -37,6 +40,11 @@ public static class MetadataExtensions
                 http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
+
+            // Its own pipeline, driven by Metadata:*, replaces the service defaults' standard handler instead of
+            // nesting in it: nested, every retry here would be retried again out there, and the outer 30 s total
+            // timeout would cut off the attempts that Metadata:AttemptTimeout and Metadata:Retries allow.
+            .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions resilience, IServiceProvider services) =>
             {
@@ -54,5 +62,6 @@ public static class MetadataExtensions
                 resilience.CircuitBreaker.MinimumThroughput = 20;
                 resilience.CircuitBreaker.FailureRatio = 0.5;
             });
+#pragma warning restore EXTEXP0001
     }
 }

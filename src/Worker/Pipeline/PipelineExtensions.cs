@@ -1,5 +1,4 @@
 using Predictions.Worker.Suspects;
-using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
 
@@ -15,7 +14,6 @@ public static class PipelineExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess());
-        builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<SuspectFilter>();
         return builder;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Pipeline;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Tests.Inference;
 
@@ -88,6 +89,7 @@ public sealed class FaultInjectionTests : IDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddFakeLogging();
+        builder.AddWorkerTelemetry();
         builder.AddPipeline();
         builder.AddInference();
         return builder.Build();

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Predictions.Worker.Inference;
 
-namespace Predictions.Worker.Probes;
+namespace Predictions.Worker.Inference;
 
 /// <summary>Ready only while the inference pool's threads are running and take work.</summary>
 public sealed class InferencePoolHealthCheck(InferencePool pool) : IHealthCheck
