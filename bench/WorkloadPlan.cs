@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Predictions.Worker.Inference;
-using Predictions.Worker.Inference.Onnx;
+using Predictions.Worker.Models;
+using Predictions.Worker.Models.Onnx;
 
 namespace Predictions.Bench;
 

@@ -2,6 +2,7 @@ using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Audit;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
+using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Probes;
 
@@ -10,6 +11,7 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 
 builder.AddPipeline();
 builder.AddMetadata();
+builder.AddModel();
 builder.AddInference();
 builder.AddAudit();
 builder.AddProbes();

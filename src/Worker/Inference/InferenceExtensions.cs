@@ -5,7 +5,7 @@ namespace Predictions.Worker.Inference;
 
 public static class InferenceExtensions
 {
-    /// <summary>The model and the bounded pool of threads that runs it.</summary>
+    /// <summary>The bounded pool of threads that runs the model.</summary>
     public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<InferenceOptions>()
@@ -14,7 +14,6 @@ public static class InferenceExtensions
             .ValidateOnStart();
         builder.Services.AddHostedService<FaultInjectionWarning>();
 
-        builder.AddModel();
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;

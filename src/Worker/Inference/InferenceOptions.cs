@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Inference;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.Tests.Inference;
@@ -89,6 +90,7 @@ public sealed class FaultInjectionTests : IDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddFakeLogging();
         builder.AddPipeline();
+        builder.AddModel();
         builder.AddInference();
         return builder.Build();
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Tests.Inference;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Predictions.Contracts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
+using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;

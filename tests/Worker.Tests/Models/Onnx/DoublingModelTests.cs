@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Models;
 
-namespace Predictions.Worker.Tests.Inference.Onnx;
+namespace Predictions.Worker.Tests.Models.Onnx;
 
 /// <summary><c>models/doubling.onnx</c> is the simulated model in ONNX: the very same doubles.</summary>
 public sealed class DoublingModelTests

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Predictions.Worker.Inference;
+using Predictions.Worker.Models;
 
-namespace Predictions.Worker.Tests.Inference.Onnx;
+namespace Predictions.Worker.Tests.Models.Onnx;
 
 /// <summary><c>models/item-scorer.onnx</c> under ONNX Runtime against the scores numpy computed when it was built.</summary>
 public sealed class ItemScorerTests
@@ -63,7 +63,7 @@ public sealed class ItemScorerTests
         using var model = ShippedModels.ItemScorer();
         var metadata = new Dictionary<string, double> { ["category"] = 3, ["popularity"] = 0.5 };
 
-        var error = Assert.Throws<Predictions.Worker.Inference.Onnx.MissingFeatureException>(() => model.Predict([new ModelInput(1, metadata)]));
+        var error = Assert.Throws<Predictions.Worker.Models.Onnx.MissingFeatureException>(() => model.Predict([new ModelInput(1, metadata)]));
 
         Assert.Equal("price", error.Feature);
         Assert.Contains("'price'", error.Message, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Predictions.Worker.Inference.Onnx;
+namespace Predictions.Worker.Models.Onnx;
 
 /// <summary>The model's input tensor: one row per input, its columns the <c>Model:Features</c> in order.</summary>
 public static class FeatureRows

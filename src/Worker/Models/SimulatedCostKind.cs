@@ -1,4 +1,4 @@
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 /// <summary>How the simulated model spends its cost.</summary>
 public enum SimulatedCostKind

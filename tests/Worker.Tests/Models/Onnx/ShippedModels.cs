@@ -1,8 +1,8 @@
 using Predictions.Harness;
-using Predictions.Worker.Inference;
-using Predictions.Worker.Inference.Onnx;
+using Predictions.Worker.Models;
+using Predictions.Worker.Models.Onnx;
 
-namespace Predictions.Worker.Tests.Inference.Onnx;
+namespace Predictions.Worker.Tests.Models.Onnx;
 
 /// <summary>The models in the repository's <c>models/</c> folder, loaded as the worker loads them.</summary>
 public static class ShippedModels

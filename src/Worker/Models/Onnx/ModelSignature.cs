@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Predictions.Worker.Inference.Onnx;
+namespace Predictions.Worker.Models.Onnx;
 
 /// <summary>
 /// How the worker feeds a model and reads it: one <c>[rows, features]</c> tensor in, one value per row out.

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
 using Predictions.Contracts;
 
-namespace Predictions.Worker.Inference.Onnx;
+namespace Predictions.Worker.Models.Onnx;
 
 /// <summary>The name and version reported with each prediction: from the settings, else from the model file.</summary>
 public static class ModelIdentities

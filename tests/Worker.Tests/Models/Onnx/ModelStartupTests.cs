@@ -3,9 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Predictions.Worker.Inference;
-using Predictions.Worker.Inference.Onnx;
+using Predictions.Worker.Models;
+using Predictions.Worker.Models.Onnx;
 
-namespace Predictions.Worker.Tests.Inference.Onnx;
+namespace Predictions.Worker.Tests.Models.Onnx;
 
 /// <summary>The worker's model registration (<c>AddModel</c>) in a host: a bad model stops it while starting, naming the setting.</summary>
 public sealed class ModelStartupTests : IDisposable

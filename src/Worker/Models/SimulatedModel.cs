@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Worker.Inference;
 
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 /// <summary>
 /// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Inference:SimulatedCost</c> of

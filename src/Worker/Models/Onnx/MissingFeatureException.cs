@@ -1,4 +1,4 @@
-namespace Predictions.Worker.Inference.Onnx;
+namespace Predictions.Worker.Models.Onnx;
 
 /// <summary>An item lacks a metadata value that the model's input row needs: that prediction fails, the others go on.</summary>
 public sealed class MissingFeatureException(string feature)

@@ -2,7 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Predictions.Contracts;
 
-namespace Predictions.Worker.Inference.Onnx;
+namespace Predictions.Worker.Models.Onnx;
 
 /// <summary>
 /// A model file run by ONNX Runtime on the CPU. One session, loaded once and shared by the pool's threads

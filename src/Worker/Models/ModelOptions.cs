@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 public sealed class ModelOptions : IValidatableObject
 {

@@ -1,4 +1,4 @@
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 /// <summary>What computes the predictions (<c>Model:Backend</c>).</summary>
 public enum ModelBackend

@@ -1,10 +1,10 @@
 using Predictions.Contracts;
 
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 /// <summary>
 /// A model. <see cref="Predict"/> may block and burn CPU: it only ever runs on an
-/// <see cref="InferencePool"/> thread, never on the thread pool.
+/// <see cref="Inference.InferencePool"/> thread, never on the thread pool.
 /// </summary>
 public interface IPredictionModel
 {

@@ -1,4 +1,4 @@
-namespace Predictions.Worker.Tests.Inference.Onnx;
+namespace Predictions.Worker.Tests.Models.Onnx;
 
 public sealed class ModelIdentityTests
 {

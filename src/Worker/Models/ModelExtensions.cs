@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using Predictions.Worker.Inference.Onnx;
+using Predictions.Worker.Models.Onnx;
 
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 public static class ModelExtensions
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Predictions.Worker.Inference;
+namespace Predictions.Worker.Models;
 
 /// <summary>
 /// A fixed amount of real CPU work, for the simulated model's <c>Cpu</c> cost: floating-point arithmetic

@@ -1,4 +1,4 @@
-namespace Predictions.Worker.Inference.Onnx;
+namespace Predictions.Worker.Models.Onnx;
 
 /// <summary>
 /// Takes the model in its constructor so that the host loads it while starting (a broken file stops the

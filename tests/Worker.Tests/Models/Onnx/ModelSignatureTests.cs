@@ -1,12 +1,12 @@
-using Predictions.Worker.Inference;
-using Predictions.Worker.Inference.Onnx;
+using Predictions.Worker.Models;
+using Predictions.Worker.Models.Onnx;
 
-namespace Predictions.Worker.Tests.Inference.Onnx;
+namespace Predictions.Worker.Tests.Models.Onnx;
 
 /// <summary>Which models the worker can feed, from the small fixtures <c>models/make_models.py</c> writes to <c>Models/</c>.</summary>
 public sealed class ModelSignatureTests
 {
-    private static readonly string Fixtures = Path.Combine(Predictions.Harness.Repository.Root, "tests", "Worker.Tests", "Inference", "Onnx", "Models");
+    private static readonly string Fixtures = Path.Combine(Predictions.Harness.Repository.Root, "tests", "Worker.Tests", "Models", "Onnx", "Models");
 
     [Fact]
     public void Two_inputs_and_no_input_name_fail_naming_Model_InputName()
