@@ -1,5 +1,6 @@
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Audit;
+using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
@@ -13,6 +14,7 @@ builder.AddPipeline();
 builder.AddMetadata();
 builder.AddModel();
 builder.AddInference();
+builder.AddCrashRecovery();
 builder.AddAudit();
 builder.AddProbes();
 builder.AddMessaging(typeof(Program).Assembly);

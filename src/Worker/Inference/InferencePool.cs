@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 

@@ -1,4 +1,3 @@
-using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -16,7 +15,6 @@ public static class PipelineExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess());
         builder.Services.AddSingleton<WorkerMetrics>();
-        builder.Services.AddSingleton<SuspectFilter>();
         return builder;
     }
 }

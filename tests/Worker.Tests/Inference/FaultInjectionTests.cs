@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
@@ -92,6 +93,7 @@ public sealed class FaultInjectionTests : IDisposable
         builder.AddPipeline();
         builder.AddModel();
         builder.AddInference();
+        builder.AddCrashRecovery();
         return builder.Build();
     }
 }

@@ -9,6 +9,8 @@ using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 
+using Predictions.Worker.Tests.CrashRecovery;
+
 namespace Predictions.Worker.Tests.Inference;
 
 public sealed class InferencePoolTests

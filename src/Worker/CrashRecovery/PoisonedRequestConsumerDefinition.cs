@@ -2,7 +2,7 @@ using MassTransit;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Pipeline;
 
-namespace Predictions.Worker.Suspects;
+namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
 /// <c>prediction-worker_poisoned</c>: bound to the poison queue's exchange, so each dead-lettered request

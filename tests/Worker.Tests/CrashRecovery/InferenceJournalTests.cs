@@ -1,6 +1,6 @@
-using Predictions.Worker.Inference;
+using Predictions.Worker.CrashRecovery;
 
-namespace Predictions.Worker.Tests.Inference;
+namespace Predictions.Worker.Tests.CrashRecovery;
 
 public sealed class InferenceJournalTests
 {

@@ -2,7 +2,7 @@ using MassTransit;
 using Predictions.Contracts;
 using Predictions.Worker.Pipeline;
 
-namespace Predictions.Worker.Suspects;
+namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
 /// Computes a suspect request exactly as <see cref="PredictionRequestConsumer"/> does; only its endpoint

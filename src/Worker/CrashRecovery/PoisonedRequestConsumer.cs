@@ -4,7 +4,7 @@ using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Telemetry;
 
-namespace Predictions.Worker.Suspects;
+namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
 /// Gives a request that RabbitMQ dead-lettered to <c>prediction-worker_poison</c> its outcome, so its client

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Pipeline;
 
-namespace Predictions.Worker.Suspects;
+namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
 /// <c>prediction-worker_suspect</c>: one request at a time per worker (prefetch 1), so a worker that dies

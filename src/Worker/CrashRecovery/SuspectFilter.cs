@@ -3,10 +3,9 @@ using MassTransit;
 using MassTransit.Serialization;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
-using Predictions.Worker.Inference;
 using Predictions.Worker.Pipeline;
 
-namespace Predictions.Worker.Suspects;
+namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
 /// On the work queue: a request that was in the model when the previous worker process died (a suspect,
