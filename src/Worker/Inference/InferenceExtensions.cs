@@ -9,7 +9,6 @@ public static class InferenceExtensions
             .BindConfiguration(InferenceOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddHostedService<FaultInjectionWarning>();
         builder.Services.AddSingleton<InferencePool>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InferencePool>());
         return builder;

@@ -5,13 +5,16 @@ namespace Predictions.Worker.Models;
 
 public static class ModelExtensions
 {
-    /// <summary>The model the inference pool runs (<c>Model:Backend</c>).</summary>
+    /// <summary>The model the inference pool runs (<c>Model:Backend</c>) and its settings.</summary>
     public static IHostApplicationBuilder AddModel(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ModelOptions>()
             .BindConfiguration(ModelOptions.Section)
+            .Configure<IConfiguration>((options, configuration) => LegacyModelSettings.Bind(configuration, options))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddHostedService<LegacyModelSettingsWarning>();
+        builder.Services.AddHostedService<FaultInjectionWarning>();
 
         var backend = builder.Configuration.GetSection(ModelOptions.Section).GetValue<ModelBackend?>(nameof(ModelOptions.Backend));
         if (backend == ModelBackend.Onnx)

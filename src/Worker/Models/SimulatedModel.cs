@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.Worker.Inference;
 
 namespace Predictions.Worker.Models;
 
 /// <summary>
-/// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Inference:SimulatedCost</c> of
-/// blocking work: sleeping (the default) or computing on a core (<c>Inference:SimulatedCostKind=Cpu</c>).
-/// For fault tests it can crash the process on one chosen input (<c>Inference:SimulatedCrashFeatureValue</c>, which
-/// the worker refuses without <c>Inference:AllowFaultInjection</c>).
+/// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Model:SimulatedCost</c> of
+/// blocking work: sleeping (the default) or computing on a core (<c>Model:SimulatedCostKind=Cpu</c>).
+/// For fault tests it can crash the process on one chosen input (<c>Model:SimulatedCrashFeatureValue</c>, which
+/// the worker refuses without <c>Model:AllowFaultInjection</c>).
 /// </summary>
 public sealed class SimulatedModel : IPredictionModel
 {
@@ -16,18 +15,18 @@ public sealed class SimulatedModel : IPredictionModel
     private readonly long _cpuIterations;
     private readonly double? _crashOn;
 
-    public SimulatedModel(IOptions<InferenceOptions> options)
+    public SimulatedModel(IOptions<ModelOptions> options)
     {
-        var inference = options.Value;
-        _crashOn = inference.SimulatedCrashFeatureValue;
-        if (inference.SimulatedCostKind == SimulatedCostKind.Cpu)
+        var model = options.Value;
+        _crashOn = model.SimulatedCrashFeatureValue;
+        if (model.SimulatedCostKind == SimulatedCostKind.Cpu)
         {
-            _cpuIterations = inference.SimulatedCpuIterations
-                ?? (inference.SimulatedCost > TimeSpan.Zero ? CpuWork.IterationsFor(inference.SimulatedCost) : 0);
+            _cpuIterations = model.SimulatedCpuIterations
+                ?? (model.SimulatedCost > TimeSpan.Zero ? CpuWork.IterationsFor(model.SimulatedCost) : 0);
         }
         else
         {
-            _sleep = inference.SimulatedCost;
+            _sleep = model.SimulatedCost;
         }
     }
 
@@ -42,7 +41,7 @@ public sealed class SimulatedModel : IPredictionModel
     {
         if (input.FeatureValue == _crashOn)
         {
-            Environment.FailFast($"Simulated crash: featureValue {input.FeatureValue} is Inference:SimulatedCrashFeatureValue.");
+            Environment.FailFast($"Simulated crash: featureValue {input.FeatureValue} is Model:SimulatedCrashFeatureValue.");
         }
 
         if (_sleep > TimeSpan.Zero)

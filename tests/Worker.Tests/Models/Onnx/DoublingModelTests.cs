@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Tests.Models.Onnx;
@@ -12,7 +11,7 @@ public sealed class DoublingModelTests
     private static readonly IReadOnlyList<ModelInput> Inputs =
         [.. Values.Select(value => new ModelInput(value, new Dictionary<string, double> { ["price"] = 1 }))];
 
-    private static readonly SimulatedModel Simulated = new(Options.Create(new InferenceOptions { SimulatedCost = TimeSpan.Zero }));
+    private static readonly SimulatedModel Simulated = new(Options.Create(new ModelOptions { SimulatedCost = TimeSpan.Zero }));
 
     [Fact]
     public void A_batch_gives_exactly_what_the_simulated_model_gives()

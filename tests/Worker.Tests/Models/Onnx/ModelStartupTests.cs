@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Models.Onnx;
 
@@ -96,7 +95,7 @@ public sealed class ModelStartupTests : IDisposable
             ["Model:Path"] = "doubling.onnx",
         });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddOptions<InferenceOptions>().Configure(options => options.SimulatedCost = TimeSpan.Zero);
+        builder.Services.AddOptions<ModelOptions>().Configure(options => options.SimulatedCost = TimeSpan.Zero);
         builder.AddModel();
         return builder.Build();
     }

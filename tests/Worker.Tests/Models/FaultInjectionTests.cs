@@ -7,11 +7,11 @@ using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 
-namespace Predictions.Worker.Tests.Inference;
+namespace Predictions.Worker.Tests.Models;
 
 /// <summary>
-/// <c>Inference:SimulatedCrashFeatureValue</c> lets one request kill the worker: the host refuses it unless
-/// <c>Inference:AllowFaultInjection</c> says so, in every environment, and warns when it is allowed.
+/// <c>Model:SimulatedCrashFeatureValue</c> lets one request kill the worker: the host refuses it unless
+/// <c>Model:AllowFaultInjection</c> says so, in every environment, and warns when it is allowed.
 /// </summary>
 public sealed class FaultInjectionTests : IDisposable
 {
@@ -22,12 +22,12 @@ public sealed class FaultInjectionTests : IDisposable
     [InlineData("Development")]
     public async Task A_crash_value_without_the_allow_setting_stops_the_host_naming_both_settings(string environment)
     {
-        using var host = Build(environment, new() { ["Inference:SimulatedCrashFeatureValue"] = "-7.5" });
+        using var host = Build(environment, new() { ["Model:SimulatedCrashFeatureValue"] = "-7.5" });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Inference:SimulatedCrashFeatureValue is -7.5", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Inference:AllowFaultInjection=true", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model:SimulatedCrashFeatureValue is -7.5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model:AllowFaultInjection=true", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,8 +35,8 @@ public sealed class FaultInjectionTests : IDisposable
     {
         using var host = Build("Production", new()
         {
-            ["Inference:SimulatedCrashFeatureValue"] = "-7.5",
-            ["Inference:AllowFaultInjection"] = "true",
+            ["Model:SimulatedCrashFeatureValue"] = "-7.5",
+            ["Model:AllowFaultInjection"] = "true",
         });
 
         await host.StartAsync();
@@ -44,22 +44,22 @@ public sealed class FaultInjectionTests : IDisposable
 
         var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Contains("Inference:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
-        Assert.Contains("featureValue -7.5 (Inference:SimulatedCrashFeatureValue)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Model:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("featureValue -7.5 (Model:SimulatedCrashFeatureValue)", warning.Message, StringComparison.Ordinal);
         Assert.Contains("Production", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Fault_injection_allowed_without_a_fault_still_warns()
     {
-        using var host = Build("Development", new() { ["Inference:AllowFaultInjection"] = "true" });
+        using var host = Build("Development", new() { ["Model:AllowFaultInjection"] = "true" });
 
         await host.StartAsync();
         await host.StopAsync();
 
         var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Contains("Inference:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Model:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class FaultInjectionTests : IDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Inference:JournalFile"] = Path.Combine(_folder.FullName, "inference.journal"),
-            ["Inference:SimulatedCost"] = "00:00:00",
+            ["Model:SimulatedCost"] = "00:00:00",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddFakeLogging();
