@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Predictions.Worker.Inference;
-using Predictions.Worker.Inference.Onnx;
+using Predictions.Worker.Models;
+using Predictions.Worker.Models.Onnx;
 
 namespace Predictions.Bench;
 
@@ -32,22 +32,22 @@ public sealed record WorkloadPlan(
         {
             case Workload.Seed or Workload.Backlog:
                 settings["Metadata:SimulatedLatency"] = "00:00:00.5";
-                settings["Inference:SimulatedCost"] = "00:00:01";
+                settings["Model:SimulatedCost"] = "00:00:01";
                 break;
             case Workload.Cpu:
                 var iterations = CpuWork.IterationsFor(TimeSpan.FromMilliseconds(20));
                 cpu = (iterations, SingleThreadRate(iterations));
                 settings["Metadata:SimulatedLatency"] = "00:00:00.05";
-                settings["Inference:SimulatedCostKind"] = "Cpu";
-                settings["Inference:SimulatedCpuIterations"] = iterations.ToString(CultureInfo.InvariantCulture);
+                settings["Model:SimulatedCostKind"] = "Cpu";
+                settings["Model:SimulatedCpuIterations"] = iterations.ToString(CultureInfo.InvariantCulture);
                 break;
             case Workload.Overhead:
                 settings["Metadata:SimulatedLatency"] = "00:00:00";
-                settings["Inference:SimulatedCost"] = "00:00:00";
+                settings["Model:SimulatedCost"] = "00:00:00";
                 break;
             case Workload.Onnx:
                 settings["Metadata:SimulatedLatency"] = "00:00:00.01";
-                settings["Inference:SimulatedCost"] = "00:00:00";
+                settings["Model:SimulatedCost"] = "00:00:00";
                 settings["Model:Backend"] = "Onnx";
                 settings["Model:Path"] = ScorerPath;
                 for (var i = 0; i < ScorerFeatures.Length; i++)
@@ -81,7 +81,7 @@ public sealed record WorkloadPlan(
             options.Concurrency ?? concurrency,
             pool,
             TimeSpan.Parse(settings.GetValueOrDefault("Metadata:SimulatedLatency", "00:00:00.5"), CultureInfo.InvariantCulture),
-            TimeSpan.Parse(settings.GetValueOrDefault("Inference:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
+            TimeSpan.Parse(settings.GetValueOrDefault("Model:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
             settings)
         { Cpu = cpu };
         return options.Workload == Workload.Onnx ? plan with { OnnxPerSecond = plan.ModelRate() } : plan;

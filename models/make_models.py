@@ -183,7 +183,7 @@ def test_models():
 
 
 def main():
-    fixtures = HERE.parent / "tests" / "Worker.Tests" / "Inference" / "Onnx" / "Models"
+    fixtures = HERE.parent / "tests" / "Worker.Tests" / "Models" / "Onnx" / "Models"
     fixtures.mkdir(exist_ok=True)
     for name, model in test_models().items():
         onnx.save(model, fixtures / name)

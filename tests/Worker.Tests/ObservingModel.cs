@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Predictions.Contracts;
-using Predictions.Worker.Inference;
+using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Tests;
 

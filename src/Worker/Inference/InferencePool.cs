@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Worker.CrashRecovery;
+using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Inference;

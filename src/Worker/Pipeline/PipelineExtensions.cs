@@ -1,5 +1,3 @@
-using Predictions.Worker.Suspects;
-
 namespace Predictions.Worker.Pipeline;
 
 public static class PipelineExtensions
@@ -14,7 +12,6 @@ public static class PipelineExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess());
-        builder.Services.AddSingleton<SuspectFilter>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
+using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;

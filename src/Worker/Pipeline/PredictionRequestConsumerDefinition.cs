@@ -1,11 +1,9 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
-using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -39,9 +37,6 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
         }
 
         ConfigureRequests(endpointConfigurator, context);
-
-        // A request that was in the model when the last worker died is computed alone, elsewhere.
-        consumerConfigurator.Message<PredictionRequest>(message => message.UseFilter(context.GetRequiredService<SuspectFilter>()));
     }
 
     /// <summary>What every endpoint that computes requests shares: the formats it reads and what it retries.</summary>

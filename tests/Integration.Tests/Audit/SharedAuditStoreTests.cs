@@ -19,7 +19,7 @@ public sealed class SharedAuditStoreTests(BrokerFixture fixture)
     private static readonly IReadOnlyDictionary<string, string> BusyWorker = new Dictionary<string, string>
     {
         ["Metadata:SimulatedLatency"] = "00:00:00.01",
-        ["Inference:SimulatedCost"] = "00:00:00.005",
+        ["Model:SimulatedCost"] = "00:00:00.005",
     };
 
     private static readonly string[] ErrorQueues =

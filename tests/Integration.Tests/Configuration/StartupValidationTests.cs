@@ -9,10 +9,10 @@ public sealed partial class StartupValidationTests
     public static TheoryData<string, string, string, string> BadSettings => new()
     {
         { "Worker", "Inference__MaxConcurrency", "0", "Inference:MaxConcurrency" },
-        { "Worker", "Inference__SimulatedCost", "-00:00:01", "Inference:SimulatedCost" },
+        { "Worker", "Model__SimulatedCost", "-00:00:01", "Model:SimulatedCost" },
         { "Worker", "Metadata__SimulatedLatency", "02:00:00", "Metadata:SimulatedLatency" },
         { "Worker", "Worker__MaxInFlight", "0", "Worker:MaxInFlight" },
-        { "Worker", "Inference__SimulatedCrashFeatureValue", "NaN", "Inference:SimulatedCrashFeatureValue" },
+        { "Worker", "Model__SimulatedCrashFeatureValue", "NaN", "Model:SimulatedCrashFeatureValue" },
         { "Worker", "Inference__JournalFile", "", "Inference:JournalFile" },
         { "Worker", "Inference__MaxBatchSize", "0", "Inference:MaxBatchSize" },
         { "Worker", "Inference__MaxBatchDelay", "00:01:00", "Inference:MaxBatchDelay" },
@@ -69,15 +69,15 @@ public sealed partial class StartupValidationTests
     [Fact]
     public async Task A_crash_value_without_fault_injection_allowed_stops_the_worker_naming_both_settings()
     {
-        var (process, folder) = StartWithUnreachableBroker("Worker", new() { ["Inference__SimulatedCrashFeatureValue"] = "-7" });
+        var (process, folder) = StartWithUnreachableBroker("Worker", new() { ["Model__SimulatedCrashFeatureValue"] = "-7" });
         await using var _ = process;
 
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         folder.Delete(recursive: true);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("Inference:SimulatedCrashFeatureValue is -7", process.Output, StringComparison.Ordinal);
-        Assert.Contains("Inference:AllowFaultInjection=true", process.Output, StringComparison.Ordinal);
+        Assert.Contains("Model:SimulatedCrashFeatureValue is -7", process.Output, StringComparison.Ordinal);
+        Assert.Contains("Model:AllowFaultInjection=true", process.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public sealed partial class StartupValidationTests
     {
         var (process, folder) = StartWithUnreachableBroker("Worker", new()
         {
-            ["Inference__SimulatedCrashFeatureValue"] = "-7",
-            ["Inference__AllowFaultInjection"] = "true",
+            ["Model__SimulatedCrashFeatureValue"] = "-7",
+            ["Model__AllowFaultInjection"] = "true",
         });
         Match warning;
         await using (process)
@@ -123,6 +123,6 @@ public sealed partial class StartupValidationTests
         return (ServiceProcess.Start(service, environment, folder.FullName), folder);
     }
 
-    [GeneratedRegex(@"^warn: .*Fault injection is allowed \(Inference:AllowFaultInjection\).*featureValue -7 \(Inference:SimulatedCrashFeatureValue\)")]
+    [GeneratedRegex(@"^warn: .*Fault injection is allowed \(Model:AllowFaultInjection\).*featureValue -7 \(Model:SimulatedCrashFeatureValue\)")]
     private static partial Regex FaultInjectionWarning();
 }

@@ -24,7 +24,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     internal static readonly IReadOnlyDictionary<string, string> Model = new Dictionary<string, string>
     {
         ["Metadata:SimulatedLatency"] = "00:00:00.02",
-        ["Inference:SimulatedCost"] = "00:00:00.03",
+        ["Model:SimulatedCost"] = "00:00:00.03",
         ["Inference:MaxConcurrency"] = "2",
         ["HostOptions:ShutdownTimeout"] = "00:00:15",
     };
@@ -127,7 +127,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         // Half the worker's usual pace, so a backlog builds up for the consumers to take while publishes are blocked.
         var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model)
         {
-            ["Inference:SimulatedCost"] = "00:00:00.06",
+            ["Model:SimulatedCost"] = "00:00:00.06",
             ["Logging:LogLevel:MassTransit"] = "Debug",
         });
         var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
@@ -174,7 +174,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         // Half the worker's usual pace, so a backlog builds up under the load's pace.
-        var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model) { ["Inference:SimulatedCost"] = "00:00:00.06" });
+        var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model) { ["Model:SimulatedCost"] = "00:00:00.06" });
         var gateway = await system.StartGatewayAsync();
         var ledger = await Ledger.OpenAsync(system);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_000, timeoutsExpected: true);

@@ -25,7 +25,7 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
     private const int MaxCrashes = 4;
 
     private static readonly IReadOnlyDictionary<string, string> CrashingModel =
-        FaultTests.Model.Append(new("Inference:SimulatedCrashFeatureValue", $"{CrashValue}")).Append(new("Inference:AllowFaultInjection", "true")).ToDictionary();
+        FaultTests.Model.Append(new("Model:SimulatedCrashFeatureValue", $"{CrashValue}")).Append(new("Model:AllowFaultInjection", "true")).ToDictionary();
 
     [Fact]
     public async Task A_poison_request_that_crashes_the_worker_every_time_is_dead_lettered_and_everything_else_completes()

@@ -9,7 +9,7 @@ public static class Settings
     public static readonly IReadOnlyDictionary<string, string> QuickModel = new Dictionary<string, string>
     {
         ["Metadata:SimulatedLatency"] = "00:00:00.05",
-        ["Inference:SimulatedCost"] = "00:00:00.1",
+        ["Model:SimulatedCost"] = "00:00:00.1",
     };
 
     /// <summary>The worker serving <c>models/item-scorer.onnx</c> over the item's features, with quick simulated metadata.</summary>

@@ -19,7 +19,7 @@ public sealed class DeadlineTests(BrokerFixture fixture)
     private static readonly IReadOnlyDictionary<string, string> SlowMetadata = new Dictionary<string, string>
     {
         ["Metadata:SimulatedLatency"] = "00:00:06",
-        ["Inference:SimulatedCost"] = "00:00:00.05",
+        ["Model:SimulatedCost"] = "00:00:00.05",
     };
 
     [Fact]

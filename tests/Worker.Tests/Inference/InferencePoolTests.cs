@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
+
+using Predictions.Worker.Tests.CrashRecovery;
 
 namespace Predictions.Worker.Tests.Inference;
 

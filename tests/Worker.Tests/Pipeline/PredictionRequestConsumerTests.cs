@@ -5,10 +5,10 @@ using Microsoft.Extensions.Time.Testing;
 using Predictions.Contracts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
+using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
-using Predictions.Worker.Suspects;
 using Predictions.Worker.Telemetry;
-using Predictions.Worker.Tests.Inference;
+using Predictions.Worker.Tests.CrashRecovery;
 
 namespace Predictions.Worker.Tests.Pipeline;
 
@@ -188,7 +188,6 @@ public sealed class PredictionRequestConsumerTests
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(new WorkerIdentity("test-worker"))
             .AddSingleton(InferenceJournalTests.Scratch(2))
-            .AddSingleton<SuspectFilter>()
             .AddSingleton<InferencePool>();
         services.AddOptions<InferenceOptions>().Configure(o => o.MaxConcurrency = 2);
         services.AddOptions<WorkerOptions>();

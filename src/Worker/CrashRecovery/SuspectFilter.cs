@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using MassTransit;
+using MassTransit.Serialization;
+using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
+using Predictions.Worker.Pipeline;
+
+namespace Predictions.Worker.CrashRecovery;
+
+/// <summary>
+/// On the work queue: a request that was in the model when the previous worker process died (a suspect,
+/// from the <see cref="InferenceJournal"/>) is moved to <c>prediction-worker_suspect</c> with its body and
+/// headers as received, then acknowledged here, so it is computed alone from there. The requests the
+/// dead worker had merely prefetched beside it carry on here as usual.
+/// </summary>
+public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worker, ILogger<SuspectFilter> logger) : IFilter<ConsumeContext<PredictionRequest>>
+{
+    /// <summary>Set on a moved request, for an operator who finds it in the suspect or poison queue.</summary>
+    public const string Header = "Predictions-Suspect";
+
+    private static readonly Uri SuspectExchange = new($"exchange:{Topology.SuspectQueue}");
+
+    public async Task Send(ConsumeContext<PredictionRequest> context, IPipe<ConsumeContext<PredictionRequest>> next)
+    {
+        if (context.PredictionId() is not { } id || !journal.Suspects.Contains(id))
+        {
+            await next.Send(context);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await context.SendCancellableAsync(SuspectExchange, context.Message, Pipe.Execute<SendContext<PredictionRequest>>(send => CopyReceived(context.ReceiveContext, send)));
+        logger.LogWarning("Prediction {PredictionId} was in the model when the previous worker died: moved to {SuspectQueue}", id, Topology.SuspectQueue);
+
+        // Handled: acknowledge it here, rather than MassTransit's moving an unconsumed message to _skipped.
+        await context.NotifyConsumed(context, Stopwatch.GetElapsedTime(started), nameof(SuspectFilter));
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("suspect");
+
+    private void CopyReceived(ReceiveContext received, SendContext send)
+    {
+        send.Durable = true;
+        send.MessageId = received.GetMessageId();
+        foreach (var (key, value) in received.TransportHeaders.GetAll())
+        {
+            // The broker's count belongs to the queue it came from; the suspect queue keeps its own.
+            if (key != "x-delivery-count")
+            {
+                send.Headers.Set(key, value);
+            }
+        }
+
+        send.Headers.Set(Header, $"in the model when a worker died; moved by {worker.Name}");
+        send.Serializer = new CopyBodySerializer(received.ContentType, received.Body);
+    }
+}

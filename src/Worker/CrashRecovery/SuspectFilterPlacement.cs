@@ -1,0 +1,44 @@
+using MassTransit;
+using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
+
+namespace Predictions.Worker.CrashRecovery;
+
+/// <summary>
+/// Puts the <see cref="SuspectFilter"/> on the work queue, in its request consumer's own pipe: after the
+/// endpoint's retries and the consumer's concurrency limit, just before the consumer runs, so a suspect waits
+/// for a slot like any request and a failed move is retried like a failed prediction. MassTransit calls this
+/// for each endpoint before it adds the endpoint's consumers.
+/// </summary>
+public sealed class SuspectFilterPlacement(SuspectFilter filter) : IConfigureReceiveEndpoint
+{
+    public void Configure(string name, IReceiveEndpointConfigurator configurator)
+    {
+        if (name == Topology.WorkQueue)
+        {
+            configurator.ConnectConsumerConfigurationObserver(new RequestConsumers(filter));
+        }
+    }
+
+    /// <summary>Told of each consumer and message type on the endpoint before its pipes are built.</summary>
+    private sealed class RequestConsumers(SuspectFilter filter) : IConsumerConfigurationObserver
+    {
+        // MassTransit may report a consumer more than once; the filter goes in once.
+        private readonly HashSet<object> _configured = new(ReferenceEqualityComparer.Instance);
+
+        public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
+            where TConsumer : class
+        {
+        }
+
+        public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
+            where TConsumer : class
+            where TMessage : class
+        {
+            if (configurator is IConsumerMessageConfigurator<TConsumer, PredictionRequest> requests && _configured.Add(configurator))
+            {
+                requests.Message(message => message.UseFilter(filter));
+            }
+        }
+    }
+}

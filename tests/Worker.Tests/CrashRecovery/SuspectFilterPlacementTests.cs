@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using MassTransit.Serialization;
+using MassTransit.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
+using Predictions.Worker.CrashRecovery;
+using Predictions.Worker.Inference;
+using Predictions.Worker.Metadata;
+using Predictions.Worker.Models;
+using Predictions.Worker.Pipeline;
+using Predictions.Worker.Telemetry;
+
+namespace Predictions.Worker.Tests.CrashRecovery;
+
+/// <summary>
+/// <c>AddCrashRecovery</c> alone puts the suspect filter on the work queue, whose definition knows nothing of it:
+/// a request the journal names is moved to the suspect queue uncomputed, the others are computed as usual. It
+/// sits where the consumer's own filters go: inside the endpoint's retries, behind the consumer's concurrency
+/// limit, after the consumer factory.
+/// </summary>
+public sealed class SuspectFilterPlacementTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("predictions-crash-recovery-");
+
+    [Fact]
+    public async Task A_request_the_journal_names_is_moved_to_the_suspect_queue_uncomputed_and_the_others_are_computed()
+    {
+        var suspect = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var metadata = new ScriptedMetadataSource(new Dictionary<string, double> { ["price"] = 1 });
+        var model = new ObservingModel(TimeSpan.Zero);
+        using var host = Build(metadata, model, suspect);
+        await host.StartAsync();
+        var harness = host.Services.GetRequiredService<ITestHarness>();
+
+        await harness.Bus.Publish(Request(suspect));
+        await harness.Bus.Publish(Request(other));
+
+        Assert.True(await harness.Sent.Any<PredictionRequest>(sent => sent.Context.Message.PredictionId == suspect), "the suspect was not moved");
+        var moved = harness.Sent.Select<PredictionRequest>(sent => sent.Context.Message.PredictionId == suspect).Single().Context;
+        Assert.Equal(new Uri($"loopback://localhost/{Topology.SuspectQueue}"), moved.DestinationAddress);
+        Assert.Contains("in the model when a worker died", moved.Headers.Get<string>(SuspectFilter.Header), StringComparison.Ordinal);
+
+        Assert.True(await harness.Published.Any<PredictionCompleted>(), "the other request was not computed");
+        Assert.Equal(other, Assert.Single(harness.Published.Select<PredictionCompleted>()).Context.Message.PredictionId);
+        Assert.Equal(1, model.Calls);
+        Assert.Equal(1, metadata.Calls);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_filter_runs_in_the_request_consumers_pipe_after_the_retries_and_the_concurrency_limit()
+    {
+        using var host = Build(new ScriptedMetadataSource(new Dictionary<string, double>()), new ObservingModel(TimeSpan.Zero), Guid.NewGuid());
+        await host.StartAsync();
+        var probe = JsonSerializer.SerializeToNode(host.Services.GetRequiredService<ITestHarness>().Bus.GetProbeResult(), SystemTextJsonMessageSerializer.Options)!;
+        await host.StopAsync();
+
+        // MassTransit's description of the work queue's pipe, in the order a request passes through it.
+        var workQueue = probe["results"]!["bus"]!["host"]!["receiveEndpoint"]!.AsArray().Single(endpoint => (string?)endpoint!["name"] == Topology.WorkQueue)!;
+        var requests = Descendants(workQueue).Single(node => (string?)node["filterType"] == "dispatchPipe"
+            && ((string?)node["outputType"])?.EndsWith($"<{typeof(PredictionRequest).FullName}>", StringComparison.Ordinal) == true);
+        var beforeConsumer = requests["filters"]!.AsArray().Select(filter => (string?)filter!["filterType"]).ToList();
+        Assert.Equal(["retry", "retry", "concurrencyLimit"], beforeConsumer);
+
+        var consumer = requests["consumer"]!;
+        Assert.Equal(typeof(PredictionRequestConsumer).FullName, (string?)consumer["type"]);
+        Assert.Single(Descendants(consumer["filters"]!), node => (string?)node["filterType"] == "suspect");
+    }
+
+    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(property => property.Value is null ? [] : Descendants(property.Value)).Prepend(obj),
+        JsonArray array => array.SelectMany(item => item is null ? [] : Descendants(item)),
+        _ => [],
+    };
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private static PredictionRequest Request(Guid id) => new()
+    {
+        PredictionId = id,
+        ItemId = 1,
+        FeatureValue = 2,
+        SubmittedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>A worker whose previous process died with <paramref name="suspect"/> in the model.</summary>
+    private IHost Build(IMetadataSource metadata, IPredictionModel model, Guid suspect)
+    {
+        var journalFile = Path.Combine(_folder.FullName, "inference.journal");
+        using (var previous = InferenceJournal.Open(journalFile, threads: 1))
+        {
+            previous.Enter(0, [suspect]);
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Inference:JournalFile"] = journalFile,
+            ["Inference:MaxConcurrency"] = "1",
+        });
+        builder.AddWorkerTelemetry();
+        builder.AddPipeline();
+        builder.AddInference();
+        builder.AddCrashRecovery();
+        builder.Services.AddSingleton(metadata);
+        builder.Services.AddSingleton(model);
+        builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
+        return builder.Build();
+    }
+}
