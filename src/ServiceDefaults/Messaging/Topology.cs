@@ -31,6 +31,12 @@ public static class Topology
     /// </summary>
     public const string SuspectQueue = "prediction-worker_suspect";
 
+    /// <summary>
+    /// Header set on a request moved to <see cref="SuspectQueue"/> because it was in the model when a worker died,
+    /// saying so, for an operator who finds it in the suspect or poison queue.
+    /// </summary>
+    public const string SuspectHeader = "Predictions-Suspect";
+
     /// <summary>Suspects that still killed the worker on every delivery: dead-lettered here for an operator.</summary>
     public const string PoisonQueue = "prediction-worker_poison";
 

@@ -15,9 +15,6 @@ namespace Predictions.Worker.CrashRecovery;
 /// </summary>
 public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worker, ILogger<SuspectFilter> logger) : IFilter<ConsumeContext<PredictionRequest>>
 {
-    /// <summary>Set on a moved request, for an operator who finds it in the suspect or poison queue.</summary>
-    public const string Header = "Predictions-Suspect";
-
     private static readonly Uri SuspectExchange = new($"exchange:{Topology.SuspectQueue}");
 
     public async Task Send(ConsumeContext<PredictionRequest> context, IPipe<ConsumeContext<PredictionRequest>> next)
@@ -51,7 +48,7 @@ public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worke
             }
         }
 
-        send.Headers.Set(Header, $"in the model when a worker died; moved by {worker.Name}");
+        send.Headers.Set(Topology.SuspectHeader, $"in the model when a worker died; moved by {worker.Name}");
         send.Serializer = new CopyBodySerializer(received.ContentType, received.Body);
     }
 }

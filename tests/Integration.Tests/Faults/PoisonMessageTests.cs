@@ -18,9 +18,6 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
 
     private const double CrashValue = -7;
 
-    /// <summary>The worker's note on a request it moved to the suspect queue.</summary>
-    private const string SuspectHeader = "Predictions-Suspect";
-
     /// <summary>Once from the work queue, then 1 + <c>WorkQueue:SuspectDeliveryLimit</c> (2) deliveries from the suspect queue.</summary>
     private const int MaxCrashes = 4;
 
@@ -90,7 +87,7 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
         Assert.Contains(poison, Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
 
         var headers = message.BasicProperties.Headers!;
-        Assert.True(headers.ContainsKey(SuspectHeader), $"No {SuspectHeader} header: {Describe(headers)}");
+        Assert.True(headers.ContainsKey(Topology.SuspectHeader), $"No {Topology.SuspectHeader} header: {Describe(headers)}");
         var deaths = Assert.IsAssignableFrom<IEnumerable<object>>(headers["x-death"]).Cast<IDictionary<string, object?>>().ToList();
         Assert.Contains(deaths, d => Text(d["queue"]) == Topology.SuspectQueue && Text(d["reason"]) == "delivery_limit");
     }

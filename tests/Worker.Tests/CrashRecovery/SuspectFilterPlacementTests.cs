@@ -44,7 +44,7 @@ public sealed class SuspectFilterPlacementTests : IDisposable
         Assert.True(await harness.Sent.Any<PredictionRequest>(sent => sent.Context.Message.PredictionId == suspect), "the suspect was not moved");
         var moved = harness.Sent.Select<PredictionRequest>(sent => sent.Context.Message.PredictionId == suspect).Single().Context;
         Assert.Equal(new Uri($"loopback://localhost/{Topology.SuspectQueue}"), moved.DestinationAddress);
-        Assert.Contains("in the model when a worker died", moved.Headers.Get<string>(SuspectFilter.Header), StringComparison.Ordinal);
+        Assert.Contains("in the model when a worker died", moved.Headers.Get<string>(Topology.SuspectHeader), StringComparison.Ordinal);
 
         Assert.True(await harness.Published.Any<PredictionCompleted>(), "the other request was not computed");
         Assert.Equal(other, Assert.Single(harness.Published.Select<PredictionCompleted>()).Context.Message.PredictionId);
