@@ -4,6 +4,7 @@ using MassTransit.Serialization;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Worker.Tests.Messaging;
 
@@ -115,6 +116,12 @@ public sealed class OutcomeEnvelopeTests
                 bus.AddHandler((ConsumeContext<PredictionCompleted> _) => Task.CompletedTask);
                 bus.AddHandler((ConsumeContext<PredictionFailed> _) => Task.CompletedTask);
                 bus.AddHandler((ConsumeContext<PredictionExpired> _) => Task.CompletedTask);
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    // As in both hosts' topology (Topology.UsePredictionTopology).
+                    cfg.ExcludePredictionOutcome();
+                    cfg.ConfigureEndpoints(context);
+                });
             })
             .BuildServiceProvider(validateScopes: true);
         var harness = provider.GetRequiredService<ITestHarness>();
