@@ -1,14 +1,8 @@
 namespace Predictions.Contracts;
 
 /// <summary>A prediction was computed. Published to the <c>prediction-completed</c> exchange.</summary>
-public record PredictionCompleted
+public record PredictionCompleted : PredictionOutcome
 {
-    public required Guid PredictionId { get; init; }
-
-    public required long ItemId { get; init; }
-
-    public required double FeatureValue { get; init; }
-
     /// <summary>The item's named values as the metadata source returned them.</summary>
     public required IReadOnlyDictionary<string, double> Metadata { get; init; }
 
@@ -17,12 +11,5 @@ public record PredictionCompleted
     /// <summary>The model that computed it; absent from results of workers older than the field.</summary>
     public ModelIdentity? Model { get; init; }
 
-    public DateTimeOffset? SubmittedAt { get; init; }
-
     public required DateTimeOffset CompletedAt { get; init; }
-
-    /// <summary>Which worker process computed it (host name and process id).</summary>
-    public required string Worker { get; init; }
-
-    public required PredictionTimings Timings { get; init; }
 }

@@ -29,8 +29,8 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
                 return record;
             }
 
-            // The outcome usually comes with the wake-up; only a bare wake-up or the recheck reads the store.
-            if ((await registration.WaitAsync(left < _recheck ? left : _recheck, cancellationToken)).Outcome is { } outcome)
+            // The outcome comes with the wake-up; only the recheck reads the store again.
+            if (await registration.WaitAsync(left < _recheck ? left : _recheck, cancellationToken) is { } outcome)
             {
                 return outcome;
             }

@@ -13,21 +13,16 @@ public sealed class PredictionStatusConsumer(PredictionStatusStore store, Predic
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
 {
-    public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context)
-    {
-        waiters.Notify(await store.CompleteAsync(context.Message.Select(m => m.Message), context.CancellationToken));
-        drain.Record(context.Message.Length);
-    }
+    public Task Consume(ConsumeContext<Batch<PredictionCompleted>> context) => RecordAsync(context);
 
-    public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context)
-    {
-        waiters.Notify(await store.FailAsync(context.Message.Select(m => m.Message), context.CancellationToken));
-        drain.Record(context.Message.Length);
-    }
+    public Task Consume(ConsumeContext<Batch<PredictionFailed>> context) => RecordAsync(context);
 
-    public async Task Consume(ConsumeContext<Batch<PredictionExpired>> context)
+    public Task Consume(ConsumeContext<Batch<PredictionExpired>> context) => RecordAsync(context);
+
+    private async Task RecordAsync<T>(ConsumeContext<Batch<T>> context)
+        where T : PredictionOutcome
     {
-        waiters.Notify(await store.ExpireAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+        waiters.Notify(await store.AddOutcomesAsync(context.Message.Select(m => m.Message), context.CancellationToken));
         drain.Record(context.Message.Length);
     }
 }

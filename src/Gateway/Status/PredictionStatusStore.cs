@@ -76,22 +76,12 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     /// Records outcomes; a prediction that already has one keeps it. One transaction for all. Returns the
     /// predictions that changed.
     /// </summary>
-    public Task<IReadOnlyList<PredictionRecord>> CompleteAsync(IEnumerable<PredictionCompleted> completed, CancellationToken cancellationToken) =>
-        ChangeAsync(UpsertTerminal, completed.Select(c => new Row(
-            c.PredictionId.ToString(), "completed", c.ItemId, c.FeatureValue,
-            JsonSerializer.Serialize(c.Metadata), c.Prediction, null, Text(c.SubmittedAt), Text(c.CompletedAt), c.Model?.Name, c.Model?.Version)), cancellationToken);
-
-    /// <inheritdoc cref="CompleteAsync"/>
-    public Task<IReadOnlyList<PredictionRecord>> FailAsync(IEnumerable<PredictionFailed> failed, CancellationToken cancellationToken) =>
-        ChangeAsync(UpsertTerminal, failed.Select(f => new Row(
-            f.PredictionId.ToString(), "failed", f.ItemId, f.FeatureValue,
-            null, null, f.Error, Text(f.SubmittedAt), Text(f.FailedAt), null, null)), cancellationToken);
-
-    /// <inheritdoc cref="CompleteAsync"/>
-    public Task<IReadOnlyList<PredictionRecord>> ExpireAsync(IEnumerable<PredictionExpired> expired, CancellationToken cancellationToken) =>
-        ChangeAsync(UpsertTerminal, expired.Select(e => new Row(
-            e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue,
-            null, null, ExpiryReason.For(e.Deadline), Text(e.SubmittedAt), Text(e.ExpiredAt), null, null)), cancellationToken);
+    public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var rows = outcomes.Select(Row.From).ToList();
+        var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, UpsertTerminal, rows), cancellationToken);
+        return [.. rows.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
+    }
 
     /// <summary>
     /// The prediction as <paramref name="reader"/> (an API key's name) may see it: null when it is unknown or
@@ -103,13 +93,6 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             new CommandDefinition(SelectOne, new { Id = id.ToString(), Reader = reader }, cancellationToken: cancellationToken));
         return row?.ToRecord();
-    }
-
-    private async Task<IReadOnlyList<PredictionRecord>> ChangeAsync(string sql, IEnumerable<Row> rows, CancellationToken cancellationToken, bool durable = true)
-    {
-        var batch = rows.ToList();
-        var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, sql, batch), cancellationToken, durable);
-        return [.. batch.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
     }
 
     private sealed record OwnerRow(string Id, string Owner);
@@ -127,6 +110,16 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         string? ModelName,
         string? ModelVersion)
     {
+        public static Row From(PredictionOutcome outcome)
+        {
+            var summary = OutcomeSummary.Of(outcome);
+            var completed = outcome as PredictionCompleted;
+            return new(
+                outcome.PredictionId.ToString(), summary.Status, outcome.ItemId, outcome.FeatureValue,
+                completed is null ? null : JsonSerializer.Serialize(completed.Metadata), completed?.Prediction, summary.Error,
+                Text(outcome.SubmittedAt), Text(summary.FinishedAt), completed?.Model?.Name, completed?.Model?.Version);
+        }
+
         public PredictionRecord ToRecord() => new(
             Guid.Parse(Id),
             Enum.Parse<PredictionStatus>(Status, ignoreCase: true),

@@ -32,23 +32,17 @@ public sealed class PredictionWaiters
     {
         foreach (var outcome in outcomes)
         {
-            Notify(outcome.Id, outcome);
-        }
-    }
-
-    /// <summary>Wakes everyone waiting for this prediction; without an outcome they read the store again.</summary>
-    public void Notify(Guid id, PredictionRecord? outcome = null)
-    {
-        Signal? signal;
-        lock (_lock)
-        {
-            if (_signals.Remove(id, out signal) is false)
+            Signal? signal;
+            lock (_lock)
             {
-                return;
+                if (_signals.Remove(outcome.Id, out signal) is false)
+                {
+                    continue;
+                }
             }
-        }
 
-        signal.Completion.TrySetResult(outcome);
+            signal.Completion.TrySetResult(outcome);
+        }
     }
 
     private void Release(Guid id, Signal signal)
@@ -64,7 +58,7 @@ public sealed class PredictionWaiters
 
     internal sealed class Signal
     {
-        public TaskCompletionSource<PredictionRecord?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<PredictionRecord> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Waiters { get; set; }
     }
@@ -83,19 +77,16 @@ public sealed class PredictionWaiters
             _signal = signal;
         }
 
-        /// <summary>
-        /// Completes when the outcome arrives (woken true, with the outcome when the notifier had it) or when
-        /// <paramref name="timeout"/> passes (woken false).
-        /// </summary>
-        public async Task<(bool Woken, PredictionRecord? Outcome)> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        /// <summary>The outcome once it arrives, or null when <paramref name="timeout"/> passes first.</summary>
+        public async Task<PredictionRecord?> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
             try
             {
-                return (true, await _signal.Completion.Task.WaitAsync(timeout, cancellationToken));
+                return await _signal.Completion.Task.WaitAsync(timeout, cancellationToken);
             }
             catch (TimeoutException)
             {
-                return (false, null);
+                return null;
             }
         }
 

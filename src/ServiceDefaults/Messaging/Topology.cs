@@ -65,6 +65,7 @@ public static class Topology
         cfg.Message<PredictionCompleted>(m => m.SetEntityName(PredictionCompleted));
         cfg.Message<PredictionFailed>(m => m.SetEntityName(PredictionFailed));
         cfg.Message<PredictionExpired>(m => m.SetEntityName(PredictionExpired));
+        cfg.ExcludePredictionOutcome();
 
         cfg.Publish<PredictionRequest>(p =>
         {

@@ -30,16 +30,8 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
     /// Writes a row for each outcome not yet audited, all in one transaction (one disk flush for the lot);
     /// returns the ids that were already audited and so changed nothing.
     /// </summary>
-    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionCompleted> completed, CancellationToken cancellationToken) =>
-        InsertAsync([.. completed.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
-
-    /// <inheritdoc cref="AddAsync(IEnumerable{PredictionCompleted}, CancellationToken)"/>
-    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionFailed> failed, CancellationToken cancellationToken) =>
-        InsertAsync([.. failed.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
-
-    /// <inheritdoc cref="AddAsync(IEnumerable{PredictionCompleted}, CancellationToken)"/>
-    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionExpired> expired, CancellationToken cancellationToken) =>
-        InsertAsync([.. expired.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
+    public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken) =>
+        InsertAsync([.. outcomes.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
 
     private Task<IReadOnlyList<Guid>> InsertAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
@@ -69,22 +61,16 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDa
         string FinishedAt,
         string AuditedAt)
     {
-        public static Row From(PredictionCompleted e, DateTimeOffset now) => new(
-            e.PredictionId.ToString(), "completed", e.ItemId, e.FeatureValue, JsonSerializer.Serialize(e.Metadata),
-            e.Prediction, null, e.Worker, e.Model?.Name, e.Model?.Version, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
-            Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
-            Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.CompletedAt)!, Text(now)!);
+        public static Row From(PredictionOutcome e, DateTimeOffset now)
+        {
+            var summary = OutcomeSummary.Of(e);
+            var completed = e as PredictionCompleted;
+            return new(
+                e.PredictionId.ToString(), summary.Status, e.ItemId, e.FeatureValue, completed is null ? null : JsonSerializer.Serialize(completed.Metadata),
+                completed?.Prediction, summary.Error, e.Worker, completed?.Model?.Name, completed?.Model?.Version, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
+                Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
+                Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(summary.FinishedAt)!, Text(now)!);
+        }
 
-        public static Row From(PredictionFailed e, DateTimeOffset now) => new(
-            e.PredictionId.ToString(), "failed", e.ItemId, e.FeatureValue, null,
-            null, e.Error, e.Worker, null, null, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
-            Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
-            Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.FailedAt)!, Text(now)!);
-
-        public static Row From(PredictionExpired e, DateTimeOffset now) => new(
-            e.PredictionId.ToString(), "expired", e.ItemId, e.FeatureValue, null,
-            null, ExpiryReason.For(e.Deadline), e.Worker, null, null, Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
-            Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
-            Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(e.ExpiredAt)!, Text(now)!);
     }
 }

@@ -12,18 +12,16 @@ public sealed class PredictionAuditConsumer(AuditStore store, ILogger<Prediction
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
 {
-    public async Task Consume(ConsumeContext<Batch<PredictionCompleted>> context) =>
-        NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+    public Task Consume(ConsumeContext<Batch<PredictionCompleted>> context) => AuditAsync(context);
 
-    public async Task Consume(ConsumeContext<Batch<PredictionFailed>> context) =>
-        NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+    public Task Consume(ConsumeContext<Batch<PredictionFailed>> context) => AuditAsync(context);
 
-    public async Task Consume(ConsumeContext<Batch<PredictionExpired>> context) =>
-        NoteDuplicates(await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+    public Task Consume(ConsumeContext<Batch<PredictionExpired>> context) => AuditAsync(context);
 
-    private void NoteDuplicates(IReadOnlyList<Guid> duplicates)
+    private async Task AuditAsync<T>(ConsumeContext<Batch<T>> context)
+        where T : PredictionOutcome
     {
-        foreach (var predictionId in duplicates)
+        foreach (var predictionId in await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken))
         {
             logger.LogInformation("Prediction {PredictionId} was already audited; duplicate delivery ignored", predictionId);
         }

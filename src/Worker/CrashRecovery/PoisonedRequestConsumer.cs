@@ -29,17 +29,7 @@ public sealed class PoisonedRequestConsumer(
         };
         var now = clock.GetUtcNow();
         logger.LogError("Prediction {PredictionId} crashed the worker each time it was computed; failed and set aside in {PoisonQueue}", request.PredictionId, Topology.PoisonQueue);
-        await context.PublishCancellableAsync(new PredictionFailed
-        {
-            PredictionId = request.PredictionId,
-            ItemId = request.ItemId,
-            FeatureValue = request.FeatureValue,
-            Error = Reason,
-            SubmittedAt = request.SubmittedAt,
-            FailedAt = now,
-            Worker = worker.Name,
-            Timings = new PredictionTimings { ReceivedAt = now },
-        }, context.CancellationToken);
+        await context.PublishCancellableAsync(request.Failed(worker, new PredictionTimings { ReceivedAt = now }, now, Reason), context.CancellationToken);
         metrics.Outcome("failed");
     }
 }

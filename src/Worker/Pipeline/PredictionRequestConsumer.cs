@@ -91,19 +91,8 @@ public sealed class PredictionRequestConsumer(
             InferenceCompletedAt = outcome.CompletedAt,
         };
 
-        await context.PublishCancellableAsync(new PredictionCompleted
-        {
-            PredictionId = request.PredictionId,
-            ItemId = request.ItemId,
-            FeatureValue = request.FeatureValue,
-            Metadata = metadata,
-            Prediction = outcome.Prediction,
-            Model = pool.Model,
-            SubmittedAt = request.SubmittedAt,
-            CompletedAt = clock.GetUtcNow(),
-            Worker = worker.Name,
-            Timings = timings,
-        }, cancellationToken);
+        await context.PublishCancellableAsync(
+            request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, pool.Model), cancellationToken);
         metrics.Stages(timings, request.SubmittedAt, outcome);
         metrics.Outcome("completed");
     }
@@ -139,17 +128,7 @@ public sealed class PredictionRequestConsumer(
     private async Task PublishExpiredAsync(ConsumeContext context, PredictionRequest request, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
-        await context.PublishCancellableAsync(new PredictionExpired
-        {
-            PredictionId = request.PredictionId,
-            ItemId = request.ItemId,
-            FeatureValue = request.FeatureValue,
-            Deadline = request.Deadline!.Value,
-            SubmittedAt = request.SubmittedAt,
-            ExpiredAt = clock.GetUtcNow(),
-            Worker = worker.Name,
-            Timings = timings,
-        }, context.CancellationToken);
+        await context.PublishCancellableAsync(request.Expired(worker, timings, clock.GetUtcNow()), context.CancellationToken);
         metrics.Stages(timings, request.SubmittedAt);
         metrics.Outcome("expired");
     }
@@ -157,17 +136,7 @@ public sealed class PredictionRequestConsumer(
     private async Task PublishFailedAsync(ConsumeContext context, PredictionRequest request, string error, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
-        await context.PublishCancellableAsync(new PredictionFailed
-        {
-            PredictionId = request.PredictionId,
-            ItemId = request.ItemId,
-            FeatureValue = request.FeatureValue,
-            Error = error,
-            SubmittedAt = request.SubmittedAt,
-            FailedAt = clock.GetUtcNow(),
-            Worker = worker.Name,
-            Timings = timings,
-        }, context.CancellationToken);
+        await context.PublishCancellableAsync(request.Failed(worker, timings, clock.GetUtcNow(), error), context.CancellationToken);
         metrics.Stages(timings, request.SubmittedAt);
         metrics.Outcome("failed");
     }

@@ -220,7 +220,7 @@ public sealed class PredictionSubmissionTests
     {
         await using var host = await SubmissionHost.StartAsync();
         var first = await host.SubmitAsync(Body, idempotencyKey: "key-1");
-        await host.Store.CompleteAsync([Completed(first.Id, prediction: 5)], CancellationToken.None);
+        await host.Store.AddOutcomesAsync([Completed(first.Id, prediction: 5)], CancellationToken.None);
 
         var waited = await host.SubmitAsync(Body, "?wait=5", idempotencyKey: "key-1");
         var notWaited = await host.SubmitAsync(Body, "?wait=0", idempotencyKey: "key-1");

@@ -93,7 +93,7 @@ public sealed class PredictionStatusSchemaTests : IDisposable
         {
             var store = new PredictionStatusStore(database);
             Assert.Equal(PredictionStatus.Completed, (await store.FindAsync(Owned, reader: "alice", CancellationToken.None))?.Status);
-            Assert.Single(await store.CompleteAsync([Completed(Queued)], CancellationToken.None));
+            Assert.Single(await store.AddOutcomesAsync([Completed(Queued)], CancellationToken.None));
         }
 
         var upgradedRows = await SqliteFile.RowsAsync(path, ReadPredictions);
@@ -114,7 +114,7 @@ public sealed class PredictionStatusSchemaTests : IDisposable
         await using (var database = Database(path))
         {
             var store = new PredictionStatusStore(database);
-            Assert.Single(await store.CompleteAsync([Completed(Guid.NewGuid())], CancellationToken.None));
+            Assert.Single(await store.AddOutcomesAsync([Completed(Guid.NewGuid())], CancellationToken.None));
         }
 
         Assert.Equal(LatestVersions, await SqliteFile.VersionsAsync(path, PredictionStatusSchema.Store.Store));

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
@@ -22,7 +23,7 @@ public sealed class PredictionStatusStoreTests : IDisposable
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
         Assert.Equal(PredictionStatus.Queued, (await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None))?.Status);
 
-        await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 10)], CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.NotNull(record);
@@ -54,7 +55,7 @@ public sealed class PredictionStatusStoreTests : IDisposable
 
         await using var upgraded = new SqliteDatabase($"Data Source={path}", [PredictionStatusSchema.Store]);
         var store = new PredictionStatusStore(upgraded);
-        await store.CompleteAsync([Completed(earlier, prediction: 10)], CancellationToken.None);
+        await store.AddOutcomesAsync([Completed(earlier, prediction: 10)], CancellationToken.None);
 
         var record = await store.FindAsync(earlier.PredictionId, reader: null, CancellationToken.None);
         Assert.Equal(PredictionStatus.Completed, record?.Status);
@@ -66,10 +67,10 @@ public sealed class PredictionStatusStoreTests : IDisposable
     {
         var request = Request();
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
-        await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 10)], CancellationToken.None);
 
-        await _store.CompleteAsync([Completed(request, prediction: 99)], CancellationToken.None);
-        await _store.FailAsync([Failed(request)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 99)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Failed(request)], CancellationToken.None);
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
@@ -83,12 +84,49 @@ public sealed class PredictionStatusStoreTests : IDisposable
     {
         var request = Request();
 
-        await _store.FailAsync([Failed(request)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Failed(request)], CancellationToken.None);
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.Equal(PredictionStatus.Failed, record?.Status);
         Assert.Equal("unknown item 3", record?.Error);
+    }
+
+    [Fact]
+    public async Task One_batch_of_mixed_outcomes_gives_each_its_status_and_returns_only_the_predictions_it_changed()
+    {
+        var (completed, failed, expired) = (Request(), Request(), Request() with { SubmittedAt = null });
+        var deadline = new DateTimeOffset(2026, 1, 2, 3, 4, 6, TimeSpan.Zero);
+        var expiredAt = deadline.AddMilliseconds(250);
+        await _store.AddOutcomesAsync([Failed(failed)], CancellationToken.None);
+
+        var changed = await _store.AddOutcomesAsync(
+            [
+                Completed(completed, prediction: 10),
+                Failed(failed),
+                new PredictionExpired
+                {
+                    PredictionId = expired.PredictionId,
+                    ItemId = expired.ItemId,
+                    FeatureValue = expired.FeatureValue,
+                    Deadline = deadline,
+                    ExpiredAt = expiredAt,
+                    Worker = "w",
+                    Timings = new PredictionTimings { ReceivedAt = expiredAt },
+                },
+            ],
+            CancellationToken.None);
+
+        Assert.Equal([completed.PredictionId, expired.PredictionId], changed.Select(r => r.Id));
+        Assert.Equal([PredictionStatus.Completed, PredictionStatus.Expired], changed.Select(r => r.Status));
+        var record = await _store.FindAsync(expired.PredictionId, reader: null, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Expired, record?.Status);
+        Assert.Equal(ExpiryReason.For(deadline), record?.Error);
+        Assert.Equal(expiredAt, record?.CompletedAt);
+        Assert.Null(record?.SubmittedAt);
+        Assert.Null(record?.Prediction);
+        Assert.Null(record?.Model);
+        Assert.Equal(PredictionStatus.Failed, (await _store.FindAsync(failed.PredictionId, reader: null, CancellationToken.None))?.Status);
     }
 
     [Fact]
@@ -122,7 +160,7 @@ public sealed class PredictionStatusStoreTests : IDisposable
     public async Task The_owner_holds_when_the_outcome_arrives_first_and_never_changes_hands()
     {
         var request = Request();
-        await _store.CompleteAsync([Completed(request, prediction: 10)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 10)], CancellationToken.None);
         await _store.AddQueuedAsync([request], owner: "alice", CancellationToken.None);
         await _store.AddQueuedAsync([request], owner: "bob", CancellationToken.None);
 

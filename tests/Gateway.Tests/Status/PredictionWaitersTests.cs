@@ -17,7 +17,7 @@ public sealed class PredictionWaitersTests
 
         _waiters.Notify([outcome]);
 
-        Assert.All(await Task.WhenAll(waiting), wake => Assert.Equal((true, outcome), wake));
+        Assert.All(await Task.WhenAll(waiting), wake => Assert.Equal(outcome, wake));
     }
 
     [Fact]
@@ -25,33 +25,33 @@ public sealed class PredictionWaitersTests
     {
         using var registration = _waiters.Register(Guid.NewGuid());
 
-        _waiters.Notify(Guid.NewGuid());
+        _waiters.Notify([Completed(Guid.NewGuid())]);
 
-        Assert.False((await registration.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None)).Woken);
+        Assert.Null(await registration.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
     }
 
     [Fact]
     public async Task An_outcome_that_lands_after_registering_but_before_waiting_is_not_missed()
     {
-        var id = Guid.NewGuid();
-        using var registration = _waiters.Register(id);
+        var outcome = Completed(Guid.NewGuid());
+        using var registration = _waiters.Register(outcome.Id);
 
-        _waiters.Notify(id);
+        _waiters.Notify([outcome]);
 
-        Assert.True((await registration.WaitAsync(Long, CancellationToken.None)).Woken);
+        Assert.Equal(outcome, await registration.WaitAsync(Long, CancellationToken.None));
     }
 
     [Fact]
     public async Task A_client_that_gives_up_leaves_nothing_behind()
     {
-        var id = Guid.NewGuid();
-        _waiters.Register(id).Dispose();
+        var outcome = Completed(Guid.NewGuid());
+        _waiters.Register(outcome.Id).Dispose();
 
         // A fresh registration must not see a signal left over from the abandoned one.
-        using var registration = _waiters.Register(id);
-        Assert.False((await registration.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None)).Woken);
-        _waiters.Notify(id);
-        Assert.True((await registration.WaitAsync(Long, CancellationToken.None)).Woken);
+        using var registration = _waiters.Register(outcome.Id);
+        Assert.Null(await registration.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None));
+        _waiters.Notify([outcome]);
+        Assert.Equal(outcome, await registration.WaitAsync(Long, CancellationToken.None));
     }
 
     private static PredictionRecord Completed(Guid id) =>

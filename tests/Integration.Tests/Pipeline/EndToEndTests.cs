@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
@@ -112,6 +113,41 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
 
         Assert.Equal(Bound, inference);
         Assert.True(metadata > Bound, $"metadata fetches never overlapped beyond the pool bound (peak {metadata})");
+    }
+
+    [Fact]
+    public async Task Each_outcome_goes_to_its_own_exchange_named_by_its_own_type_and_their_shared_part_has_no_exchange()
+    {
+        await using var metadata = await MetadataServer.StartAsync();
+        metadata.UnknownItems[404] = true;
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata));
+        await system.StartGatewayAsync();
+        var exchanges = new[] { Topology.PredictionCompleted, Topology.PredictionFailed, Topology.PredictionExpired };
+        var copies = await Task.WhenAll(exchanges.Select(system.Broker.BindQueueAsync));
+
+        var completed = (await system.SubmitAsync(12, 1.5)).GetProperty("id").GetString()!;
+        var failed = (await system.SubmitAsync(404, 1.5)).GetProperty("id").GetString()!;
+        var expired = Guid.NewGuid().ToString();
+        await system.Broker.PublishAsync(
+            Topology.PredictionRequests,
+            $$"""{"predictionId": "{{expired}}", "itemId": 3, "featureValue": 1, "deadline": "{{DateTimeOffset.UtcNow.AddMinutes(-1):O}}"}""");
+
+        string[] ids = [completed, failed, expired];
+        string[] types = ["PredictionCompleted", "PredictionFailed", "PredictionExpired"];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            BasicGetResult? copy = null;
+            await Eventually.HoldsAsync(async () => (copy = await system.Broker.GetAsync(copies[i])) is not null, OutcomeTimeout, () => $"nothing arrived on {exchanges[i]}");
+            var envelope = JsonDocument.Parse(copy!.Body).RootElement;
+            Assert.Equal(ids[i], envelope.GetProperty("message").GetProperty("predictionId").GetString());
+            Assert.Equal([$"urn:message:Predictions.Contracts:{types[i]}"], envelope.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
+        }
+
+        var declared = (await system.Broker.Owner.GetAsync<JsonElement>($"api/exchanges/{Uri.EscapeDataString(system.Broker.Name)}"))
+            .EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToList();
+        Assert.All(exchanges, exchange => Assert.Contains(exchange, declared));
+        Assert.DoesNotContain(declared, name => name.Contains("PredictionOutcome", StringComparison.Ordinal));
     }
 
     /// <summary>The largest number of intervals in progress at one instant.</summary>

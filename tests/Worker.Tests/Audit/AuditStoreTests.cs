@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 using Predictions.Worker.Audit;
 
@@ -66,6 +67,30 @@ public sealed class AuditStoreTests : IDisposable
         Assert.Empty(await store.AddAsync([failed], CancellationToken.None));
 
         Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL", "audit.db"));
+    }
+
+    [Fact]
+    public async Task Writes_expirations_with_the_deadline_that_passed_and_when_the_worker_gave_up()
+    {
+        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
+        var deadline = new DateTimeOffset(2026, 1, 31, 12, 0, 5, TimeSpan.Zero);
+        var expired = new PredictionExpired
+        {
+            PredictionId = Guid.NewGuid(),
+            ItemId = 9,
+            FeatureValue = 2,
+            Deadline = deadline,
+            ExpiredAt = deadline.AddSeconds(1),
+            Worker = "w",
+            Timings = new PredictionTimings { ReceivedAt = deadline.AddMilliseconds(900) },
+        };
+
+        Assert.Empty(await store.AddAsync([expired], CancellationToken.None));
+
+        Assert.Equal(1L, await CountAsync(
+            $"SELECT count(*) FROM prediction_audit WHERE outcome = 'expired' AND error = '{ExpiryReason.For(deadline)}' AND prediction IS NULL AND metadata IS NULL " +
+            "AND finished_at = '2026-01-31T12:00:06.0000000Z' AND received_at = '2026-01-31T12:00:05.9000000Z' AND submitted_at IS NULL",
+            "audit.db"));
     }
 
     public void Dispose()

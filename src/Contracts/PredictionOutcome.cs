@@ -1,0 +1,23 @@
+namespace Predictions.Contracts;
+
+/// <summary>
+/// What every outcome of a prediction carries: <see cref="PredictionCompleted"/>, <see cref="PredictionFailed"/>
+/// or <see cref="PredictionExpired"/>. Never published on its own: it has no exchange, and envelopes do not name it;
+/// subscribe to the outcomes themselves.
+/// </summary>
+public abstract record PredictionOutcome
+{
+    public required Guid PredictionId { get; init; }
+
+    public required long ItemId { get; init; }
+
+    public required double FeatureValue { get; init; }
+
+    public DateTimeOffset? SubmittedAt { get; init; }
+
+    /// <summary>Which worker process reached the outcome (host name and process id).</summary>
+    public required string Worker { get; init; }
+
+    /// <summary>When each stage ran in the worker; the stages that never ran are null.</summary>
+    public required PredictionTimings Timings { get; init; }
+}
