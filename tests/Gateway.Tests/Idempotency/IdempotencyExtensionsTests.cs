@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Tests.Status;
+using Predictions.Harness;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Gateway.Idempotency;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Tests.Idempotency;

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Tests.Status;

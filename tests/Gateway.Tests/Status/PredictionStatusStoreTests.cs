@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 

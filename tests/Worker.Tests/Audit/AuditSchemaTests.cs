@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Storage;
 using Predictions.Worker.Audit;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Contracts;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 using Predictions.Worker.Audit;

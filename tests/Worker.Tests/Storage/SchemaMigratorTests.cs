@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Predictions.Harness;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Worker.Tests.Storage;

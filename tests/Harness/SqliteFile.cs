@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Predictions.Worker.Tests;
+namespace Predictions.Harness;
 
 /// <summary>A SQLite file read and written directly, as an earlier release of the service or an operator's shell would.</summary>
 public static class SqliteFile
