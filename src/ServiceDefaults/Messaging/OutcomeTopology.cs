@@ -18,6 +18,12 @@ public static class OutcomeTopology
     {
         cfg.Publish<PredictionOutcome>(p => p.Exclude = true);
         cfg.ConfigurePublish(publish => publish.UseExecute(context =>
-            context.SupportedMessageTypes = [.. context.SupportedMessageTypes.Where(type => type != OutcomeMessageType)]));
+        {
+            // Every publish passes here; only an outcome's list names the base type, so only that one is copied.
+            if (context.SupportedMessageTypes.Contains(OutcomeMessageType))
+            {
+                context.SupportedMessageTypes = [.. context.SupportedMessageTypes.Where(type => type != OutcomeMessageType)];
+            }
+        }));
     }
 }
