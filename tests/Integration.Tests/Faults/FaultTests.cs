@@ -94,7 +94,11 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         // MassTransit's reconnection steps in the output, should a service fail to resume after the restart.
         var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model) { ["Logging:LogLevel:MassTransit"] = "Debug" });
-        var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" });
+        var gateway = await system.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Gateway:PublishTimeout"] = "00:00:02",
+            ["Logging:LogLevel:MassTransit"] = "Debug",
+        });
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 5_000);
         await load.WaitForAcceptedAsync(100, Timeout);
