@@ -8,8 +8,8 @@ namespace Predictions.Harness;
 /// </summary>
 public static class LocalRabbitMqNode
 {
-    private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-    private const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+    internal const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    internal const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
 
     /// <summary>Nodes started by this process: each test collection may start its own.</summary>
     private static int _nodes;
@@ -100,7 +100,7 @@ public static class LocalRabbitMqNode
                 }));
     }
 
-    private static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
+    internal static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
     {
         var server = Start(Server, [], environment);
         var wait = await Command.RunAsync(Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
@@ -136,7 +136,7 @@ public static class LocalRabbitMqNode
         return process;
     }
 
-    private static void TryDelete(string folder)
+    internal static void TryDelete(string folder)
     {
         try
         {
