@@ -16,7 +16,8 @@ public static class LocalRabbitMqNode
 
     public static bool IsInstalled => File.Exists(Server) && File.Exists(Ctl);
 
-    public static async Task<RabbitMqBroker> StartAsync()
+    /// <summary>Starts a node; <paramref name="configuration"/> adds lines to its rabbitmq.conf (an ssl listener, say).</summary>
+    public static async Task<RabbitMqBroker> StartAsync(string? configuration = null)
     {
         var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-").FullName;
         var amqpPort = Ports.Free();
@@ -29,6 +30,7 @@ public static class LocalRabbitMqNode
             management.tcp.ip = 127.0.0.1
             management.tcp.port = {managementPort}
             collect_statistics_interval = 1000
+            {configuration}
             """);
         await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[rabbitmq_management].");
         await File.WriteAllTextAsync(Path.Combine(root, "empty"), "");
