@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Predictions.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -14,11 +15,11 @@ namespace Predictions.Bench;
 /// </summary>
 public static class AmqpDoor
 {
-    public static async Task<LoadResult> RunAsync(Uri amqp, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
+    public static async Task<LoadResult> RunAsync(BrokerAddress amqp, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
     {
         var result = new LoadResult();
         var pending = new ConcurrentDictionary<Guid, TaskCompletionSource<bool>>();
-        await using var connection = await new ConnectionFactory { Uri = amqp, ClientProvidedName = "bench-amqp-door" }.CreateConnectionAsync(cancellationToken);
+        await using var connection = await amqp.ConnectAsync("bench-amqp-door", cancellationToken);
 
         await using var results = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var queue = (await results.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken)).QueueName;

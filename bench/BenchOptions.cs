@@ -1,4 +1,5 @@
 using System.Globalization;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Bench;
 
@@ -21,8 +22,8 @@ public sealed record BenchOptions
     /// <summary>A running gateway to drive instead of starting one.</summary>
     public Uri? Gateway { get; init; }
 
-    /// <summary>A running broker (amqp://user:password@host:port/vhost) instead of finding or starting one.</summary>
-    public Uri? Amqp { get; init; }
+    /// <summary>A running broker (amqp://user:password@host:port/vhost, or host1:port,host2:port,… for a cluster) instead of finding or starting one.</summary>
+    public BrokerAddress? Amqp { get; init; }
 
     /// <summary>A running worker's probes address, to read its per-stage metrics.</summary>
     public Uri? WorkerProbes { get; init; }
@@ -61,7 +62,7 @@ public sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--json" => options with { JsonFile = value },
                 "--gateway" => options with { Gateway = new Uri(value) },
-                "--amqp" => options with { Amqp = new Uri(value) },
+                "--amqp" => options with { Amqp = BrokerConnections.Parse(value, "--amqp") },
                 "--worker-probes" => options with { WorkerProbes = new Uri(value) },
                 "--set" when value.Split('=', 2) is [var key, var setting] => Add(options, settings, key, setting),
                 _ => throw new ArgumentException($"Unknown option {args[i]} {value}.\n\n{Usage}"),

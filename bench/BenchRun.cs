@@ -1,6 +1,5 @@
 using System.Globalization;
 using Predictions.Worker.Pipeline;
-using RabbitMQ.Client;
 
 namespace Predictions.Bench;
 
@@ -93,7 +92,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
     /// <summary>With every request queued, watch memory for a while: the queue must stay in the broker, not in our processes.</summary>
     private async Task<string> HoldBacklogAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await new ConnectionFactory { Uri = system.Amqp }.CreateConnectionAsync(cancellationToken);
+        await using var connection = await system.Amqp.ConnectAsync("bench", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var depth = (await channel.QueueDeclarePassiveAsync("prediction-worker", cancellationToken)).MessageCount;
         Console.Error.WriteLine($"{depth} requests wait in prediction-worker; watching memory for {BacklogHold.TotalSeconds:0} s...");

@@ -1,5 +1,6 @@
 using System.Net;
 using Predictions.Harness;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Bench;
 
@@ -14,7 +15,7 @@ public sealed class BenchSystem : IAsyncDisposable
     private readonly List<ServiceProcess> _services = [];
     private readonly string? _dataFolder;
 
-    private BenchSystem(Uri amqp, Uri? gateway, Uri? workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
+    private BenchSystem(BrokerAddress amqp, Uri? gateway, Uri? workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
     {
         Amqp = amqp;
         Gateway = gateway;
@@ -24,7 +25,7 @@ public sealed class BenchSystem : IAsyncDisposable
         _dataFolder = dataFolder;
     }
 
-    public Uri Amqp { get; }
+    public BrokerAddress Amqp { get; }
 
     public Uri? Gateway { get; private set; }
 
@@ -52,17 +53,17 @@ public sealed class BenchSystem : IAsyncDisposable
         var vhost = await broker.CreateVirtualHostAsync();
         var data = Directory.CreateTempSubdirectory("predictions-bench-").FullName;
         var probes = new Uri($"http://127.0.0.1:{Ports.Free()}/");
-        var system = new BenchSystem(vhost.AmqpUri, null, probes, broker, vhost, data) { Description = broker.Description };
+        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), null, probes, broker, vhost, data) { Description = broker.Description };
 
         var worker = Start(system, "Worker", plan.Settings, new()
         {
-            ["ConnectionStrings__RabbitMq"] = vhost.AmqpUri.ToString(),
+            ["ConnectionStrings__RabbitMq"] = vhost.ConnectionString,
             ["ConnectionStrings__Audit"] = $"Data Source={Path.Combine(data, "audit.db")}",
             ["Probes__Url"] = probes.ToString(),
         });
         var gateway = Start(system, "Gateway", plan.Settings, new()
         {
-            ["ConnectionStrings__RabbitMq"] = vhost.AmqpUri.ToString(),
+            ["ConnectionStrings__RabbitMq"] = vhost.ConnectionString,
             ["ConnectionStrings__Results"] = $"Data Source={Path.Combine(data, "results.db")}",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
         });

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Predictions.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -18,14 +19,14 @@ public static class RawFlow
     private const string RequestExchange = "raw-requests";
     private const string ResultExchange = "raw-results";
 
-    public static async Task<double> MeasureAsync(Uri amqp, int requests, int concurrency, int prefetch, int resultQueues, int requestBytes, int resultBytes, CancellationToken cancellationToken)
+    public static async Task<double> MeasureAsync(BrokerAddress amqp, int requests, int concurrency, int prefetch, int resultQueues, int requestBytes, int resultBytes, CancellationToken cancellationToken)
     {
         var requestBody = new byte[requestBytes];
         var resultBody = new byte[resultBytes];
         var confirms = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
 
-        await using var client = await new ConnectionFactory { Uri = amqp, ClientProvidedName = "bench-raw-client" }.CreateConnectionAsync(cancellationToken);
-        await using var server = await new ConnectionFactory { Uri = amqp, ClientProvidedName = "bench-raw-worker" }.CreateConnectionAsync(cancellationToken);
+        await using var client = await amqp.ConnectAsync("bench-raw-client", cancellationToken);
+        await using var server = await amqp.ConnectAsync("bench-raw-worker", cancellationToken);
 
         await using var setup = await client.CreateChannelAsync(cancellationToken: cancellationToken);
         var resultQueueNames = Enumerable.Range(1, resultQueues).Select(i => $"raw-result-{i}").ToList();

@@ -3,8 +3,11 @@ using RabbitMQ.Client.Exceptions;
 
 namespace Predictions.Harness;
 
-/// <summary>One test's private virtual host, and a plain AMQP connection to look into it.</summary>
-public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amqpUri, Func<Task> delete) : IAsyncDisposable
+/// <summary>
+/// One test's private virtual host, and a plain AMQP connection to look into it. On a cluster, <paramref name="nodes"/>
+/// holds every node's address in it, and the connection goes to whichever node answers.
+/// </summary>
+public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amqpUri, Func<Task> delete, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
 {
     private IConnection? _connection;
 
@@ -15,6 +18,14 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
 
     /// <summary>amqp://user:password@host:port/vhost, as the services' <c>ConnectionStrings:RabbitMq</c>.</summary>
     public Uri AmqpUri { get; } = amqpUri;
+
+    /// <summary>The services' <c>ConnectionStrings:RabbitMq</c>: <see cref="AmqpUri"/>, or on a cluster every node's host:port in one URI.</summary>
+    public string ConnectionString { get; } = nodes is { Count: > 1 }
+        ? amqpUri.GetLeftPart(UriPartial.Scheme) + amqpUri.UserInfo + "@" + string.Join(',', nodes.Select(n => n.Authority)) + amqpUri.AbsolutePath
+        : amqpUri.ToString();
+
+    /// <summary>True on a cluster: the tests' own queues must then be quorum queues to outlive a node.</summary>
+    public bool Clustered => nodes is { Count: > 1 };
 
     /// <summary>
     /// The queue's ready messages and consumers right now, or null when it does not exist. A quorum queue whose
@@ -71,7 +82,10 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
             _connection = null;
         }
 
-        return _connection ??= await new ConnectionFactory { Uri = AmqpUri, ClientProvidedName = "integration-tests", AutomaticRecoveryEnabled = false }.CreateConnectionAsync();
+        var factory = new ConnectionFactory { Uri = AmqpUri, ClientProvidedName = "integration-tests", AutomaticRecoveryEnabled = false };
+        return _connection ??= Clustered
+            ? await factory.CreateConnectionAsync(nodes!.Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList())
+            : await factory.CreateConnectionAsync();
     }
 
     public async ValueTask DisposeAsync()

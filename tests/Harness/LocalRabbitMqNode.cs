@@ -8,15 +8,16 @@ namespace Predictions.Harness;
 /// </summary>
 public static class LocalRabbitMqNode
 {
-    private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-    private const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+    internal const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    internal const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
 
     /// <summary>Nodes started by this process: each test collection may start its own.</summary>
     private static int _nodes;
 
     public static bool IsInstalled => File.Exists(Server) && File.Exists(Ctl);
 
-    public static async Task<RabbitMqBroker> StartAsync()
+    /// <summary>Starts a node; <paramref name="configuration"/> adds lines to its rabbitmq.conf (an ssl listener, say).</summary>
+    public static async Task<RabbitMqBroker> StartAsync(string? configuration = null)
     {
         var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-").FullName;
         var amqpPort = Ports.Free();
@@ -29,6 +30,7 @@ public static class LocalRabbitMqNode
             management.tcp.ip = 127.0.0.1
             management.tcp.port = {managementPort}
             collect_statistics_interval = 1000
+            {configuration}
             """);
         await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[rabbitmq_management].");
         await File.WriteAllTextAsync(Path.Combine(root, "empty"), "");
@@ -100,7 +102,7 @@ public static class LocalRabbitMqNode
                 }));
     }
 
-    private static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
+    internal static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
     {
         var server = Start(Server, [], environment);
         var wait = await Command.RunAsync(Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
@@ -136,7 +138,7 @@ public static class LocalRabbitMqNode
         return process;
     }
 
-    private static void TryDelete(string folder)
+    internal static void TryDelete(string folder)
     {
         try
         {

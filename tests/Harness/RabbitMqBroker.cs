@@ -8,7 +8,8 @@ namespace Predictions.Harness;
 /// A running RabbitMQ broker with its management API. Each test gets a virtual host of its own, so
 /// tests never see each other's queues and nothing needs cleaning between them.
 /// </summary>
-public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop, int? processId = null, BrokerControl? control = null) : IAsyncDisposable
+/// <remarks>A cluster's broker has the AMQP address of each of its nodes in <paramref name="nodes"/>; <paramref name="amqp"/> and <paramref name="management"/> are its first node's.</remarks>
+public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop, int? processId = null, BrokerControl? control = null, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
 {
     private readonly HttpClient _management = CreateManagementClient(management, user, password);
     private int _virtualHosts;
@@ -38,8 +39,8 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         (await _management.PutAsync($"api/vhosts/{vhost}", Json("{}"))).EnsureSuccessStatusCode();
         await SetWritePermissionAsync(name, User, write: ".*");
 
-        var uri = new UriBuilder(amqp) { UserName = Uri.EscapeDataString(User), Password = Uri.EscapeDataString(Password), Path = "/" + vhost }.Uri;
-        return new BrokerVirtualHost(this, name, uri, () => DeleteVirtualHostAsync(vhost));
+        Uri InVirtualHost(Uri node) => new UriBuilder(node) { UserName = Uri.EscapeDataString(User), Password = Uri.EscapeDataString(Password), Path = "/" + vhost }.Uri;
+        return new BrokerVirtualHost(this, name, InVirtualHost(amqp), () => DeleteVirtualHostAsync(vhost), nodes?.Select(InVirtualHost).ToList());
     }
 
     /// <summary>

@@ -2,14 +2,22 @@ using Microsoft.Extensions.Options;
 
 namespace Predictions.ServiceDefaults.Messaging;
 
-/// <summary>Where the RabbitMQ broker is: <c>ConnectionStrings:RabbitMq</c>, an amqp:// URI.</summary>
+/// <summary>
+/// Where the RabbitMQ broker is: <c>ConnectionStrings:RabbitMq</c>, an amqp:// or amqps:// URI naming one host or
+/// the nodes of a cluster (see <see cref="BrokerAddress"/>), and how to trust its certificate over amqps.
+/// </summary>
 public sealed class BrokerOptions
 {
     public const string Setting = "ConnectionStrings:RabbitMq";
 
+    public const string CertificateAuthoritySetting = "RabbitMq:CertificateAuthority";
+
     public string? ConnectionString { get; set; }
 
-    public Uri Uri => new(ConnectionString!);
+    /// <summary>A PEM file of the private CA that signed the broker's certificate; unset, the system's trusted roots.</summary>
+    public string? CertificateAuthority { get; set; }
+
+    public BrokerAddress Address => BrokerAddress.TryParse(ConnectionString, out _)!;
 
     internal sealed class Validator : IValidateOptions<BrokerOptions>
     {
@@ -20,9 +28,15 @@ public sealed class BrokerOptions
                 return ValidateOptionsResult.Fail($"{Setting} is required: an amqp://user:password@host:port/vhost URI.");
             }
 
-            if (!Uri.TryCreate(options.ConnectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+            if (BrokerAddress.TryParse(options.ConnectionString, out var error) is null)
             {
-                return ValidateOptionsResult.Fail($"{Setting} must be an amqp:// or amqps:// URI such as amqp://user:password@localhost:5672/ (was '{Redact(options.ConnectionString)}').");
+                return ValidateOptionsResult.Fail(
+                    $"{Setting} {error}: an amqp:// or amqps:// URI such as amqp://user:password@localhost:5672/, or amqp://user:password@host1:5672,host2:5672,host3:5672/vhost for a cluster (was '{Redact(options.ConnectionString)}').");
+            }
+
+            if (options.CertificateAuthority is { Length: > 0 } authority && !File.Exists(authority))
+            {
+                return ValidateOptionsResult.Fail($"{CertificateAuthoritySetting} names a file that does not exist: '{authority}'.");
             }
 
             return ValidateOptionsResult.Success;
@@ -31,8 +45,8 @@ public sealed class BrokerOptions
         // The URI may carry a password; never echo it into a log.
         private static string Redact(string value)
         {
-            var at = value.LastIndexOf('@');
             var scheme = value.IndexOf("://", StringComparison.Ordinal);
+            var at = value.LastIndexOf('@');
             return at > 0 && scheme >= 0 && at > scheme ? value[..(scheme + 3)] + "***" + value[at..] : value;
         }
     }

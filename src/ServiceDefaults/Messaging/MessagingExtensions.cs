@@ -17,8 +17,13 @@ public static class MessagingExtensions
     {
         builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptions.Validator>();
         builder.Services.AddOptions<BrokerOptions>()
-            .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString("RabbitMq"))
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.ConnectionString = configuration.GetConnectionString("RabbitMq");
+                options.CertificateAuthority = configuration[BrokerOptions.CertificateAuthoritySetting];
+            })
             .ValidateOnStart();
+        builder.Services.AddHostedService<BrokerConnectionCheck>();
         builder.Services.AddOptions<WorkQueueOptions>()
             .BindConfiguration(WorkQueueOptions.Section)
             .ValidateDataAnnotations()
@@ -45,10 +50,15 @@ public static class MessagingExtensions
 
             // A failed message goes to its endpoint's _error queue with the reason in its headers; nobody
             // subscribes to MassTransit's Fault<T> events, so they would only add exchanges to the UI.
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.PublishFaults = false);
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                endpoint.PublishFaults = false;
+                ReplicateQueue(endpoint, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
+            });
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(context.GetRequiredService<IOptions<BrokerOptions>>().Value.Uri);
+                var broker = context.GetRequiredService<IOptions<BrokerOptions>>().Value;
+                cfg.Host(broker.Address.FirstHostUri, host => host.UseBrokerAddress(broker));
 
                 // MassTransit indents its JSON by default: a third of every message would be whitespace.
                 cfg.ConfigureJsonSerializerOptions(json =>
@@ -62,5 +72,38 @@ public static class MessagingExtensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// The nodes to connect to, in order: MassTransit's cluster resolver tries only the listed nodes, so with
+    /// several hosts the first is listed too. Over amqps, the broker's certificate is checked (<see cref="BrokerCertificates"/>).
+    /// </summary>
+    private static void UseBrokerAddress(this IRabbitMqHostConfigurator host, BrokerOptions broker)
+    {
+        var address = broker.Address;
+        if (address.Hosts.Count > 1)
+        {
+            host.UseCluster(cluster =>
+            {
+                foreach (var node in address.Hosts)
+                {
+                    cluster.Node(node.ToString());
+                }
+            });
+        }
+
+        if (address.Tls)
+        {
+            host.UseBrokerTls(address, new BrokerCertificates(address, broker.CertificateAuthority));
+        }
+    }
+
+    // On a cluster every durable queue of the service is a quorum queue, so losing a node loses none of its messages.
+    private static void ReplicateQueue(IReceiveEndpointConfigurator endpoint, WorkQueueOptions workQueue)
+    {
+        if (workQueue.QuorumInitialGroupSize is { } members && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SetQuorumQueue(members);
+        }
     }
 }

@@ -76,7 +76,8 @@ public static class Topology
 
     /// <summary>
     /// The work queue's arguments. Publishers and workers both declare the queue, so both must use these
-    /// exact arguments or the broker refuses the second declaration. RabbitMQ 3.x counts every return of a
+    /// exact arguments or the broker refuses the second declaration. Every quorum queue gets
+    /// <see cref="WorkQueueOptions.QuorumInitialGroupSize"/> members when it is set. RabbitMQ 3.x counts every return of a
     /// message (a worker's crash or shutdown returns all it prefetched), so the delivery limit is a loose
     /// safety net that hands such requests to <see cref="SuspectQueue"/>, not a verdict.
     /// </summary>
@@ -84,7 +85,7 @@ public static class Topology
     {
         queue.Durable = true;
         queue.AutoDelete = false;
-        queue.SetQuorumQueue();
+        queue.SetQuorumQueue(options.QuorumInitialGroupSize);
         queue.SetQueueArgument("x-max-length", options.MaxLength);
         queue.SetQueueArgument("x-overflow", "reject-publish");
         queue.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
@@ -96,18 +97,18 @@ public static class Topology
     {
         queue.Durable = true;
         queue.AutoDelete = false;
-        queue.SetQuorumQueue();
+        queue.SetQuorumQueue(options.QuorumInitialGroupSize);
         queue.SetQueueArgument("x-overflow", "reject-publish");
         queue.SetQueueArgument("x-delivery-limit", options.SuspectDeliveryLimit);
         DeadLetterTo(queue, PoisonQueue);
     }
 
     /// <summary>The poison queue: durable, never consumed; an operator inspects and replays it.</summary>
-    public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue)
+    public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
     {
         queue.Durable = true;
         queue.AutoDelete = false;
-        queue.SetQuorumQueue();
+        queue.SetQuorumQueue(options.QuorumInitialGroupSize);
     }
 
     // To the fanout exchange of the same name, which the worker declares and binds before it consumes.

@@ -32,4 +32,13 @@ public sealed class WorkQueueOptions
     /// </summary>
     [Range(1, 100, ErrorMessage = "WorkQueue:SuspectDeliveryLimit must be between 1 and 100.")]
     public int SuspectDeliveryLimit { get; set; } = 2;
+
+    /// <summary>
+    /// On a cluster, how many nodes hold a copy of each of the service's queues (<c>x-quorum-initial-group-size</c>):
+    /// 3 on a three-node cluster. When it is set, the audit and status queues are quorum queues too, so a node that
+    /// dies takes no message with it. Unset, RabbitMQ's default applies and the audit and status queues stay classic.
+    /// RabbitMQ refuses to declare an existing queue with other arguments: choose it before the queues are first declared.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "WorkQueue:QuorumInitialGroupSize must be between 1 and 1000 (the number of nodes that hold each queue), or unset.")]
+    public int? QuorumInitialGroupSize { get; set; }
 }

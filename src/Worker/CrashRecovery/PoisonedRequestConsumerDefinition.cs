@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Pipeline;
 
@@ -23,7 +24,7 @@ public sealed class PoisonedRequestConsumerDefinition : ConsumerDefinition<Poiso
         endpointConfigurator.ConfigureConsumeTopology = false;
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            Topology.ConfigurePoisonQueue(rabbit);
+            Topology.ConfigurePoisonQueue(rabbit, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
             rabbit.Bind(Topology.PoisonQueue);
         }
 

@@ -32,7 +32,7 @@ public sealed class SuspectRequestConsumerDefinition : ConsumerDefinition<Suspec
         {
             Topology.ConfigureSuspectQueue(rabbit, _workQueue);
             rabbit.PrefetchCount = 1;
-            rabbit.BindDeadLetterQueue(Topology.PoisonQueue, Topology.PoisonQueue, Topology.ConfigurePoisonQueue);
+            rabbit.BindDeadLetterQueue(Topology.PoisonQueue, Topology.PoisonQueue, queue => Topology.ConfigurePoisonQueue(queue, _workQueue));
         }
 
         PredictionRequestConsumerDefinition.ConfigureRequests(endpointConfigurator, context);

@@ -30,7 +30,9 @@ public sealed class BrokerTap
     {
         var connection = await broker.ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        // On a cluster a classic queue lives on one node, and takes nothing while that node is down.
+        var arguments = broker.Clustered ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments);
         foreach (var exchange in exchanges)
         {
             await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);

@@ -52,7 +52,7 @@ public sealed class PredictionSystem : IAsyncDisposable
         WorkerProbes = new Uri($"http://127.0.0.1:{Ports.Free()}/");
         return Start("Worker", new Dictionary<string, string>
         {
-            ["ConnectionStrings:RabbitMq"] = Broker.AmqpUri.ToString(),
+            ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
             ["ConnectionStrings:Audit"] = $"Data Source={AuditDatabase}",
             ["Probes:Url"] = WorkerProbes.ToString(),
         }, settings);
@@ -72,7 +72,7 @@ public sealed class PredictionSystem : IAsyncDisposable
     {
         var gateway = Start("Gateway", new Dictionary<string, string>
         {
-            ["ConnectionStrings:RabbitMq"] = Broker.AmqpUri.ToString(),
+            ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
             ["ConnectionStrings:Results"] = $"Data Source={ResultsDatabase}",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
         }, settings);

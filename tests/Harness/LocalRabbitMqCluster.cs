@@ -1,0 +1,148 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Predictions.Harness;
+
+/// <summary>
+/// Three RabbitMQ nodes clustered on this machine, each a private node of the local <c>rabbitmq-server</c> with
+/// its own ports and data and one shared Erlang cookie; or, where <c>RABBITMQ_CLUSTER_URL</c> is set, a cluster
+/// run elsewhere, which the tests may use but not kill. <see cref="Broker"/> hands out a virtual host per test.
+/// </summary>
+public sealed class LocalRabbitMqCluster : IAsyncDisposable
+{
+    public const int Size = 3;
+
+    private readonly ClusterNode[] _nodes;
+    private readonly string? _root;
+    private readonly HttpClient _management = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private LocalRabbitMqCluster(RabbitMqBroker broker, ClusterNode[] nodes, string? root)
+    {
+        Broker = broker;
+        _nodes = nodes;
+        _root = root;
+        _management.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+    }
+
+    /// <summary>The cluster as a broker: its first node's management API, and every node's address in each virtual host's connection string.</summary>
+    public RabbitMqBroker Broker { get; }
+
+    /// <summary>The Erlang names of the nodes, e.g. <c>ra@localhost</c>, in the order of the connection string.</summary>
+    public IReadOnlyList<string> NodeNames => [.. _nodes.Select(n => n.Name)];
+
+    public static async Task<LocalRabbitMqCluster> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("RABBITMQ_CLUSTER_URL") is { Length: > 0 } external)
+        {
+            return External(external);
+        }
+
+        if (!LocalRabbitMqNode.IsInstalled)
+        {
+            throw new InvalidOperationException(
+                "A RabbitMQ cluster is needed and none was found: set RABBITMQ_CLUSTER_URL=amqp://user:password@host1:5672,host2:5672,host3:5672/ (and RABBITMQ_CLUSTER_MANAGEMENT_URL), or install Debian's rabbitmq-server package so three private nodes can be started.");
+        }
+
+        var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-cluster-").FullName;
+        var cookie = Guid.NewGuid().ToString("N");
+        var nodes = Enumerable.Range(0, Size).Select(i => ClusterNode.Create(root, cookie, i)).ToArray();
+        var cluster = new LocalRabbitMqCluster(
+            new RabbitMqBroker(
+                $"three private local rabbitmq-server nodes clustered ({string.Join(", ", nodes.Select(n => n.Name))})",
+                nodes[0].Amqp,
+                nodes[0].Management,
+                "guest",
+                "guest",
+                () => ValueTask.CompletedTask,
+                nodes: [.. nodes.Select(n => n.Amqp)]),
+            nodes,
+            root);
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => n.StartAsync()));
+
+            // Each rabbitmqctl call costs an Erlang start-up: the joins run side by side.
+            await Task.WhenAll(nodes.Skip(1).Select(async n =>
+            {
+                await n.CtlAsync(["stop_app"]);
+                await n.CtlAsync(["reset"]);
+                await n.CtlAsync(["join_cluster", nodes[0].Name]);
+                await n.CtlAsync(["start_app"]);
+            }));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Kills the node's Erlang VM (SIGKILL): no goodbye to any client or to the other nodes.</summary>
+    public async Task KillNodeAsync(int node) => await Local(node).KillAsync();
+
+    /// <summary>Starts a killed node again on its own data; it rejoins the cluster by itself.</summary>
+    public async Task StartNodeAsync(int node) => await Local(node).StartAsync();
+
+    /// <summary>
+    /// The index of the node leading a quorum queue, and its members' indexes, from the management API of any node
+    /// that answers; null while no node knows a leader (an election running).
+    /// </summary>
+    public async Task<(int Leader, IReadOnlyList<int> Members)?> QueueLeadershipAsync(string virtualHost, string queue)
+    {
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                var state = await _management.GetFromJsonAsync<JsonElement>(new Uri(node.Management, $"api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}"));
+                if (state.TryGetProperty("leader", out var leader) && leader.GetString() is { } name && IndexOf(name) is { } index)
+                {
+                    var members = state.TryGetProperty("members", out var list) ? list.EnumerateArray().Select(m => IndexOf(m.GetString()!) ?? -1).ToList() : [];
+                    return (index, members);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // That node is down: ask the next.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The index of the node leading a quorum queue; null while none does.</summary>
+    public async Task<int?> LeaderOfAsync(string virtualHost, string queue) => (await QueueLeadershipAsync(virtualHost, queue))?.Leader;
+
+    public async ValueTask DisposeAsync()
+    {
+        _management.Dispose();
+        await Broker.DisposeAsync();
+        await Task.WhenAll(_nodes.Select(n => n.StopAsync()));
+        if (_root is not null)
+        {
+            LocalRabbitMqNode.TryDelete(_root);
+        }
+    }
+
+    private int? IndexOf(string name) => Array.FindIndex(_nodes, n => n.Name == name) is var i and >= 0 ? i : null;
+
+    private ClusterNode Local(int node) => _root is not null
+        ? _nodes[node]
+        : throw new InvalidOperationException("This test kills and starts cluster nodes, which it may do only to a cluster the tests started; unset RABBITMQ_CLUSTER_URL to let them start their own.");
+
+    private static LocalRabbitMqCluster External(string url)
+    {
+        // amqp://user:password@host1:port1,host2:port2/ : every node's host, the first host's management API.
+        var at = url.LastIndexOf('@');
+        var scheme = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        var credentials = (at > scheme ? url[scheme..at] : "guest:guest").Split(':', 2);
+        var hosts = url[(Math.Max(at, scheme - 1) + 1)..].Split('/')[0].Split(',');
+        var nodes = hosts.Select(h => ClusterNode.External(new Uri($"{url[..scheme]}{h}/"))).ToArray();
+        var management = Environment.GetEnvironmentVariable("RABBITMQ_CLUSTER_MANAGEMENT_URL") is { Length: > 0 } given ? new Uri(given) : nodes[0].Management;
+        return new LocalRabbitMqCluster(
+            new RabbitMqBroker($"RABBITMQ_CLUSTER_URL {string.Join(',', hosts)}", nodes[0].Amqp, management, Uri.UnescapeDataString(credentials[0]), Uri.UnescapeDataString(credentials.ElementAtOrDefault(1) ?? "guest"), () => ValueTask.CompletedTask, nodes: [.. nodes.Select(n => n.Amqp)]),
+            nodes,
+            root: null);
+    }
+}
