@@ -16,6 +16,12 @@ public sealed record BenchOptions
 
     public string? JsonFile { get; init; }
 
+    /// <summary>Worker processes to start, on one broker and one audit store, each with its own journal and probes.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Gateway processes to start, on one results store; HTTP clients are spread over them round-robin.</summary>
+    public int Gateways { get; init; } = 1;
+
     /// <summary>Configuration for the processes the bench starts (<c>--set Key=Value</c>).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
@@ -36,6 +42,8 @@ public sealed record BenchOptions
           --door http|amqp                       submit through the gateway or publish to RabbitMQ (default http)
           --requests N                           predictions to run (default depends on the workload)
           --concurrency N                        clients in flight (default depends on the workload)
+          --workers N                            worker processes to start (default 1)
+          --gateways N                           gateway processes to start, clients spread round-robin (default 1)
           --set Key=Value                        configuration for the processes the bench starts (repeatable)
           --json FILE                            also write the report as JSON
           --gateway URL --amqp URL --worker-probes URL
@@ -60,6 +68,8 @@ public sealed record BenchOptions
                 "--door" => options with { Door = Enum.Parse<Door>(value, ignoreCase: true) },
                 "--requests" => options with { Requests = Positive(args[i], value) },
                 "--concurrency" => options with { Concurrency = Positive(args[i], value) },
+                "--workers" => options with { Workers = Positive(args[i], value) },
+                "--gateways" => options with { Gateways = Positive(args[i], value) },
                 "--json" => options with { JsonFile = value },
                 "--gateway" => options with { Gateway = new Uri(value) },
                 "--amqp" => options with { Amqp = BrokerConnections.Parse(value, "--amqp") },
@@ -68,6 +78,11 @@ public sealed record BenchOptions
                 _ => throw new ArgumentException($"Unknown option {args[i]} {value}.\n\n{Usage}"),
             };
             i++;
+        }
+
+        if ((options.Workers > 1 || options.Gateways > 1) && (options.Gateway is not null || options.Amqp is not null))
+        {
+            throw new ArgumentException("--workers and --gateways start processes: they do not apply to a running system (--gateway, --amqp).");
         }
 
         return options with { Settings = settings };

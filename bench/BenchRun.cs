@@ -29,18 +29,19 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Raw flow: {raw:0} messages/s"));
         }
 
-        if (plan.Workload is Workload.Overhead or Workload.Cpu)
+        // Seed too: started processes answer their first requests slowly (JIT, connections), which a short run would count.
+        if (plan.Workload is Workload.Overhead or Workload.Cpu or Workload.Seed)
         {
             var warmUp = plan with { Requests = Math.Max(plan.Concurrency, plan.Requests / 10) };
             Console.Error.WriteLine($"Warming up with {warmUp.Requests} requests...");
             await RunDoorAsync(warmUp, awaitOutcome: true, _ => { }, cancellationToken);
         }
 
-        var worker = system.WorkerProbes is { } probes ? new MetricsScraper(new Uri(probes, "metrics")) : null;
-        var gateway = system.Gateway is { } address ? new MetricsScraper(new Uri(address, "/metrics")) : null;
-        var before = worker is null ? null : await worker.ScrapeAsync();
+        var workers = system.WorkerProbes.Select(probes => new MetricsScraper(new Uri(probes, "metrics"))).ToList();
+        var gateways = system.Gateways.Select(address => new MetricsScraper(new Uri(address, "/metrics"))).ToList();
+        var before = workers.Count == 0 ? null : await MetricsScraper.ScrapeAllAsync(workers);
         using var monitor = new ProcessMonitor(system.Processes.Append(("bench", Environment.ProcessId)));
-        using var threadPool = new ThreadPoolWatch(new() { ["worker"] = worker, ["gateway"] = gateway });
+        using var threadPool = new ThreadPoolWatch(Named("worker", workers).Concat(Named("gateway", gateways)).ToDictionary());
 
         Console.Error.WriteLine($"Running {plan.Requests} requests through the {options.Door} door, {plan.Concurrency} clients...");
         var backlog = plan.Workload == Workload.Backlog;
@@ -53,7 +54,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             notes = await HoldBacklogAsync(cancellationToken);
         }
 
-        var after = worker is null ? null : await worker.ScrapeAsync();
+        var after = workers.Count == 0 ? null : await MetricsScraper.ScrapeAllAsync(workers);
         var throughput = result.Completed / result.Elapsed.TotalSeconds;
         var limit = backlog ? (double?)null : plan.Limit(raw);
         return new Report
@@ -62,6 +63,8 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             Door = options.Door.ToString().ToLowerInvariant(),
             Requests = plan.Requests,
             Concurrency = plan.Concurrency,
+            Workers = options.Workers,
+            Gateways = options.Gateways,
             Completed = result.Completed,
             Failed = result.Failed,
             DurationSeconds = Math.Round(result.Elapsed.TotalSeconds, 2),
@@ -70,6 +73,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             Limit = backlog ? "none: the requests are only queued" : plan.LimitExplained,
             RatioToLimit = limit is { } bound ? Math.Round(throughput / bound, 3) : null,
             LatencyMs = new Report.Latency(Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
+            OutcomeDelayMs = double.IsNaN(result.OutcomeDelayPercentile(50)) ? null : new Report.Latency(Round(result.OutcomeDelayPercentile(50)), Round(result.OutcomeDelayPercentile(95)), Round(result.OutcomeDelayPercentile(99)), Round(result.OutcomeDelayPercentile(100))),
             StageMeansMs = before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after),
             MeanBatchSize = before is null || after is null ? null : MetricsScraper.MeanBatchSize(before, after),
             Processes = monitor.Report(),
@@ -86,7 +90,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
 
     private Task<LoadResult> RunDoorAsync(WorkloadPlan run, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken) =>
         options.Door == Door.Http
-            ? HttpDoor.RunAsync(system.Gateway ?? throw new ArgumentException("The http door needs a gateway (--gateway)."), run, awaitOutcome, progress, cancellationToken)
+            ? HttpDoor.RunAsync(system.Gateways.Count > 0 ? system.Gateways : throw new ArgumentException("The http door needs a gateway (--gateway)."), run, awaitOutcome, progress, cancellationToken)
             : AmqpDoor.RunAsync(system.Amqp, run, awaitOutcome, progress, cancellationToken);
 
     /// <summary>With every request queued, watch memory for a while: the queue must stay in the broker, not in our processes.</summary>
@@ -105,6 +109,10 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
     {
         MaxInFlight = plan.Settings.TryGetValue("Worker:MaxInFlight", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : null,
     }.MaxInFlightFor(plan.PoolBound, plan.BatchSize);
+
+    // The names the process monitor uses: "worker" alone, "worker-1", "worker-2"... when there are several.
+    private static IEnumerable<KeyValuePair<string, MetricsScraper?>> Named(string role, List<MetricsScraper> hosts) =>
+        hosts.Select((host, i) => KeyValuePair.Create(hosts.Count == 1 ? role : $"{role}-{i + 1}", (MetricsScraper?)host));
 
     private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 }

@@ -6,19 +6,22 @@ namespace Predictions.Bench;
 
 /// <summary>
 /// The system the bench drives: started here like the README's run command (a broker found or started,
-/// the worker and gateway as processes, configured by environment), or one already running at given addresses.
+/// the workers and gateways as processes, configured by environment), or one already running at given addresses.
 /// </summary>
 public sealed class BenchSystem : IAsyncDisposable
 {
     private readonly RabbitMqBroker? _broker;
     private readonly BrokerVirtualHost? _vhost;
-    private readonly List<ServiceProcess> _services = [];
+    // Several processes start and JIT at once on few cores: give them longer than one alone needs.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly List<(string Name, ServiceProcess Process)> _services = [];
     private readonly string? _dataFolder;
 
-    private BenchSystem(BrokerAddress amqp, Uri? gateway, Uri? workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
+    private BenchSystem(BrokerAddress amqp, IReadOnlyList<Uri> gateways, IReadOnlyList<Uri> workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
     {
         Amqp = amqp;
-        Gateway = gateway;
+        Gateways = gateways;
         WorkerProbes = workerProbes;
         _broker = broker;
         _vhost = vhost;
@@ -27,15 +30,17 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public BrokerAddress Amqp { get; }
 
-    public Uri? Gateway { get; private set; }
+    /// <summary>Every gateway's address; empty when driving a running system without one.</summary>
+    public IReadOnlyList<Uri> Gateways { get; private set; }
 
-    public Uri? WorkerProbes { get; }
+    /// <summary>Every worker's probes address, where its metrics are read.</summary>
+    public IReadOnlyList<Uri> WorkerProbes { get; }
 
     public string Description { get; private set; } = "";
 
-    /// <summary>The processes the bench started: name and pid.</summary>
+    /// <summary>The processes the bench started: name (<c>worker</c>, or <c>worker-2</c> when there are several) and pid.</summary>
     public IEnumerable<(string Name, int Pid)> Processes =>
-        _services.Select(s => (s.Name.ToLowerInvariant(), s.Id))
+        _services.Select(s => (s.Name, s.Process.Id))
             .Concat(_broker?.ProcessId is { } broker ? [("rabbitmq", broker)] : []);
 
     public static async Task<BenchSystem> StartAsync(BenchOptions options, WorkloadPlan plan)
@@ -44,33 +49,48 @@ public sealed class BenchSystem : IAsyncDisposable
         {
             return new BenchSystem(
                 options.Amqp ?? throw new ArgumentException("--amqp is needed with --gateway: the bench reads the broker too."),
-                options.Gateway,
-                options.WorkerProbes)
+                options.Gateway is { } gateway ? [gateway] : [],
+                options.WorkerProbes is { } probes ? [probes] : [])
             { Description = "running system at the given addresses" };
         }
 
         var broker = await BrokerLocator.FindAsync();
         var vhost = await broker.CreateVirtualHostAsync();
         var data = Directory.CreateTempSubdirectory("predictions-bench-").FullName;
-        var probes = new Uri($"http://127.0.0.1:{Ports.Free()}/");
-        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), null, probes, broker, vhost, data) { Description = broker.Description };
+        var allProbes = Enumerable.Range(0, options.Workers).Select(_ => new Uri($"http://127.0.0.1:{Ports.Free()}/")).ToList();
+        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data) { Description = broker.Description };
 
-        var worker = Start(system, "Worker", plan.Settings, new()
+        // One broker and one audit file for all workers; a journal and a probe port each (two workers refuse one journal).
+        var workers = allProbes.Select((probes, i) => Start(system, "Worker", i, options.Workers, plan.Settings, new()
         {
             ["ConnectionStrings__RabbitMq"] = vhost.ConnectionString,
             ["ConnectionStrings__Audit"] = $"Data Source={Path.Combine(data, "audit.db")}",
+            ["Inference__JournalFile"] = Path.Combine(data, $"worker-{i + 1}.journal"),
             ["Probes__Url"] = probes.ToString(),
-        });
-        var gateway = Start(system, "Gateway", plan.Settings, new()
+        })).ToList();
+
+        // One results file for all gateways on this host, unless --set ConnectionStrings:Results names another store.
+        var gateways = Enumerable.Range(0, options.Gateways).Select(i => Start(system, "Gateway", i, options.Gateways, plan.Settings, new()
         {
             ["ConnectionStrings__RabbitMq"] = vhost.ConnectionString,
             ["ConnectionStrings__Results"] = $"Data Source={Path.Combine(data, "results.db")}",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-        });
+        })).ToList();
 
-        system.Gateway = await gateway.WaitForListeningAddressAsync(TimeSpan.FromSeconds(60));
-        await WaitReadyAsync(new Uri(system.Gateway, "/health/ready"), gateway);
-        await WaitReadyAsync(new Uri(probes, "health/ready"), worker);
+        var addresses = new List<Uri>();
+        foreach (var gateway in gateways)
+        {
+            var address = await gateway.WaitForListeningAddressAsync(StartTimeout);
+            await WaitReadyAsync(new Uri(address, "/health/ready"), gateway);
+            addresses.Add(address);
+        }
+
+        system.Gateways = addresses;
+        foreach (var (worker, probes) in workers.Zip(allProbes))
+        {
+            await WaitReadyAsync(new Uri(probes, "health/ready"), worker);
+        }
+
         return system;
     }
 
@@ -78,7 +98,7 @@ public sealed class BenchSystem : IAsyncDisposable
     {
         foreach (var service in _services)
         {
-            await service.DisposeAsync();
+            await service.Process.DisposeAsync();
         }
 
         if (_vhost is not null)
@@ -97,7 +117,7 @@ public sealed class BenchSystem : IAsyncDisposable
         }
     }
 
-    private static ServiceProcess Start(BenchSystem system, string project, IReadOnlyDictionary<string, string> settings, Dictionary<string, string> environment)
+    private static ServiceProcess Start(BenchSystem system, string project, int index, int count, IReadOnlyDictionary<string, string> settings, Dictionary<string, string> environment)
     {
         foreach (var (key, value) in settings)
         {
@@ -108,14 +128,15 @@ public sealed class BenchSystem : IAsyncDisposable
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         var service = ServiceProcess.Start(project, environment, system._dataFolder);
-        system._services.Add(service);
+        var name = project.ToLowerInvariant();
+        system._services.Add((count == 1 ? name : $"{name}-{index + 1}", service));
         return service;
     }
 
     private static async Task WaitReadyAsync(Uri probe, ServiceProcess service)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {
             if (service.HasExited)

@@ -9,31 +9,33 @@ namespace Predictions.Bench;
 /// <summary>
 /// The first door, as an HTTP client would use it: submit with <c>?wait=</c>, and when the answer is 202,
 /// long-poll <c>GET /predictions/{id}?wait=</c> until the prediction finishes. Without <c>awaitOutcome</c>
-/// a request counts as done once the gateway accepted it.
+/// a request counts as done once the gateway accepted it. With several gateways each client keeps to one
+/// (clients spread round-robin) and polls the gateway it submitted to; the outcome delay it records (worker
+/// done to client told) shows what waiting on a gateway that did not consume the outcome costs.
 /// </summary>
 public static class HttpDoor
 {
     private const int WaitSeconds = 30;
 
-    public static async Task<LoadResult> RunAsync(Uri gateway, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
+    public static async Task<LoadResult> RunAsync(IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
     {
         var result = new LoadResult();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = plan.Concurrency, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
-            BaseAddress = gateway,
             Timeout = TimeSpan.FromSeconds(WaitSeconds + 30),
         };
 
         var next = -1;
         var clock = Stopwatch.StartNew();
         using var reporter = Progress.Every(TimeSpan.FromSeconds(1), () => progress(result));
-        await Task.WhenAll(Enumerable.Range(0, plan.Concurrency).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, plan.Concurrency).Select(client => Task.Run(async () =>
         {
+            var gateway = gateways[client % gateways.Count];
             int index;
             while ((index = Interlocked.Increment(ref next)) < plan.Requests && !cancellationToken.IsCancellationRequested)
             {
                 var started = Stopwatch.GetTimestamp();
-                var status = await PredictAsync(http, index, awaitOutcome, cancellationToken);
+                var status = await PredictAsync(http, gateway, index, awaitOutcome, result, cancellationToken);
                 if (status is null)
                 {
                     result.RecordLost();
@@ -49,11 +51,11 @@ public static class HttpDoor
     }
 
     /// <summary>The prediction's final status, or null when it did not finish in time.</summary>
-    private static async Task<string?> PredictAsync(HttpClient http, int index, bool awaitOutcome, CancellationToken cancellationToken)
+    private static async Task<string?> PredictAsync(HttpClient http, Uri gateway, int index, bool awaitOutcome, LoadResult result, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(Requests.Timeout.TotalSeconds * Stopwatch.Frequency);
         using var content = new StringContent($$"""{"itemId":{{index}},"featureValue":{{index % 100}}.5}""", Encoding.UTF8, "application/json");
-        using var submitted = await http.PostAsync(awaitOutcome ? $"/predictions?wait={WaitSeconds}" : "/predictions", content, cancellationToken);
+        using var submitted = await http.PostAsync(new Uri(gateway, awaitOutcome ? $"/predictions?wait={WaitSeconds}" : "/predictions"), content, cancellationToken);
         if (submitted.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
         {
             return "rejected";
@@ -72,7 +74,13 @@ public static class HttpDoor
                 return null;
             }
 
-            prediction = await http.GetFromJsonAsync<JsonElement>($"/predictions/{prediction.GetProperty("id").GetString()}?wait={WaitSeconds}", cancellationToken);
+            prediction = await http.GetFromJsonAsync<JsonElement>(new Uri(gateway, $"/predictions/{prediction.GetProperty("id").GetString()}?wait={WaitSeconds}"), cancellationToken);
+        }
+
+        // The worker's clock and ours are the same host's: the difference is broker, store and wake-up time.
+        if (prediction.TryGetProperty("completedAt", out var completedAt) && completedAt.ValueKind == JsonValueKind.String)
+        {
+            result.RecordOutcomeDelay(DateTimeOffset.UtcNow - completedAt.GetDateTimeOffset());
         }
 
         return prediction.GetProperty("status").GetString();

@@ -4,6 +4,7 @@ namespace Predictions.Bench;
 public sealed class LoadResult
 {
     private readonly List<double> _latenciesMs = [];
+    private readonly List<double> _outcomeDelaysMs = [];
     private readonly Lock _lock = new();
     private int _completed;
     private int _failed;
@@ -25,17 +26,31 @@ public sealed class LoadResult
 
     public void RecordLost() => Interlocked.Increment(ref _failed);
 
-    /// <summary>Latency percentile in milliseconds over what has finished so far.</summary>
-    public double Percentile(double p)
+    /// <summary>How long after the worker finished a prediction its client had the outcome in hand.</summary>
+    public void RecordOutcomeDelay(TimeSpan delay)
     {
         lock (_lock)
         {
-            if (_latenciesMs.Count == 0)
+            _outcomeDelaysMs.Add(delay.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Latency percentile in milliseconds over what has finished so far.</summary>
+    public double Percentile(double p) => Percentile(_latenciesMs, p);
+
+    /// <summary>Outcome delay percentile in milliseconds; NaN when no door recorded one.</summary>
+    public double OutcomeDelayPercentile(double p) => Percentile(_outcomeDelaysMs, p);
+
+    private double Percentile(List<double> values, double p)
+    {
+        lock (_lock)
+        {
+            if (values.Count == 0)
             {
                 return double.NaN;
             }
 
-            var sorted = _latenciesMs.Order().ToArray();
+            var sorted = values.Order().ToArray();
             return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
         }
     }

@@ -25,7 +25,22 @@ public sealed class MetricsScraper(Uri metrics)
         return samples;
     }
 
-    /// <summary>Mean milliseconds per stage between two scrapes of the worker.</summary>
+    /// <summary>Every sample of several hosts, summed series by series: sums and counts of all workers as one.</summary>
+    public static async Task<Dictionary<string, double>> ScrapeAllAsync(IEnumerable<MetricsScraper> hosts)
+    {
+        var total = new Dictionary<string, double>();
+        foreach (var samples in await Task.WhenAll(hosts.Select(h => h.ScrapeAsync())))
+        {
+            foreach (var (series, value) in samples)
+            {
+                total[series] = total.GetValueOrDefault(series) + value;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Mean milliseconds per stage between two scrapes of the workers.</summary>
     public static Dictionary<string, double?> StageMeansMs(Dictionary<string, double> before, Dictionary<string, double> after) =>
         Stages.ToDictionary(stage => stage, stage =>
         {

@@ -16,6 +16,11 @@ public sealed record Report
 
     public required int Concurrency { get; init; }
 
+    /// <summary>Worker and gateway processes the bench started.</summary>
+    public int Workers { get; init; } = 1;
+
+    public int Gateways { get; init; } = 1;
+
     public required int Completed { get; init; }
 
     public required int Failed { get; init; }
@@ -32,6 +37,9 @@ public sealed record Report
 
     public required Latency LatencyMs { get; init; }
 
+    /// <summary>From the worker finishing a prediction to its client having the outcome (http door only).</summary>
+    public Latency? OutcomeDelayMs { get; init; }
+
     /// <summary>Mean milliseconds per worker stage: broker_wait, metadata, pool_wait, batch_wait, inference.</summary>
     public required IReadOnlyDictionary<string, double?> StageMeansMs { get; init; }
 
@@ -39,6 +47,9 @@ public sealed record Report
     public double? MeanBatchSize { get; init; }
 
     public required IReadOnlyList<ProcessReport> Processes { get; init; }
+
+    /// <summary>The processes summed per role (worker, gateway, rabbitmq, bench).</summary>
+    public IReadOnlyList<RoleReport> Roles => RoleReport.For(Processes, Completed);
 
     /// <summary>Peak thread-pool queue length and thread count seen on each host during the run: starvation shows here.</summary>
     public required IReadOnlyDictionary<string, ThreadPoolPeak> ThreadPool { get; init; }
@@ -68,18 +79,24 @@ public sealed record Report
         var table = new StringBuilder();
         void Row(string name, string value) => table.AppendLine(CultureInfo.InvariantCulture, $"  {name,-24} {value}");
         table.AppendLine();
-        table.AppendLine(CultureInfo.InvariantCulture, $"  {Workload} workload through the {Door} door: {Requests} requests, {Concurrency} clients");
+        table.AppendLine(CultureInfo.InvariantCulture, $"  {Workload} workload through the {Door} door: {Requests} requests, {Concurrency} clients, {Workers} worker(s), {Gateways} gateway(s)");
         table.AppendLine("  " + new string('-', 78));
         Row("completed / failed", $"{Completed} / {Failed} in {DurationSeconds:0.0} s");
         Row("throughput", $"{ThroughputPerSecond:0.0} predictions/s");
         Row("limit", LimitPerSecond is { } limit ? $"{limit:0.0}/s: {Limit}" : Limit);
         Row("ratio to limit", RatioToLimit is { } ratio ? $"{ratio:0.00}" : "n/a");
         Row("latency p50/p95/p99/max", $"{LatencyMs.P50:0.0} / {LatencyMs.P95:0.0} / {LatencyMs.P99:0.0} / {LatencyMs.Max:0.0} ms");
+        Row("outcome delay p50/p95/p99/max", OutcomeDelayMs is { } delay ? $"{delay.P50:0.0} / {delay.P95:0.0} / {delay.P99:0.0} / {delay.Max:0.0} ms" : "-");
         Row("stage means", string.Join(", ", StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
         Row("mean batch size", MeanBatchSize is { } batch ? $"{batch:0.00} inputs per model call" : "-");
         foreach (var process in Processes)
         {
-            Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), CPU {process.CpuSeconds:0.00} s");
+            Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), CPU {process.CpuSeconds:0.00} s{PerPrediction(process.CpuSeconds)}");
+        }
+
+        foreach (var role in Roles.Where(r => r.Processes > 1))
+        {
+            Row($"{role.Role} × {role.Processes}", $"peak RSS {role.PeakRssMb:0.0} MB, CPU {role.CpuSeconds:0.00} s{PerPrediction(role.CpuSeconds)} in all");
         }
 
         foreach (var (host, peak) in ThreadPool)
@@ -94,4 +111,7 @@ public sealed record Report
 
         return table.ToString();
     }
+
+    private string PerPrediction(double cpuSeconds) =>
+        RoleReport.PerPrediction(cpuSeconds, Completed) is { } ms ? string.Create(CultureInfo.InvariantCulture, $" ({ms:0.00} ms per prediction)") : "";
 }

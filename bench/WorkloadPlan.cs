@@ -15,6 +15,12 @@ public sealed record WorkloadPlan(
     TimeSpan InferenceCost,
     IReadOnlyDictionary<string, string> Settings)
 {
+    /// <summary>Worker processes sharing the load, each with a pool of <see cref="PoolBound"/> threads.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Inference threads across all workers.</summary>
+    public int PoolThreads => Workers * PoolBound;
+
     /// <summary>For <c>cpu</c>: iterations of <see cref="CpuWork"/> per prediction and how many one core does per second.</summary>
     public (long Iterations, double PerSecond)? Cpu { get; init; }
 
@@ -60,6 +66,13 @@ public sealed record WorkloadPlan(
                 break;
         }
 
+        // An outcome consumed by another gateway wakes no waiter here, so a waiting client sees it only at the
+        // next store recheck (1 s by default): with several gateways, look often enough not to time that instead.
+        if (options.Gateways > 1)
+        {
+            settings["Gateway:LongPollRecheck"] = "00:00:00.05";
+        }
+
         foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;
@@ -68,7 +81,7 @@ public sealed record WorkloadPlan(
         var pool = settings.TryGetValue("Inference:MaxConcurrency", out var bound) ? int.Parse(bound, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
         var (requests, concurrency) = options.Workload switch
         {
-            Workload.Seed => (20 * pool, pool),
+            Workload.Seed => (20 * options.Workers * pool, options.Workers * pool),
             Workload.Cpu => (3000, 32),
             Workload.Overhead => (100_000, 256),
             Workload.Onnx => (10_000, 256),
@@ -83,7 +96,7 @@ public sealed record WorkloadPlan(
             TimeSpan.Parse(settings.GetValueOrDefault("Metadata:SimulatedLatency", "00:00:00.5"), CultureInfo.InvariantCulture),
             TimeSpan.Parse(settings.GetValueOrDefault("Model:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
             settings)
-        { Cpu = cpu };
+        { Cpu = cpu, Workers = options.Workers };
         return options.Workload == Workload.Onnx ? plan with { OnnxPerSecond = plan.ModelRate() } : plan;
     }
 
@@ -93,19 +106,21 @@ public sealed record WorkloadPlan(
     /// </summary>
     public double Limit(double? rawFlowPerSecond) => Workload switch
     {
-        Workload.Cpu => Environment.ProcessorCount * Cpu!.Value.PerSecond,
-        Workload.Onnx => Math.Min(Environment.ProcessorCount, PoolBound) * OnnxPerSecond!.Value,
+        Workload.Cpu => Math.Min(Environment.ProcessorCount, PoolThreads) * Cpu!.Value.PerSecond,
+        Workload.Onnx => Math.Min(Environment.ProcessorCount, PoolThreads) * OnnxPerSecond!.Value,
         Workload.Overhead => rawFlowPerSecond ?? double.NaN,
-        _ => Math.Min(PoolBound / InferenceCost.TotalSeconds, Concurrency / (InferenceCost + MetadataLatency).TotalSeconds),
+        _ => Math.Min(PoolThreads / InferenceCost.TotalSeconds, Concurrency / (InferenceCost + MetadataLatency).TotalSeconds),
     };
 
     public string LimitExplained => Workload switch
     {
-        Workload.Cpu => $"{Environment.ProcessorCount} cores × {Cpu!.Value.PerSecond:0.0} predictions/s on one core",
-        Workload.Onnx => $"{Math.Min(Environment.ProcessorCount, PoolBound)} cores × {OnnxPerSecond!.Value:0} predictions/s on one core, the model alone in batches of {BatchSize}",
+        Workload.Cpu => $"{Math.Min(Environment.ProcessorCount, PoolThreads)} cores × {Cpu!.Value.PerSecond:0.0} predictions/s on one core",
+        Workload.Onnx => $"{Math.Min(Environment.ProcessorCount, PoolThreads)} cores × {OnnxPerSecond!.Value:0} predictions/s on one core, the model alone in batches of {BatchSize}",
         Workload.Overhead => "the same message flow done raw with RabbitMQ.Client",
-        _ => $"min(pool {PoolBound} / {InferenceCost.TotalSeconds:0.###} s, {Concurrency} clients / {(InferenceCost + MetadataLatency).TotalSeconds:0.###} s)",
+        _ => $"min({Pools}{PoolBound} / {InferenceCost.TotalSeconds:0.###} s, {Concurrency} clients / {(InferenceCost + MetadataLatency).TotalSeconds:0.###} s)",
     };
+
+    private string Pools => Workers == 1 ? "pool " : $"{Workers} workers × pool ";
 
     private const string ScorerPath = "models/item-scorer.onnx";
 
