@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test. Integration tests need a real RabbitMQ: RABBITMQ_URL, a Docker engine, or a local
 # rabbitmq-server (installed here when missing and run as root); the tests start their own private node.
+# The store tests also need PostgreSQL: POSTGRES_URL, a Docker engine, or a local postgresql package (likewise).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/rabbitmq.sh
 
 if [ -z "${RABBITMQ_URL:-}" ] && ! docker info >/dev/null 2>&1; then
     ensure_rabbitmq_installed
+fi
+
+# The store tests run on PostgreSQL too: POSTGRES_URL, a Docker engine, or Debian's postgresql package, from
+# which they start a private server of their own (nothing is started here).
+if [ -z "${POSTGRES_URL:-}" ] && ! docker info >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    ensure_debian_packages postgresql ||
+        echo "PostgreSQL is missing: the PostgreSQL store tests will fail (apt-get install postgresql, or set POSTGRES_URL)." >&2
 fi
 
 # The examples in docs/amqp.md are tested as written: they need Python's pika and Debian's amqp-tools.

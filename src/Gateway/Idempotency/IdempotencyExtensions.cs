@@ -7,12 +7,12 @@ namespace Predictions.Gateway.Idempotency;
 public static class IdempotencyExtensions
 {
     /// <summary>
-    /// The store of <c>Idempotency-Key</c>s, kept in the results file (<c>ConnectionStrings:Results</c>) beside
+    /// The store of <c>Idempotency-Key</c>s, kept in the results database (<c>ConnectionStrings:Results</c>) beside
     /// the statuses, with its own schema there.
     /// </summary>
     public static IHostApplicationBuilder AddIdempotency(this IHostApplicationBuilder builder)
     {
-        builder.AddSqliteDatabase(PredictionStatusStore.Database, IdempotencySchema.Store);
+        builder.AddStoreDatabase(PredictionStatusStore.Database, IdempotencySchema.Store, IdempotencySchema.Postgres);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IdempotencyStore>();
         return builder;

@@ -5,6 +5,7 @@ namespace Predictions.Gateway.Idempotency;
 /// <summary>
 /// The idempotency store's table in the results file, one step per change. A results file made before
 /// versions were recorded is found at the step it had reached and carried on from there, its keys kept.
+/// PostgreSQL has its own list, which starts at the current shape.
 /// </summary>
 public static class IdempotencySchema
 {
@@ -47,5 +48,20 @@ public static class IdempotencySchema
                     AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'idempotency_keys')
                 """,
         },
+    ]);
+
+    public static readonly StoreSchema Postgres = new("idempotency",
+    [
+        new(1, """
+            CREATE TABLE owned_idempotency_keys (
+                owner TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                prediction_id TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                published BIGINT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (owner, idempotency_key)
+            );
+            """),
     ]);
 }

@@ -3,8 +3,9 @@ using Predictions.ServiceDefaults.Storage;
 namespace Predictions.Gateway.Status;
 
 /// <summary>
-/// The status store's tables in the results file, one step per change. A results file made before versions
-/// were recorded is found at the step it had reached and carried on from there, its rows untouched.
+/// The status store's tables in the results database, one step per change. A results file made before
+/// versions were recorded is found at the step it had reached and carried on from there, its rows untouched.
+/// PostgreSQL has its own list, which starts at the current shape.
 /// </summary>
 public static class PredictionStatusSchema
 {
@@ -48,5 +49,29 @@ public static class PredictionStatusSchema
         {
             PresentWhen = "SELECT count(*) FROM pragma_table_info('predictions') WHERE name = 'model_version'",
         },
+    ]);
+
+    /// <summary>The same tables in PostgreSQL: text timestamps as in SQLite, so reads and ordering are the same.</summary>
+    public static readonly StoreSchema Postgres = new("status",
+    [
+        new(1, """
+            CREATE TABLE predictions (
+                prediction_id TEXT NOT NULL PRIMARY KEY,
+                status TEXT NOT NULL,
+                item_id BIGINT NOT NULL,
+                feature_value DOUBLE PRECISION NOT NULL,
+                metadata TEXT NULL,
+                prediction DOUBLE PRECISION NULL,
+                error TEXT NULL,
+                submitted_at TEXT NULL,
+                completed_at TEXT NULL,
+                model_name TEXT NULL,
+                model_version TEXT NULL
+            );
+            CREATE TABLE prediction_owners (
+                prediction_id TEXT NOT NULL PRIMARY KEY,
+                owner TEXT NOT NULL
+            );
+            """),
     ]);
 }

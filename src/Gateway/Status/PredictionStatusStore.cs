@@ -13,7 +13,7 @@ namespace Predictions.Gateway.Status;
 /// Who submitted a prediction over HTTP with an API key is kept in <c>prediction_owners</c>; predictions
 /// stored before owners existed have none. The tables are <see cref="PredictionStatusSchema"/>.
 /// </summary>
-public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusStore.Database)] SqliteDatabase database)
+public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusStore.Database)] StoreDatabase database)
 {
     public const string Database = "Results";
 

@@ -5,12 +5,12 @@ namespace Predictions.Gateway.Status;
 public static class StatusExtensions
 {
     /// <summary>
-    /// The status store clients poll (<c>ConnectionStrings:Results</c>, a file the idempotency keys share)
+    /// The status store clients poll (<c>ConnectionStrings:Results</c>, a database the idempotency keys share)
     /// and the long-poll machinery that wakes waiting clients.
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddSqliteDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store);
+        builder.AddStoreDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store, PredictionStatusSchema.Postgres);
         builder.Services.AddSingleton<PredictionStatusStore>();
         builder.Services.AddSingleton<PredictionWaiters>();
         builder.Services.AddSingleton<LongPoll>();

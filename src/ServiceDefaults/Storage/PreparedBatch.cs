@@ -1,24 +1,24 @@
+using System.Data.Common;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 
 namespace Predictions.ServiceDefaults.Storage;
 
 /// <summary>
-/// Runs one statement for many rows with a single prepared command: SQLite parses the SQL once per batch
-/// instead of once per row, which is most of the cost of a small insert. Parameters bind by name to the
+/// Runs one statement for many rows with a single command: SQLite parses the SQL once per batch instead of
+/// once per row, which is most of the cost of a small insert; PostgreSQL gets the same statement each time. Parameters bind by name to the
 /// row's properties, as with Dapper.
 /// </summary>
 public static partial class PreparedBatch
 {
     /// <summary>Executes <paramref name="sql"/> once per row; returns how many rows each execution changed.</summary>
-    public static int[] Execute<TRow>(SqliteConnection connection, SqliteTransaction transaction, string sql, IReadOnlyList<TRow> rows)
+    public static int[] Execute<TRow>(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<TRow> rows)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         var bindings = Parameter().Matches(sql).Select(m => m.Value).Distinct()
-            .Select(name => (Parameter: command.Parameters.Add(new SqliteParameter { ParameterName = name }), Property: PropertyOf<TRow>(name)))
+            .Select(name => (Parameter: AddParameter(command, name), Property: PropertyOf<TRow>(name)))
             .ToArray();
 
         var changed = new int[rows.Count];
@@ -33,6 +33,14 @@ public static partial class PreparedBatch
         }
 
         return changed;
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     private static PropertyInfo PropertyOf<TRow>(string parameter) =>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,13 +10,12 @@ namespace Predictions.ServiceDefaults.Storage;
 /// caller's side (WAL lets them run beside the writer); writes go to the file's one <see cref="SqliteWriter"/>.
 /// Neither starts before every store's schema is at its latest version.
 /// </summary>
-public sealed class SqliteDatabase : IAsyncDisposable
+public sealed class SqliteDatabase : StoreDatabase
 {
     private readonly string _connectionString;
     private readonly IReadOnlyList<StoreSchema> _schemas;
     private readonly ILogger _logger;
     private readonly SqliteWriter _writer;
-    private Task? _created;
 
     public SqliteDatabase(string connectionString, IReadOnlyList<StoreSchema> schemas, ILogger? logger = null)
     {
@@ -29,32 +29,12 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public string DataSource { get; }
 
-    /// <summary>
-    /// Creates the folder and the file if missing, and brings each store's schema to its latest version.
-    /// Callers at the same time share one attempt; a failed attempt is tried again on the next call.
-    /// </summary>
-    public Task EnsureCreatedAsync()
-    {
-        var created = _created;
-        if (created is { IsFaulted: false, IsCanceled: false })
-        {
-            return created;
-        }
+    public override StoreProvider Provider => StoreProvider.Sqlite;
 
-        // Claim the attempt before starting it, so a caller that loses the race joins the winner's attempt.
-        var attempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var current = Interlocked.CompareExchange(ref _created, attempt.Task, created);
-        if (current != created)
-        {
-            return current!;
-        }
-
-        _ = CreateAsync(attempt);
-        return attempt.Task;
-    }
+    public override string Location => DataSource;
 
     /// <summary>A pooled connection for reading.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync().WaitAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
@@ -71,29 +51,16 @@ public sealed class SqliteDatabase : IAsyncDisposable
     /// process holds): it never runs, so a caller that gave up knows it left nothing behind. A write already
     /// running is seen through, and its outcome returned.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken, bool durable = true)
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken cancellationToken, bool durable = true)
     {
         await EnsureCreatedAsync().WaitAsync(cancellationToken);
         return await _writer.WriteAsync(work, durable, cancellationToken);
     }
 
     /// <summary>Takes no more writes, and waits for those already queued to be committed.</summary>
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    public override ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    private async Task CreateAsync(TaskCompletionSource attempt)
-    {
-        try
-        {
-            await CreateSchemaAsync();
-            attempt.SetResult();
-        }
-        catch (Exception ex)
-        {
-            attempt.SetException(ex);
-        }
-    }
-
-    private async Task CreateSchemaAsync()
+    protected override async Task CreateSchemaAsync()
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(DataSource));
         if (!string.IsNullOrEmpty(folder))

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 
     /// <inheritdoc cref="SqliteDatabase.WriteAsync{T}"/>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, bool durable, CancellationToken cancellationToken)
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, bool durable, CancellationToken cancellationToken)
     {
         var write = new QueuedWrite((connection, transaction) => work(connection, transaction), durable);
         if (!_writes.Writer.TryWrite(write))

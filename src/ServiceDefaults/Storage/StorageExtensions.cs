@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,71 +9,52 @@ namespace Predictions.ServiceDefaults.Storage;
 public static class StorageExtensions
 {
     /// <summary>
-    /// Registers the SQLite database named by <c>ConnectionStrings:{name}</c> as a keyed singleton, validates
-    /// the setting, and brings <paramref name="schema"/> to its latest version at start-up, so a bad path or a
-    /// failed migration fails the host at once. Stores that share a file each call this with the same name.
+    /// Registers the database named by <c>ConnectionStrings:{name}</c> as a keyed <see cref="StoreDatabase"/>
+    /// singleton: a SQLite file or a PostgreSQL database, as <see cref="StoreConnectionString"/> tells. It
+    /// validates the setting, and brings the store's schema for that provider (<paramref name="sqlite"/> or
+    /// <paramref name="postgres"/>) to its latest version at start-up, so a bad path, an unreachable server
+    /// or a failed migration fails the host at once. Stores that share a database each call this with the same name.
     /// </summary>
-    public static IHostApplicationBuilder AddSqliteDatabase(this IHostApplicationBuilder builder, string name, StoreSchema schema)
+    public static IHostApplicationBuilder AddStoreDatabase(this IHostApplicationBuilder builder, string name, StoreSchema sqlite, StoreSchema postgres)
     {
-        builder.Services.AddKeyedSingleton(name, schema);
-        if (builder.Services.Any(service => service.ServiceType == typeof(SqliteDatabase) && Equals(service.ServiceKey, name)))
+        builder.Services.AddKeyedSingleton(name, new ProviderSchemas(sqlite, postgres));
+        if (builder.Services.Any(service => service.ServiceType == typeof(StoreDatabase) && Equals(service.ServiceKey, name)))
         {
             return builder;
         }
 
-        builder.Services.AddOptions<SqliteOptions>(name)
+        builder.Services.AddOptions<StoreDatabaseOptions>(name)
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString(name))
-            .Validate(options => IsValid(options.ConnectionString), $"ConnectionStrings:{name} is required: a SQLite connection string such as 'Data Source={name.ToLowerInvariant()}.db'.")
+            .Validate(
+                options => StoreConnectionString.ProviderOf(options.ConnectionString) is not null,
+                $"ConnectionStrings:{name} is required: a SQLite connection string such as 'Data Source={name.ToLowerInvariant()}.db', " +
+                $"or a PostgreSQL one such as 'Host=db;Port=5432;Database=predictions;Username=...;Password=...' (a Host key means PostgreSQL, a Data Source key SQLite).")
             .ValidateOnStart();
 
-        builder.Services.AddKeyedSingleton(name, (services, _) =>
-            new SqliteDatabase(
-                services.GetRequiredService<IOptionsMonitor<SqliteOptions>>().Get(name).ConnectionString!,
-                [.. services.GetKeyedServices<StoreSchema>(name)],
-                services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
-        builder.Services.AddSingleton<IHostedService>(services =>
-            new SqliteSchemaInitializer(services.GetRequiredKeyedService<SqliteDatabase>(name), name));
+        builder.Services.AddKeyedSingleton<StoreDatabase>(name, (services, _) => Create(services, name));
+        builder.Services.AddSingleton<IHostedService>(services => new StoreSchemaInitializer(
+            services.GetRequiredKeyedService<StoreDatabase>(name), name, services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
 
         return builder;
     }
 
-    private static bool IsValid(string? connectionString)
+    private static StoreDatabase Create(IServiceProvider services, string name)
     {
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var connectionString = services.GetRequiredService<IOptionsMonitor<StoreDatabaseOptions>>().Get(name).ConnectionString!;
+        var schemas = services.GetKeyedServices<ProviderSchemas>(name).ToList();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}");
+        return StoreConnectionString.ProviderOf(connectionString) switch
         {
-            return false;
-        }
-
-        try
-        {
-            return !string.IsNullOrWhiteSpace(new SqliteConnectionStringBuilder(connectionString).DataSource);
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+            StoreProvider.Postgres => new PostgresDatabase(connectionString, [.. schemas.Select(s => s.Postgres)], logger),
+            _ => new SqliteDatabase(connectionString, [.. schemas.Select(s => s.Sqlite)], logger),
+        };
     }
 
-    public sealed class SqliteOptions
+    public sealed class StoreDatabaseOptions
     {
         public string? ConnectionString { get; set; }
     }
 
-    private sealed class SqliteSchemaInitializer(SqliteDatabase database, string name) : IHostedService
-    {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                await database.EnsureCreatedAsync().WaitAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
-            {
-                throw new InvalidOperationException($"ConnectionStrings:{name}: cannot open, create or upgrade the SQLite database '{database.DataSource}': {ex.Message}", ex);
-            }
-        }
-
-        // Stopped after the message bus (registered earlier): every write a consumer queued is committed first.
-        public async Task StopAsync(CancellationToken cancellationToken) => await database.DisposeAsync();
-    }
+    /// <summary>One store's schema as each provider spells it.</summary>
+    private sealed record ProviderSchemas(StoreSchema Sqlite, StoreSchema Postgres);
 }

@@ -1,20 +1,26 @@
 using MassTransit;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.ServiceDefaults.Storage;
 
 /// <summary>
-/// Retries for consumers that write to a SQLite store: a store that is locked, unwritable, full or gone is an
-/// outage (<see cref="OutageRetry"/>), waited out however long it lasts; anything else gets a few quick tries
-/// and then goes to the error queue.
+/// Retries for consumers that write to a store: a SQLite file that is locked, unwritable, full or gone, or a
+/// PostgreSQL server that is stopped, unreachable or refusing connections, is an outage
+/// (<see cref="OutageRetry"/>), waited out however long it lasts; anything else gets a few quick tries and
+/// then goes to the error queue.
 /// </summary>
 public static class StoreRetry
 {
-    /// <summary>True when the store, not the write, is at fault: one of <see cref="SqliteOutageCodes"/>, or the file system.</summary>
+    /// <summary>
+    /// True when the store, not the write, is at fault: one of <see cref="SqliteOutageCodes"/>, the file
+    /// system, or a PostgreSQL outage (<see cref="PostgresOutageStates"/>).
+    /// </summary>
     public static bool IsStoreUnavailable(Exception exception) => exception switch
     {
         SqliteException sqlite => SqliteOutageCodes.IsOutage(sqlite.SqliteErrorCode),
+        NpgsqlException postgres => PostgresOutageStates.IsOutage(postgres),
         IOException or UnauthorizedAccessException => true,
         _ => false,
     };

@@ -7,7 +7,7 @@ public static class AuditExtensions
     /// <summary>The audit store (<c>ConnectionStrings:Audit</c>) that the audit consumer writes to.</summary>
     public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
     {
-        builder.AddSqliteDatabase(AuditStore.Database, AuditSchema.Store);
+        builder.AddStoreDatabase(AuditStore.Database, AuditSchema.Store, AuditSchema.Postgres);
         builder.Services.AddSingleton<AuditStore>();
         return builder;
     }

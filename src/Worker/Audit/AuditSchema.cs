@@ -4,7 +4,8 @@ namespace Predictions.Worker.Audit;
 
 /// <summary>
 /// The audit store's table, one step per change. An audit file made before versions were recorded is found
-/// at the step it had reached and carried on from there, its rows untouched.
+/// at the step it had reached and carried on from there, its rows untouched. PostgreSQL has its own list,
+/// which starts at the current shape.
 /// </summary>
 public static class AuditSchema
 {
@@ -45,5 +46,33 @@ public static class AuditSchema
         {
             PresentWhen = "SELECT count(*) FROM pragma_table_info('prediction_audit') WHERE name = 'model_version'",
         },
+    ]);
+
+    /// <summary>The same table in PostgreSQL: text timestamps as in SQLite, so reads and ordering are the same.</summary>
+    public static readonly StoreSchema Postgres = new("audit",
+    [
+        new(1, """
+            CREATE TABLE prediction_audit (
+                prediction_id TEXT NOT NULL PRIMARY KEY,
+                outcome TEXT NOT NULL,
+                item_id BIGINT NOT NULL,
+                feature_value DOUBLE PRECISION NOT NULL,
+                metadata TEXT NULL,
+                prediction DOUBLE PRECISION NULL,
+                error TEXT NULL,
+                worker TEXT NOT NULL,
+                submitted_at TEXT NULL,
+                received_at TEXT NOT NULL,
+                metadata_started_at TEXT NULL,
+                metadata_completed_at TEXT NULL,
+                inference_queued_at TEXT NULL,
+                inference_started_at TEXT NULL,
+                inference_completed_at TEXT NULL,
+                finished_at TEXT NOT NULL,
+                audited_at TEXT NOT NULL,
+                model_name TEXT NULL,
+                model_version TEXT NULL
+            );
+            """),
     ]);
 }

@@ -10,7 +10,7 @@ namespace Predictions.Worker.Audit;
 /// The <c>prediction_audit</c> table: one row per prediction id. A second delivery of the same outcome
 /// (or a late outcome for a prediction already audited) changes nothing. The table is <see cref="AuditSchema"/>.
 /// </summary>
-public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] SqliteDatabase database, TimeProvider clock)
+public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDatabase database, TimeProvider clock)
 {
     public const string Database = "Audit";
 

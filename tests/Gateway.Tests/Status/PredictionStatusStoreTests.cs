@@ -1,20 +1,34 @@
-using Microsoft.Data.Sqlite;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
-using Predictions.Harness;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 
-public sealed class PredictionStatusStoreTests : IDisposable
+/// <summary>The status store's behaviour, run once per provider by the derived classes.</summary>
+public abstract class PredictionStatusStoreTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("status-store-").FullName;
-    private readonly PredictionStatusStore _store;
+    private readonly List<StoreDatabase> _databases = [];
+    private PredictionStatusStore _store = null!;
 
-    public PredictionStatusStoreTests()
+    /// <summary>A new <see cref="StoreDatabase"/> on this test's database: each call is another host on the same data.</summary>
+    protected abstract Task<StoreDatabase> OpenDatabaseAsync();
+
+    public async Task InitializeAsync() => _store = await OpenStoreAsync();
+
+    public virtual async Task DisposeAsync()
     {
-        _store = new PredictionStatusStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "results.db")}", [PredictionStatusSchema.Store]));
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    protected async Task<PredictionStatusStore> OpenStoreAsync()
+    {
+        var database = await OpenDatabaseAsync();
+        _databases.Add(database);
+        return new PredictionStatusStore(database);
     }
 
     [Fact]
@@ -34,33 +48,6 @@ public sealed class PredictionStatusStoreTests : IDisposable
         Assert.Equal(request.SubmittedAt, record.SubmittedAt);
         Assert.NotNull(record.CompletedAt);
         Assert.Equal(new ModelIdentity { Name = "item-scorer", Version = "3" }, record.Model);
-    }
-
-    [Fact]
-    public async Task A_database_made_before_results_named_their_model_gains_the_columns_and_keeps_its_rows()
-    {
-        var path = Path.Combine(_folder, "old-results.db");
-        const string old = """
-            CREATE TABLE predictions (
-                prediction_id TEXT NOT NULL PRIMARY KEY, status TEXT NOT NULL, item_id INTEGER NOT NULL,
-                feature_value REAL NOT NULL, metadata TEXT NULL, prediction REAL NULL, error TEXT NULL,
-                submitted_at TEXT NULL, completed_at TEXT NULL);
-            CREATE TABLE prediction_owners (prediction_id TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL);
-            """;
-        var earlier = Request();
-        await SqliteFile.ExecuteAsync(path, old);
-        await using (var before = new SqliteDatabase($"Data Source={path}", []))
-        {
-            await new PredictionStatusStore(before).AddQueuedAsync([earlier], owner: null, CancellationToken.None);
-        }
-
-        await using var upgraded = new SqliteDatabase($"Data Source={path}", [PredictionStatusSchema.Store]);
-        var store = new PredictionStatusStore(upgraded);
-        await store.AddOutcomesAsync([Completed(earlier, prediction: 10)], CancellationToken.None);
-
-        var record = await store.FindAsync(earlier.PredictionId, reader: null, CancellationToken.None);
-        Assert.Equal(PredictionStatus.Completed, record?.Status);
-        Assert.Equal("item-scorer", record?.Model?.Name);
     }
 
     [Fact]
@@ -169,13 +156,36 @@ public sealed class PredictionStatusStoreTests : IDisposable
         Assert.Null(await _store.FindAsync(request.PredictionId, reader: "bob", CancellationToken.None));
     }
 
-    public void Dispose()
+    [Fact]
+    public async Task Two_hosts_storing_outcomes_of_the_same_predictions_at_once_keep_the_first_of_each()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        var other = await OpenStoreAsync();
+        var requests = Enumerable.Range(0, 50).Select(_ => Request()).ToList();
+
+        var changed = await Task.WhenAll(
+            Task.Run(() => _store.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 1))], CancellationToken.None)),
+            Task.Run(() => other.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 2))], CancellationToken.None)));
+
+        // Each prediction changed once, by whichever host came first, and reads as that host wrote it.
+        Assert.Equal(requests.Count, changed.Sum(c => c.Count));
+        var first = changed[0].ToDictionary(r => r.Id, _ => 1.0).Concat(changed[1].ToDictionary(r => r.Id, _ => 2.0)).ToDictionary();
+        foreach (var request in requests)
+        {
+            var record = await other.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
+            Assert.Equal(first[request.PredictionId], record?.Prediction);
+        }
     }
 
-    private static PredictionRequest Request() => new()
+    [Fact]
+    public async Task A_feature_value_keeps_its_double_precision()
+    {
+        var request = Request() with { FeatureValue = 0.1 + 0.2 };
+        await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
+
+        Assert.Equal(0.1 + 0.2, (await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None))?.FeatureValue);
+    }
+
+    protected static PredictionRequest Request() => new()
     {
         PredictionId = Guid.NewGuid(),
         ItemId = 3,
@@ -183,7 +193,7 @@ public sealed class PredictionStatusStoreTests : IDisposable
         SubmittedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
     };
 
-    private static PredictionCompleted Completed(PredictionRequest request, double prediction) => new()
+    protected static PredictionCompleted Completed(PredictionRequest request, double prediction) => new()
     {
         PredictionId = request.PredictionId,
         ItemId = request.ItemId,

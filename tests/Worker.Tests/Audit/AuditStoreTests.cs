@@ -1,20 +1,40 @@
-using Microsoft.Data.Sqlite;
+using Dapper;
 using Predictions.Contracts;
-using Predictions.Harness;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;
 
-public sealed class AuditStoreTests : IDisposable
+/// <summary>The audit store's behaviour, run once per provider by the derived classes.</summary>
+public abstract class AuditStoreTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("audit-store-").FullName;
+    private readonly List<StoreDatabase> _databases = [];
+
+    /// <summary>A new <see cref="StoreDatabase"/> on this test's database: each call is another host on the same data.</summary>
+    protected abstract Task<StoreDatabase> OpenDatabaseAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    protected async Task<AuditStore> OpenStoreAsync()
+    {
+        var database = await OpenDatabaseAsync();
+        _databases.Add(database);
+        return new AuditStore(database, TimeProvider.System);
+    }
 
     [Fact]
     public async Task Writes_one_row_per_prediction_however_often_its_outcome_arrives()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
+        var store = await OpenStoreAsync();
         var completed = Completed();
 
         Assert.Empty(await store.AddAsync([completed], CancellationToken.None));
@@ -27,29 +47,9 @@ public sealed class AuditStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task An_audit_database_made_before_rows_named_their_model_gains_the_columns()
-    {
-        var path = Path.Combine(_folder, "audit.db");
-        const string old = """
-            CREATE TABLE prediction_audit (
-                prediction_id TEXT NOT NULL PRIMARY KEY, outcome TEXT NOT NULL, item_id INTEGER NOT NULL,
-                feature_value REAL NOT NULL, metadata TEXT NULL, prediction REAL NULL, error TEXT NULL, worker TEXT NOT NULL,
-                submitted_at TEXT NULL, received_at TEXT NOT NULL, metadata_started_at TEXT NULL, metadata_completed_at TEXT NULL,
-                inference_queued_at TEXT NULL, inference_started_at TEXT NULL, inference_completed_at TEXT NULL,
-                finished_at TEXT NOT NULL, audited_at TEXT NOT NULL);
-            """;
-        await SqliteFile.ExecuteAsync(path, old);
-
-        await using var upgraded = new SqliteDatabase($"Data Source={path}", [AuditSchema.Store]);
-        await new AuditStore(upgraded, TimeProvider.System).AddAsync([Completed()], CancellationToken.None);
-
-        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit WHERE model_name = 'doubling'", "audit.db"));
-    }
-
-    [Fact]
     public async Task Writes_a_batch_in_one_go_and_reports_only_the_duplicates()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "nested", "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
+        var store = await OpenStoreAsync();
         var first = Completed();
         await store.AddAsync([first], CancellationToken.None);
 
@@ -62,18 +62,18 @@ public sealed class AuditStoreTests : IDisposable
     [Fact]
     public async Task Writes_failures_with_their_reason()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
+        var store = await OpenStoreAsync();
         var failed = Failed(Guid.NewGuid());
 
         Assert.Empty(await store.AddAsync([failed], CancellationToken.None));
 
-        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL", "audit.db"));
+        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL"));
     }
 
     [Fact]
     public async Task Writes_expirations_with_the_deadline_that_passed_and_when_the_worker_gave_up()
     {
-        var store = new AuditStore(new SqliteDatabase($"Data Source={Path.Combine(_folder, "audit.db")}", [AuditSchema.Store]), TimeProvider.System);
+        var store = await OpenStoreAsync();
         var deadline = new DateTimeOffset(2026, 1, 31, 12, 0, 5, TimeSpan.Zero);
         var expired = new PredictionExpired
         {
@@ -90,28 +90,45 @@ public sealed class AuditStoreTests : IDisposable
 
         Assert.Equal(1L, await CountAsync(
             $"SELECT count(*) FROM prediction_audit WHERE outcome = 'expired' AND error = '{ExpiryReason.For(deadline)}' AND prediction IS NULL AND metadata IS NULL " +
-            "AND finished_at = '2026-01-31T12:00:06.0000000Z' AND received_at = '2026-01-31T12:00:05.9000000Z' AND submitted_at IS NULL",
-            "audit.db"));
+            "AND finished_at = '2026-01-31T12:00:06.0000000Z' AND received_at = '2026-01-31T12:00:05.9000000Z' AND submitted_at IS NULL"));
     }
 
-    public void Dispose()
+    [Fact]
+    public async Task Two_hosts_auditing_the_same_outcomes_at_once_write_one_row_per_prediction()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        var (one, other) = (await OpenStoreAsync(), await OpenStoreAsync());
+        var outcomes = Enumerable.Range(0, 100).Select(_ => Completed()).ToList();
+
+        var duplicates = await Task.WhenAll(
+            Task.Run(() => one.AddAsync(outcomes, CancellationToken.None)),
+            Task.Run(() => other.AddAsync(outcomes, CancellationToken.None)));
+
+        // Each prediction was new to exactly one of them.
+        Assert.Equal(outcomes.Select(o => o.PredictionId).Order(), duplicates.SelectMany(d => d).Order());
+        Assert.Equal(100L, await CountAsync("SELECT count(*) FROM prediction_audit"));
     }
 
-    private async Task<long> CountAsync(string sql, string file = "nested/audit.db")
+    [Fact]
+    public async Task A_feature_value_keeps_its_double_precision()
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, file)}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
+        var store = await OpenStoreAsync();
+        var completed = Completed() with { FeatureValue = 0.1 + 0.2, Prediction = 1.0 / 3 };
+        await store.AddAsync([completed], CancellationToken.None);
+
+        await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
+        var (feature, prediction) = await connection.QuerySingleAsync<(double, double)>("SELECT feature_value, prediction FROM prediction_audit");
+        Assert.Equal((0.1 + 0.2, 1.0 / 3), (feature, prediction));
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<long>(sql);
     }
 
     private static PredictionTimings Timings => new() { ReceivedAt = DateTimeOffset.UtcNow };
 
-    private static PredictionCompleted Completed() => new()
+    protected static PredictionCompleted Completed() => new()
     {
         PredictionId = Guid.NewGuid(),
         ItemId = 9,

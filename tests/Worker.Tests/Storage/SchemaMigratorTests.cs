@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -155,7 +156,7 @@ public sealed class SchemaMigratorTests : IDisposable
         return called.Task.Unwrap();
     }
 
-    private static int AddNote(SqliteConnection connection, SqliteTransaction transaction)
+    private static int AddNote(DbConnection connection, DbTransaction transaction)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Predictions.ServiceDefaults.Storage;
 
@@ -112,7 +113,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         return called.Task.Unwrap();
     }
 
-    private static int AddNote(SqliteConnection connection, SqliteTransaction transaction)
+    private static int AddNote(DbConnection connection, DbTransaction transaction)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -1,0 +1,26 @@
+using Predictions.Harness;
+using Predictions.ServiceDefaults.Storage;
+using Predictions.Worker.Audit;
+
+namespace Predictions.Worker.Tests.Audit;
+
+/// <summary>The audit store on a PostgreSQL database of this test's own.</summary>
+public sealed class PostgresAuditStoreTests : AuditStoreTests
+{
+    private PostgresTestDatabase? _database;
+
+    protected override async Task<StoreDatabase> OpenDatabaseAsync()
+    {
+        _database ??= await PostgresLocator.CreateDatabaseAsync();
+        return new PostgresDatabase(_database.ConnectionString, [AuditSchema.Postgres]);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
