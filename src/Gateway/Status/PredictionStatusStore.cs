@@ -40,15 +40,21 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         WHERE predictions.status = 'queued';
         """;
 
+    private const string Columns = """
+        p.prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
+        metadata AS Metadata, prediction AS Prediction, error AS Error,
+        submitted_at AS SubmittedAt, completed_at AS CompletedAt,
+        model_name AS ModelName, model_version AS ModelVersion
+        """;
+
     // A prediction someone else owns reads exactly like one that does not exist.
-    private const string SelectOne = """
-        SELECT p.prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
-               metadata AS Metadata, prediction AS Prediction, error AS Error,
-               submitted_at AS SubmittedAt, completed_at AS CompletedAt,
-               model_name AS ModelName, model_version AS ModelVersion
+    private const string SelectOne = $"""
+        SELECT {Columns}
         FROM predictions p LEFT JOIN prediction_owners o ON o.prediction_id = p.prediction_id
         WHERE p.prediction_id = @Id AND (@Reader IS NULL OR o.owner IS NULL OR o.owner = @Reader);
         """;
+
+    private const string SelectFinished = $"SELECT {Columns} FROM predictions p";
 
     /// <summary>
     /// Records requests as queued, unless they are already known, owned by <paramref name="owner"/> (the API
@@ -79,7 +85,17 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken)
     {
         var rows = outcomes.Select(Row.From).ToList();
-        var changed = await database.WriteAsync((connection, transaction) => PreparedBatch.Execute(connection, transaction, UpsertTerminal, rows), cancellationToken);
+        var changed = await database.WriteAsync((connection, transaction) =>
+        {
+            var written = PreparedBatch.Execute(connection, transaction, UpsertTerminal, rows);
+            if (database.Provider == StoreProvider.Postgres)
+            {
+                // Gateways sharing the database wake their own long polls for these, once this commits.
+                OutcomeNotifications.Send(connection, transaction, rows.Where((_, i) => written[i] > 0).Select(row => row.Id));
+            }
+
+            return written;
+        }, cancellationToken);
         return [.. rows.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
     }
 
@@ -93,6 +109,22 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             new CommandDefinition(SelectOne, new { Id = id.ToString(), Reader = reader }, cancellationToken: cancellationToken));
         return row?.ToRecord();
+    }
+
+    /// <summary>The predictions among <paramref name="ids"/> that have an outcome, whoever owns them.</summary>
+    public async Task<IReadOnlyList<PredictionRecord>> FindFinishedAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        // A parameter per id, spelled out: Dapper would pass a list to PostgreSQL as one array instead.
+        var parameters = new DynamicParameters();
+        var names = ids.Select((id, i) =>
+        {
+            parameters.Add($"Id{i}", id.ToString());
+            return $"@Id{i}";
+        }).ToList();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"{SelectFinished} WHERE p.prediction_id IN ({string.Join(", ", names)}) AND status <> 'queued';", parameters, cancellationToken: cancellationToken));
+        return [.. rows.Select(row => row.ToRecord())];
     }
 
     private sealed record OwnerRow(string Id, string Owner);

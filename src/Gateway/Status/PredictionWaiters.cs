@@ -45,6 +45,15 @@ public sealed class PredictionWaiters
         }
     }
 
+    /// <summary>Which of <paramref name="ids"/> someone here waits for; all of them when null.</summary>
+    public IReadOnlyList<Guid> Waiting(IEnumerable<Guid>? ids = null)
+    {
+        lock (_lock)
+        {
+            return ids is null ? [.. _signals.Keys] : [.. ids.Where(_signals.ContainsKey)];
+        }
+    }
+
     private void Release(Guid id, Signal signal)
     {
         lock (_lock)

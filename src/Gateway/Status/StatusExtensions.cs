@@ -14,6 +14,7 @@ public static class StatusExtensions
         builder.Services.AddSingleton<PredictionStatusStore>();
         builder.Services.AddSingleton<PredictionWaiters>();
         builder.Services.AddSingleton<LongPoll>();
+        builder.Services.AddHostedService<OutcomeListener>();
         return builder;
     }
 }

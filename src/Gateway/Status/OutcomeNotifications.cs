@@ -1,0 +1,30 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Predictions.Gateway.Status;
+
+/// <summary>
+/// On PostgreSQL, the gateway that stores outcomes tells every other gateway which predictions they were for
+/// (<c>NOTIFY prediction_outcomes</c>, sent in the same transaction, so delivered only once it is committed),
+/// and each gateway's <see cref="OutcomeListener"/> wakes its own long polls. A payload is a comma-separated
+/// list of ids, cut to stay under PostgreSQL's 8000-byte limit.
+/// </summary>
+public static class OutcomeNotifications
+{
+    public const string Channel = "prediction_outcomes";
+
+    /// <summary>Ids per notification: 36 characters and a comma each, well under the payload limit.</summary>
+    private const int IdsPerPayload = 200;
+
+    public static void Send(DbConnection connection, DbTransaction transaction, IEnumerable<string> ids)
+    {
+        foreach (var chunk in ids.Chunk(IdsPerPayload))
+        {
+            connection.Execute("SELECT pg_notify(@Channel, @Payload);", new { Channel, Payload = string.Join(',', chunk) }, transaction);
+        }
+    }
+
+    /// <summary>The ids a payload names; anything that is not one is skipped.</summary>
+    public static IEnumerable<Guid> Read(string payload) =>
+        payload.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(id => Guid.TryParse(id, out var guid) ? guid : Guid.Empty).Where(id => id != Guid.Empty);
+}
