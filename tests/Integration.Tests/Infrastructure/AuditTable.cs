@@ -1,18 +1,27 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Predictions.Integration.Tests.Infrastructure;
 
-/// <summary>Reads the worker's <c>prediction_audit</c> table as an operator would.</summary>
-public sealed class AuditTable(string path)
+/// <summary>
+/// Reads the worker's <c>prediction_audit</c> table as an operator would, from the SQLite file at
+/// <paramref name="source"/> or, when it is an Npgsql connection string, from that PostgreSQL database.
+/// </summary>
+public sealed class AuditTable(string source)
 {
+    private bool OnPostgres => source.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+
     public async Task<IReadOnlyList<AuditRow>> ReadAsync(IEnumerable<string>? predictionIds = null)
     {
-        if (!File.Exists(path))
+        if (!OnPostgres && !File.Exists(source))
         {
             return [];
         }
 
-        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await using DbConnection connection = OnPostgres
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(source) { Pooling = false }.ConnectionString)
+            : new SqliteConnection($"Data Source={source};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -23,7 +32,18 @@ public sealed class AuditTable(string path)
             """;
         var wanted = predictionIds?.ToHashSet();
         var rows = new List<AuditRow>();
-        await using var reader = await command.ExecuteReaderAsync();
+        DbDataReader reader;
+        try
+        {
+            reader = await command.ExecuteReaderAsync();
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // No worker has created the table yet.
+            return [];
+        }
+
+        await using var _ = reader;
         while (await reader.ReadAsync())
         {
             var row = new AuditRow(
@@ -61,7 +81,7 @@ public sealed class AuditTable(string path)
         return rows;
     }
 
-    private static DateTimeOffset? Time(SqliteDataReader reader, int column) =>
+    private static DateTimeOffset? Time(DbDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateTimeOffset.Parse(reader.GetString(column), System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -29,6 +29,12 @@ public sealed class PredictionSystem : IAsyncDisposable
 
     public string ResultsDatabase => Path.Combine(DataFolder, "results.db");
 
+    /// <summary>An Npgsql connection string both stores use instead of the SQLite files; null for SQLite.</summary>
+    public string? PostgresDatabase { get; private set; }
+
+    /// <summary>Puts both stores of every service started from now on in this PostgreSQL database.</summary>
+    public void UsePostgres(string connectionString) => PostgresDatabase = connectionString;
+
     /// <summary>A client for the last gateway started.</summary>
     public HttpClient Http { get; private set; } = new();
 
@@ -53,7 +59,7 @@ public sealed class PredictionSystem : IAsyncDisposable
         return Start("Worker", new Dictionary<string, string>
         {
             ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
-            ["ConnectionStrings:Audit"] = $"Data Source={AuditDatabase}",
+            ["ConnectionStrings:Audit"] = PostgresDatabase ?? $"Data Source={AuditDatabase}",
             ["Probes:Url"] = WorkerProbes.ToString(),
         }, settings);
     }
@@ -73,7 +79,7 @@ public sealed class PredictionSystem : IAsyncDisposable
         var gateway = Start("Gateway", new Dictionary<string, string>
         {
             ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
-            ["ConnectionStrings:Results"] = $"Data Source={ResultsDatabase}",
+            ["ConnectionStrings:Results"] = PostgresDatabase ?? $"Data Source={ResultsDatabase}",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
         }, settings);
 
@@ -118,7 +124,7 @@ public sealed class PredictionSystem : IAsyncDisposable
         return last;
     }
 
-    public AuditTable Audit => new(AuditDatabase);
+    public AuditTable Audit => new(PostgresDatabase ?? AuditDatabase);
 
     /// <summary>Every process's output, for failure messages.</summary>
     public string Describe() => string.Join("\n", _processes.Select(p => $"--- {p.Name} (pid {p.Id}{(p.HasExited ? $", exited {p.ExitCode}" : "")}):\n{p.Output}"));
