@@ -17,6 +17,7 @@ public sealed class BenchSystem : IAsyncDisposable
 
     private readonly List<(string Name, ServiceProcess Process)> _services = [];
     private readonly string? _dataFolder;
+    private PostgresTestDatabase? _database;
 
     private BenchSystem(BrokerAddress amqp, IReadOnlyList<Uri> gateways, IReadOnlyList<Uri> workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
     {
@@ -57,23 +58,26 @@ public sealed class BenchSystem : IAsyncDisposable
         var broker = await BrokerLocator.FindAsync();
         var vhost = await broker.CreateVirtualHostAsync();
         var data = Directory.CreateTempSubdirectory("predictions-bench-").FullName;
+        // Several gateways share their results as on several hosts: in PostgreSQL, whose notifications wake each
+        // one's long polls for outcomes another stored. One gateway keeps the embedded SQLite file.
+        var database = options.Gateways > 1 && !plan.Settings.ContainsKey("ConnectionStrings:Results") ? await PostgresLocator.CreateDatabaseAsync() : null;
         var allProbes = Enumerable.Range(0, options.Workers).Select(_ => new Uri($"http://127.0.0.1:{Ports.Free()}/")).ToList();
-        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data) { Description = broker.Description };
+        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data) { Description = broker.Description, _database = database };
 
         // One broker and one audit file for all workers; a journal and a probe port each (two workers refuse one journal).
         var workers = allProbes.Select((probes, i) => Start(system, "Worker", i, options.Workers, plan.Settings, new()
         {
             ["ConnectionStrings__RabbitMq"] = vhost.ConnectionString,
-            ["ConnectionStrings__Audit"] = $"Data Source={Path.Combine(data, "audit.db")}",
+            ["ConnectionStrings__Audit"] = database?.ConnectionString ?? $"Data Source={Path.Combine(data, "audit.db")}",
             ["Inference__JournalFile"] = Path.Combine(data, $"worker-{i + 1}.journal"),
             ["Probes__Url"] = probes.ToString(),
         })).ToList();
 
-        // One results file for all gateways on this host, unless --set ConnectionStrings:Results names another store.
+        // One results store for all gateways, unless --set ConnectionStrings:Results names another.
         var gateways = Enumerable.Range(0, options.Gateways).Select(i => Start(system, "Gateway", i, options.Gateways, plan.Settings, new()
         {
             ["ConnectionStrings__RabbitMq"] = vhost.ConnectionString,
-            ["ConnectionStrings__Results"] = $"Data Source={Path.Combine(data, "results.db")}",
+            ["ConnectionStrings__Results"] = database?.ConnectionString ?? $"Data Source={Path.Combine(data, "results.db")}",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
         })).ToList();
 
@@ -109,6 +113,11 @@ public sealed class BenchSystem : IAsyncDisposable
         if (_broker is not null)
         {
             await _broker.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
         }
 
         if (_dataFolder is not null)

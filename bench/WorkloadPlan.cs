@@ -66,13 +66,6 @@ public sealed record WorkloadPlan(
                 break;
         }
 
-        // An outcome consumed by another gateway wakes no waiter here, so a waiting client sees it only at the
-        // next store recheck (1 s by default): with several gateways, look often enough not to time that instead.
-        if (options.Gateways > 1)
-        {
-            settings["Gateway:LongPollRecheck"] = "00:00:00.05";
-        }
-
         foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;
