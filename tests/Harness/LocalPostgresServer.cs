@@ -13,7 +13,12 @@ public static class LocalPostgresServer
 
     public static bool IsInstalled => Binaries() is not null;
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <summary>
+    /// Starts a server. <paramref name="files"/> are copied into its folder (readable by the server only, as
+    /// PostgreSQL requires of a key file) and <paramref name="settings"/> (<c>name=value</c>, where
+    /// <c>{folder}</c> stands for that folder) are added to its command line.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(IReadOnlyList<string>? files = null, IReadOnlyList<string>? settings = null)
     {
         var bin = Binaries() ?? throw new InvalidOperationException($"No PostgreSQL server under {Installations}.");
         RemoveStoppedServers();
@@ -33,9 +38,21 @@ public static class LocalPostgresServer
                 asRoot ? ["-u", "postgres", "--", Path.Combine(bin, tool), .. arguments] : arguments,
                 root);
 
+        foreach (var file in files ?? [])
+        {
+            var copy = Path.Combine(root, Path.GetFileName(file));
+            File.Copy(file, copy);
+            await RunAsync("chmod", ["600", copy], root);
+            if (asRoot)
+            {
+                await RunAsync("chown", ["postgres:postgres", copy], root);
+            }
+        }
+
+        var extra = string.Concat((settings ?? []).Select(setting => $" -c {setting.Replace("{folder}", root, StringComparison.Ordinal)}"));
         await PgAsync("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
         // -k keeps the socket in the folder, out of /var/run; enough connections for tests in parallel.
-        string[] start = ["-D", data, "-l", log, "-o", $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off", "-w", "start"];
+        string[] start = ["-D", data, "-l", log, "-o", $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off{extra}", "-w", "start"];
         await PgAsync("pg_ctl", start);
 
         var stopped = false;

@@ -76,13 +76,7 @@ public sealed class PredictionSystem : IAsyncDisposable
     /// <summary>Starts a gateway on a free port and returns once it reports ready.</summary>
     public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var gateway = Start("Gateway", new Dictionary<string, string>
-        {
-            ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
-            ["ConnectionStrings:Results"] = PostgresDatabase ?? $"Data Source={ResultsDatabase}",
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-        }, settings);
-
+        var gateway = StartGateway(settings);
         Http.Dispose();
         Http = new HttpClient { BaseAddress = await gateway.WaitForListeningAddressAsync(StartTimeout), Timeout = TimeSpan.FromSeconds(30) };
         await Eventually.HoldsAsync(
@@ -91,6 +85,15 @@ public sealed class PredictionSystem : IAsyncDisposable
             () => $"The gateway did not become ready. Output:\n{gateway.Output}");
         return gateway;
     }
+
+    /// <summary>Starts a gateway process on a free port and returns at once.</summary>
+    public ServiceProcess StartGateway(IReadOnlyDictionary<string, string>? settings = null) =>
+        Start("Gateway", new Dictionary<string, string>
+        {
+            ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
+            ["ConnectionStrings:Results"] = PostgresDatabase ?? $"Data Source={ResultsDatabase}",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        }, settings);
 
     /// <summary>A client for the last gateway started that sends <paramref name="apiKey"/> in <c>X-Api-Key</c>.</summary>
     public HttpClient ClientWithKey(string apiKey)
