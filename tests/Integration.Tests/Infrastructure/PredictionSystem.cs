@@ -126,6 +126,9 @@ public sealed class PredictionSystem : IAsyncDisposable
 
     public AuditTable Audit => new(PostgresDatabase ?? AuditDatabase);
 
+    /// <summary>The gateways' status store, where <see cref="Audit"/> is the workers' audit.</summary>
+    public StatusTable Statuses => new(PostgresDatabase ?? ResultsDatabase);
+
     /// <summary>Every process's output, for failure messages.</summary>
     public string Describe() => string.Join("\n", _processes.Select(p => $"--- {p.Name} (pid {p.Id}{(p.HasExited ? $", exited {p.ExitCode}" : "")}):\n{p.Output}"));
 
