@@ -63,6 +63,9 @@ public sealed class Ledger
     /// <summary>Uncertain submissions for one reason, e.g. <c>"503"</c>.</summary>
     public int UncertainBecause(string why) => _uncertain.Values.Count(v => v == why);
 
+    /// <summary>Every reason a submission was uncertain for, e.g. <c>"503"</c>.</summary>
+    public IReadOnlyCollection<string> UncertainReasons => [.. _uncertain.Values.Distinct()];
+
     /// <summary>The counts so far, for failure messages.</summary>
     public string Describe() =>
         $"{Accepted} accepted, uncertain: {string.Join(", ", _uncertain.Values.GroupBy(v => v).Select(g => $"{g.Count()} {g.Key}"))}; unexpected: {string.Join(" | ", _unexpected.Take(5))}";
