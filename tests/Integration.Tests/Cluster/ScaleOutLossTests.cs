@@ -39,9 +39,11 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         // Each worker keeps its journal, as an orchestrator restarting it on its own volume would.
         var journals = Enumerable.Range(0, Workers).Select(i => Path.Combine(system.DataFolder, $"worker-{i}.journal")).ToArray();
         var workers = new ServiceProcess[Workers];
+        var probes = new Uri[Workers];
         for (var i = 0; i < Workers; i++)
         {
             workers[i] = await system.StartWorkerAsync(WorkerSettings(journals[i]));
+            probes[i] = system.WorkerProbes!;
         }
 
         // Each gateway keeps its address, as behind a load balancer.
@@ -97,8 +99,9 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         gateways[KilledGateway] = await system.StartGatewayAsync(GatewaySettings(addresses[KilledGateway]));
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
 
-        // 3. A worker dies, and is started again on its journal.
+        // 3. A worker dies, mid-inference if it can be caught there, and is started again on its journal.
         const int KilledWorker = 0;
+        await WaitForBusyInferenceAsync(probes[KilledWorker]);
         load.AssertRunning("the worker was killed");
         workers[KilledWorker].Kill();
         await workers[KilledWorker].WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -124,6 +127,15 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
     private static Dictionary<string, string> WorkerSettings(string journal) => new(Settings) { ["Inference:JournalFile"] = journal };
 
     private static Dictionary<string, string> GatewaySettings(Uri address) => new(Settings) { ["ASPNETCORE_URLS"] = address.ToString() };
+
+    private static async Task WaitForBusyInferenceAsync(Uri worker)
+    {
+        using var probes = new HttpClient { BaseAddress = worker };
+        await Eventually.HoldsAsync(
+            async () => PrometheusText.Sample(await probes.GetStringAsync("/metrics"), "prediction_inference_threads", "state=\"busy\"") >= 1,
+            Timeout,
+            () => "the worker ran no inference");
+    }
 
     /// <summary>Every accepted prediction reads the same, and finished, through each gateway.</summary>
     private static async Task AssertBothGatewaysReadAsync(GatewayBalancer gateways, IEnumerable<string> ids)
