@@ -17,6 +17,7 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly int _maxSubmissions;
     private readonly TimeSpan _pause;
     private readonly bool _timeoutsExpected;
+    private readonly GatewayBalancer? _gateways;
     /// <summary>How long a client backs off after a 503 or a broken connection before its next submission.</summary>
     private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(100);
 
@@ -24,23 +25,25 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly Task _clients;
     private int _submitted;
 
-    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause, bool timeoutsExpected)
+    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause, bool timeoutsExpected, GatewayBalancer? gateways)
     {
+        _gateways = gateways;
         _pause = pause;
         _timeoutsExpected = timeoutsExpected;
         _system = system;
         _ledger = ledger;
         _maxSubmissions = maxSubmissions;
-        _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(RunClientAsync)));
+        _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => RunClientAsync(client))));
     }
 
     /// <summary>
     /// Starts the clients. <paramref name="timeoutsExpected"/>: the test kills the gateway, so a request may
     /// hang until the client gives up; anywhere else the gateway answers every request, if only with a 503,
-    /// and a client timeout fails the test.
+    /// and a client timeout fails the test. <paramref name="gateways"/>: the clients spread over several gateways
+    /// (else they use the last one started), and a broken connection is recorded as uncertain "… from gateway N".
     /// </summary>
-    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null, bool timeoutsExpected = false) =>
-        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected);
+    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null, bool timeoutsExpected = false, GatewayBalancer? gateways = null) =>
+        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected, gateways);
 
     /// <summary>
     /// Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions; fails at once if
@@ -71,14 +74,16 @@ public sealed class HttpLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunClientAsync()
+    private async Task RunClientAsync(int client)
     {
         while (!_stop.IsCancellationRequested && Interlocked.Increment(ref _submitted) <= _maxSubmissions)
         {
             var sequence = _ledger.NextSequence();
+            var gateway = _gateways?.Pick(client);
+            var http = gateway is { } g ? _gateways![g] : _system.Http;
             try
             {
-                using var response = await _system.Http.PostAsJsonAsync("/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
+                using var response = await http.PostAsJsonAsync("/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
                 var body = await response.Content.ReadAsStringAsync();
                 switch (response.StatusCode)
                 {
@@ -97,13 +102,18 @@ public sealed class HttpLoad : IAsyncDisposable
             }
             catch (TaskCanceledException ex) when (!_timeoutsExpected)
             {
-                _ledger.RecordUnexpected($"#{sequence}: no answer within {_system.Http.Timeout.TotalSeconds} s ({ex.Message})");
+                _ledger.RecordUnexpected($"#{sequence}: no answer within {http.Timeout.TotalSeconds} s ({ex.Message})");
                 _ledger.RecordUncertain(sequence, "timeout");
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException or IOException)
             {
                 // The gateway went away mid-request: the broker may or may not have the message.
-                _ledger.RecordUncertain(sequence, ex.GetType().Name);
+                _ledger.RecordUncertain(sequence, gateway is { } down ? $"{ex.GetType().Name} from gateway {down}" : ex.GetType().Name);
+                if (gateway is { } passedOver)
+                {
+                    _gateways!.PassOverFor(passedOver);
+                }
+
                 await Task.Delay(Backoff);
             }
         }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -64,6 +63,9 @@ public sealed class Ledger
     /// <summary>Uncertain submissions for one reason, e.g. <c>"503"</c>.</summary>
     public int UncertainBecause(string why) => _uncertain.Values.Count(v => v == why);
 
+    /// <summary>Every reason a submission was uncertain for, e.g. <c>"503"</c>.</summary>
+    public IReadOnlyCollection<string> UncertainReasons => [.. _uncertain.Values.Distinct()];
+
     /// <summary>The counts so far, for failure messages.</summary>
     public string Describe() =>
         $"{Accepted} accepted, uncertain: {string.Join(", ", _uncertain.Values.GroupBy(v => v).Select(g => $"{g.Count()} {g.Key}"))}; unexpected: {string.Join(" | ", _unexpected.Take(5))}";
@@ -121,7 +123,7 @@ public sealed class Ledger
                     taken[request.PredictionId] = request.Sequence;
                 }
 
-                stored = await ReadStatusStoreAsync(system.ResultsDatabase);
+                stored = await ReadStatusStoreAsync(system);
                 pending = [.. taken.Keys.Concat(_accepted.Values).Distinct().Where(id => !stored.TryGetValue(id, out var s) || s.Status == "queued")];
                 return pending.Length == 0;
             },
@@ -137,7 +139,7 @@ public sealed class Ledger
 
         await WaitUntilDrainedAsync(system, _poisoned, timeout);
 
-        stored = await ReadStatusStoreAsync(system.ResultsDatabase);
+        stored = await ReadStatusStoreAsync(system);
         audit = await system.Audit.ReadAsync();
         var events = (await _outcomes.CollectAsync()).Select(OutcomeEvent.From).ToList();
 
@@ -249,26 +251,8 @@ public sealed class Ledger
         }
     }
 
-    private static async Task<IReadOnlyDictionary<string, Stored>> ReadStatusStoreAsync(string path)
-    {
-        var stored = new Dictionary<string, Stored>();
-        if (!File.Exists(path))
-        {
-            return stored;
-        }
-
-        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT prediction_id, status, prediction, error FROM predictions";
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            stored[reader.GetString(0)] = new Stored(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        }
-
-        return stored;
-    }
+    private static async Task<IReadOnlyDictionary<string, Stored>> ReadStatusStoreAsync(PredictionSystem system) =>
+        (await system.Statuses.ReadAsync()).ToDictionary(r => r.Key, r => new Stored(r.Value.Status, r.Value.Prediction, r.Value.Error));
 
     private sealed record Stored(string Status, double? Prediction, string? Error);
 

@@ -64,12 +64,15 @@ public sealed class PredictionSystem : IAsyncDisposable
         }, settings);
     }
 
-    /// <summary>Waits until the worker consumes from both of its queues.</summary>
-    public Task WaitUntilConsumingAsync(ServiceProcess worker) =>
+    /// <summary>
+    /// Waits until the worker consumes from both of its queues: until both have at least
+    /// <paramref name="workers"/> consumers, where that many workers run.
+    /// </summary>
+    public Task WaitUntilConsumingAsync(ServiceProcess worker, int workers = 1) =>
         Eventually.HoldsAsync(
             async () => !worker.HasExited
-                && (await Broker.GetQueueAsync(Topology.WorkQueue))?.Consumers > 0
-                && (await Broker.GetQueueAsync(Topology.AuditQueue))?.Consumers > 0,
+                && (await Broker.GetQueueAsync(Topology.WorkQueue))?.Consumers >= workers
+                && (await Broker.GetQueueAsync(Topology.AuditQueue))?.Consumers >= workers,
             StartTimeout,
             () => $"The worker did not start consuming. Output:\n{worker.Output}");
 
@@ -128,6 +131,9 @@ public sealed class PredictionSystem : IAsyncDisposable
     }
 
     public AuditTable Audit => new(PostgresDatabase ?? AuditDatabase);
+
+    /// <summary>The gateways' status store, where <see cref="Audit"/> is the workers' audit.</summary>
+    public StatusTable Statuses => new(PostgresDatabase ?? ResultsDatabase);
 
     /// <summary>Every process's output, for failure messages.</summary>
     public string Describe() => string.Join("\n", _processes.Select(p => $"--- {p.Name} (pid {p.Id}{(p.HasExited ? $", exited {p.ExitCode}" : "")}):\n{p.Output}"));
