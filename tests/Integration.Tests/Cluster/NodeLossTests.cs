@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Predictions.Integration.Tests.Faults;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
@@ -40,29 +39,19 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 3_000);
         await load.WaitForAcceptedAsync(100, Timeout);
 
-        var leader = await cluster.LeaderOfAsync(system.Broker.Name, Topology.WorkQueue)
-            ?? throw new InvalidOperationException($"{Topology.WorkQueue} has no leader.");
         await using var unavailable = UnavailableWindow.Watch(ledger);
         load.AssertRunning("the node was killed");
-        var lost = Stopwatch.StartNew();
-        await cluster.KillNodeAsync(leader);
-
-        int? newLeader = null;
-        await Eventually.HoldsAsync(
-            async () => (newLeader = await cluster.LeaderOfAsync(system.Broker.Name, Topology.WorkQueue)) is { } l && l != leader,
-            Timeout,
-            () => $"No node took over {Topology.WorkQueue} from {cluster.NodeNames[leader]}.");
-        var elected = lost.Elapsed;
+        var loss = await LeaderLoss.KillLeaderAsync(cluster, system.Broker.Name, Topology.WorkQueue, Timeout);
 
         // The system goes on without the node, then gets it back.
         await load.WaitForAcceptedAsync(ledger.Accepted + 200, Timeout);
         load.AssertRunning("the node was started again");
-        await cluster.StartNodeAsync(leader);
+        await cluster.StartNodeAsync(loss.Killed);
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
         await load.StopAsync();
 
-        output.WriteLine($"Killed {cluster.NodeNames[leader]}, which led {Topology.WorkQueue}; {cluster.NodeNames[newLeader!.Value]} led it {elected.TotalSeconds:0.0} s later.");
-        output.WriteLine($"Clients saw {ledger.UncertainBecause("503")} answers 503 {unavailable.Describe(lost)}; {ledger.Describe()}.");
+        output.WriteLine($"{loss.Describe(cluster, Topology.WorkQueue)}.");
+        output.WriteLine($"Clients saw {ledger.UncertainBecause("503")} answers 503 {unavailable.Describe(loss.SinceKill)}; {ledger.Describe()}.");
 
         await ledger.VerifyAsync(system, Timeout);
     }

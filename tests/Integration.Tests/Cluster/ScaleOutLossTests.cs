@@ -64,26 +64,17 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         await load.WaitForAcceptedAsync(100, Timeout);
 
         // 1. The node leading the work queue dies; another takes over and the load is accepted again.
-        var leader = await cluster.LeaderOfAsync(system.Broker.Name, Topology.WorkQueue)
-            ?? throw new InvalidOperationException($"{Topology.WorkQueue} has no leader.");
         await using var unavailable = UnavailableWindow.Watch(ledger);
         load.AssertRunning("the node was killed");
-        var lost = Stopwatch.StartNew();
-        await cluster.KillNodeAsync(leader);
-        int? newLeader = null;
-        await Eventually.HoldsAsync(
-            async () => (newLeader = await cluster.LeaderOfAsync(system.Broker.Name, Topology.WorkQueue)) is { } l && l != leader,
-            Timeout,
-            () => $"No node took over {Topology.WorkQueue} from {cluster.NodeNames[leader]}.");
-        var elected = lost.Elapsed;
+        var loss = await LeaderLoss.KillLeaderAsync(cluster, system.Broker.Name, Topology.WorkQueue, Timeout);
         await load.WaitForAcceptedAsync(ledger.Accepted + 200, Timeout);
-        var acceptedAgain = lost.Elapsed;
+        var acceptedAgain = loss.SinceKill.Elapsed;
         load.AssertRunning("the node was started again");
-        await cluster.StartNodeAsync(leader);
+        await cluster.StartNodeAsync(loss.Killed);
         await system.WaitUntilConsumingAsync(workers[^1], Workers);
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
-        output.WriteLine($"Killed {cluster.NodeNames[leader]}, which led {Topology.WorkQueue}; {cluster.NodeNames[newLeader!.Value]} led it {elected.TotalSeconds:0.0} s later; 200 more accepted {acceptedAgain.TotalSeconds:0.0} s after the kill.");
-        output.WriteLine($"Clients saw {ledger.UncertainBecause("503")} answers 503 {unavailable.Describe(lost)}.");
+        output.WriteLine($"{loss.Describe(cluster, Topology.WorkQueue)}; 200 more accepted {acceptedAgain.TotalSeconds:0.0} s after the kill.");
+        output.WriteLine($"Clients saw {ledger.UncertainBecause("503")} answers 503 {unavailable.Describe(loss.SinceKill)}.");
 
         // 2. A gateway dies: its clients move to the other one, and come back once it is started again.
         const int KilledGateway = 1;
