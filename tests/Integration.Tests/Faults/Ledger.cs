@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 
@@ -121,7 +123,7 @@ public sealed class Ledger
                     taken[request.PredictionId] = request.Sequence;
                 }
 
-                stored = await ReadStatusStoreAsync(system.ResultsDatabase);
+                stored = await ReadStatusStoreAsync(system);
                 pending = [.. taken.Keys.Concat(_accepted.Values).Distinct().Where(id => !stored.TryGetValue(id, out var s) || s.Status == "queued")];
                 return pending.Length == 0;
             },
@@ -137,7 +139,7 @@ public sealed class Ledger
 
         await WaitUntilDrainedAsync(system, _poisoned, timeout);
 
-        stored = await ReadStatusStoreAsync(system.ResultsDatabase);
+        stored = await ReadStatusStoreAsync(system);
         audit = await system.Audit.ReadAsync();
         var events = (await _outcomes.CollectAsync()).Select(OutcomeEvent.From).ToList();
 
@@ -249,15 +251,19 @@ public sealed class Ledger
         }
     }
 
-    private static async Task<IReadOnlyDictionary<string, Stored>> ReadStatusStoreAsync(string path)
+    /// <summary>The status store of the system: its SQLite file, or its PostgreSQL database (<see cref="PredictionSystem.UsePostgres"/>).</summary>
+    private static async Task<IReadOnlyDictionary<string, Stored>> ReadStatusStoreAsync(PredictionSystem system)
     {
         var stored = new Dictionary<string, Stored>();
-        if (!File.Exists(path))
+        var path = system.ResultsDatabase;
+        if (system.PostgresDatabase is null && !File.Exists(path))
         {
             return stored;
         }
 
-        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await using DbConnection connection = system.PostgresDatabase is { } postgres
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres) { Pooling = false }.ConnectionString)
+            : new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT prediction_id, status, prediction, error FROM predictions";
