@@ -39,7 +39,7 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
         var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["Gateway:MaxWait"] = "00:02:00" });
         using var patient = new HttpClient { BaseAddress = system.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(3) };
         var ledger = await Ledger.OpenAsync(system);
-        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 1_000);
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 5_000);
         await load.WaitForAcceptedAsync(50, Timeout);
         await Eventually.HoldsAsync(async () => (await system.Audit.ReadAsync()).Count > 0, Timeout, () => "nothing was audited before the outage");
         Assert.Single(ListeningLines(gateway));
