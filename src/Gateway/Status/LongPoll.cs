@@ -1,10 +1,14 @@
 using Microsoft.Extensions.Options;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Telemetry;
+using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Status;
 
-/// <summary>Answers "tell me when it is done": waits for a prediction's outcome without holding a thread.</summary>
+/// <summary>
+/// Answers "tell me when it is done": waits for a prediction's outcome without holding a thread, through an outage
+/// of the store as well (<see cref="StoreRetry.IsStoreUnavailable"/>) as long as the wait lasts.
+/// </summary>
 public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock, IOptions<GatewayOptions> options)
 {
     // Outcomes consumed by another gateway sharing the store wake nobody here: look again this often.
@@ -22,8 +26,21 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
         {
             // Listen first, then read: an outcome landing in between still wakes us.
             using var registration = waiters.Register(id);
-            var record = await store.FindAsync(id, reader, cancellationToken);
             var left = deadline - clock.GetUtcNow();
+            PredictionRecord? record;
+            try
+            {
+                record = await store.FindAsync(id, reader, cancellationToken);
+            }
+            catch (Exception ex) when (left > TimeSpan.Zero && StoreRetry.IsStoreUnavailable(ex))
+            {
+                // The client asked to wait, so it waits out the store's outage too; only a wait that ends with the
+                // store still down fails (503). A wake-up is read again, since who may see it is not known yet.
+                await registration.WaitAsync(left < _recheck ? left : _recheck, cancellationToken);
+                continue;
+            }
+
+            left = deadline - clock.GetUtcNow();
             if (record is null || record.Status != PredictionStatus.Queued || left <= TimeSpan.Zero)
             {
                 return record;

@@ -332,7 +332,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     /// the error queue if the outage counted against it (about 13 s for the audit store with a 1 s busy
     /// timeout, about 8 s for a request's metadata).
     /// </summary>
-    private static readonly TimeSpan LongerThanQuickRetries = TimeSpan.FromSeconds(20);
+    internal static readonly TimeSpan LongerThanQuickRetries = TimeSpan.FromSeconds(20);
 
     private static async Task<long> CountAuditRowsAsync(SqliteConnection connection)
     {
