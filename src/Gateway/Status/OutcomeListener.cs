@@ -18,7 +18,9 @@ public sealed partial class OutcomeListener(
     ILogger<OutcomeListener> logger) : BackgroundService
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private TimeSpan _retryDelay = FirstRetryDelay;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,7 +31,6 @@ public sealed partial class OutcomeListener(
 
         var payloads = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var waking = WakeAsync(payloads.Reader, stoppingToken);
-        var delay = TimeSpan.FromMilliseconds(100);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -42,10 +43,9 @@ public sealed partial class OutcomeListener(
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
             {
-                LogListenFailed(logger, database.Location, delay.TotalSeconds, ex.Message);
-                await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-                continue;
+                LogListenFailed(logger, database.Location, _retryDelay.TotalSeconds, ex.Message);
+                await Task.Delay(_retryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
 
@@ -64,6 +64,7 @@ public sealed partial class OutcomeListener(
         }
 
         LogListening(logger, database.Location);
+        _retryDelay = FirstRetryDelay;
 
         // Whatever was stored while nobody listened: everyone waiting looks once.
         payloads.TryWrite("");
