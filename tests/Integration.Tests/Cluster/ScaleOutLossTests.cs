@@ -60,7 +60,7 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         await system.WaitUntilConsumingAsync(workers[^1], Workers);
 
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
-        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 4_000, gateways: balancer);
+        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 8_000, gateways: balancer);
         await load.WaitForAcceptedAsync(100, Timeout);
 
         // 1. The node leading the work queue dies; another takes over and the load is accepted again.
