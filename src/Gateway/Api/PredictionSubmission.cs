@@ -20,6 +20,7 @@ public sealed class PredictionSubmission(
     IPublishEndpoint publisher,
     IdempotencyStore idempotency,
     RefusedPublishes refusals,
+    IWorkQueueDepth depth,
     DrainRate drain,
     SubmissionRecorder recorder,
     PredictionLookup lookup,
@@ -128,13 +129,15 @@ public sealed class PredictionSubmission(
                 await idempotency.ReleaseAsync(owner, key, CancellationToken.None);
             }
 
-            if (refusal.Refused)
+            var maxLength = workQueue.Value.MaxLength;
+            if (refusal.Refused && IWorkQueueDepth.IsAtLimit(await depth.ReadAsync(CancellationToken.None), maxLength))
             {
                 metrics.Submission("throttled");
-                return SubmissionProblems.WorkQueueFull(http, workQueue.Value.MaxLength, drain.RetryAfterSeconds(workQueue.Value.MaxLength));
+                return SubmissionProblems.WorkQueueFull(http, maxLength, drain.RetryAfterSeconds(maxLength));
             }
 
-            logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId}", request.PredictionId);
+            // A refusal while the queue is not full: a quorum queue between leaders, say.
+            logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId} (refused: {Refused})", request.PredictionId, refusal.Refused);
             metrics.Submission("unavailable");
             return SubmissionProblems.BrokerUnavailable(http, _options.PublishTimeout);
         }

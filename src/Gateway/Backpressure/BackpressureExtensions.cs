@@ -4,11 +4,15 @@ namespace Predictions.Gateway.Backpressure;
 
 public static class BackpressureExtensions
 {
-    /// <summary>Turns a full work queue into a quick 429, priced by the measured drain rate.</summary>
+    /// <summary>
+    /// Turns a full work queue into a quick 429, priced by the measured drain rate; a refusal while the queue is not
+    /// full (a quorum queue between leaders) is the broker being unavailable.
+    /// </summary>
     public static IHostApplicationBuilder AddBackpressure(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DrainRate>();
         builder.Services.AddSingleton<RefusedPublishes>();
+        builder.Services.AddSingleton<IWorkQueueDepth, WorkQueueDepth>();
         builder.Services.AddPublishObserver(provider => provider.GetRequiredService<RefusedPublishes>());
         return builder;
     }

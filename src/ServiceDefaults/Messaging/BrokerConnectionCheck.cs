@@ -23,20 +23,9 @@ public sealed class BrokerConnectionCheck(IOptions<BrokerOptions> options, ILogg
             return;
         }
 
-        var certificates = new BrokerCertificates(address, options.Value.CertificateAuthority);
-        var factory = new ConnectionFactory
-        {
-            UserName = address.UserName,
-            Password = address.Password,
-            VirtualHost = address.VirtualHost,
-            RequestedConnectionTimeout = ConnectTimeout,
-            AutomaticRecoveryEnabled = false,
-            ClientProvidedName = "start-up check",
-        };
-        var endpoints = address.Hosts.Select(host => new AmqpTcpEndpoint(host.Name, host.Port, BrokerTls.Options(address, certificates))).ToList();
         try
         {
-            await using var connection = await factory.CreateConnectionAsync(endpoints, cancellationToken);
+            await using var connection = await address.ConnectAsync(options.Value.CertificateAuthority, "start-up check", cancellationToken, ConnectTimeout);
             await connection.CloseAsync(cancellationToken);
         }
         catch (Exception ex) when (Find<AuthenticationException>(ex) is { } refused)

@@ -142,6 +142,7 @@ public sealed class PredictionSubmissionTests
         await using var host = await SubmissionHost.StartAsync();
         host.Drain.Record(10);
         host.Broker.Answers = ScriptedBroker.Reply.Refuse;
+        host.Broker.Depth = SubmissionHost.WorkQueueMaxLength;
 
         var refused = await host.SubmitAsync(Body, idempotencyKey: "key-1");
         host.Broker.Answers = ScriptedBroker.Reply.Confirm;
@@ -154,6 +155,25 @@ public sealed class PredictionSubmissionTests
         Assert.Equal((StatusCodes.Status202Accepted, attempted), (retry.Status, retry.Id));
         Assert.Equal(attempted, Assert.Single(host.Published).PredictionId);
         Assert.Equal(["throttled", "accepted"], host.Counted);
+    }
+
+    [Theory]
+    [InlineData(3L)]
+    [InlineData(null)]
+    public async Task A_request_the_broker_refuses_while_the_work_queue_is_not_full_is_503_broker_unavailable(long? depth)
+    {
+        // A quorum queue between leaders refuses publishes as a full one does; only the depth tells them apart.
+        await using var host = await SubmissionHost.StartAsync();
+        host.Broker.Answers = ScriptedBroker.Reply.Refuse;
+        host.Broker.Depth = depth;
+
+        var answer = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(answer.Status == StatusCodes.Status503ServiceUnavailable, answer.ToString());
+        Assert.Equal("The message broker is unavailable", answer.Body.GetProperty("title").GetString());
+        Assert.NotNull(answer.RetryAfter);
+        Assert.Empty(host.Published);
+        Assert.Equal(["unavailable"], host.Counted);
     }
 
     [Theory]

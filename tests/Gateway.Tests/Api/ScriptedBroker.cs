@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Predictions.Contracts;
+using Predictions.Gateway.Backpressure;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Tests.Api;
 
 /// <summary>
 /// Stands in for the broker's answer to each publish on the in-memory bus: it confirms, refuses the message as a
-/// full work queue does (a negative confirm), fails, or withholds its confirm until the publish gives up.
+/// full work queue does (a negative confirm), fails, or withholds its confirm until the publish gives up. It also
+/// tells the work queue's depth, which tells a full queue's refusal from one between leaders.
 /// </summary>
-public sealed class ScriptedBroker : IPublishObserver
+public sealed class ScriptedBroker : IPublishObserver, IWorkQueueDepth
 {
     private readonly TaskCompletionSource<Guid> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -24,6 +26,9 @@ public sealed class ScriptedBroker : IPublishObserver
     /// <summary>How the broker answers the publishes from now on.</summary>
     public Reply Answers { get; set; } = Reply.Confirm;
 
+    /// <summary>The work queue's depth, as the broker tells it; null when it cannot.</summary>
+    public long? Depth { get; set; }
+
     /// <summary>The message id of every publish attempted, confirmed or not.</summary>
     public ConcurrentQueue<Guid> Attempts { get; } = new();
 
@@ -32,6 +37,8 @@ public sealed class ScriptedBroker : IPublishObserver
 
     /// <summary>The message id of the first publish, once it has reached the broker.</summary>
     public Task<Guid> FirstAttempt => _firstAttempt.Task;
+
+    public Task<long?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Depth);
 
     public async Task PrePublish<T>(PublishContext<T> context)
         where T : class

@@ -72,6 +72,7 @@ public sealed class SubmissionHost : IAsyncDisposable
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddOptions<WorkQueueOptions>().Configure(options => options.MaxLength = WorkQueueMaxLength);
         builder.Services.AddPublishObserver(_ => broker);
+        builder.Services.AddSingleton<IWorkQueueDepth>(broker);
         builder.Services.AddMassTransitTestHarness();
 
         var host = new SubmissionHost(folder, builder.Build(), broker);
