@@ -15,6 +15,7 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     private readonly ClusterNode[] _nodes;
     private readonly string? _root;
     private readonly HttpClient _management = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly HashSet<int> _killed = [];
 
     private LocalRabbitMqCluster(RabbitMqBroker broker, ClusterNode[] nodes, string? root)
     {
@@ -80,10 +81,27 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     }
 
     /// <summary>Kills the node's Erlang VM (SIGKILL): no goodbye to any client or to the other nodes.</summary>
-    public async Task KillNodeAsync(int node) => await Local(node).KillAsync();
+    public async Task KillNodeAsync(int node)
+    {
+        await Local(node).KillAsync();
+        _killed.Add(node);
+    }
 
     /// <summary>Starts a killed node again on its own data; it rejoins the cluster by itself.</summary>
-    public async Task StartNodeAsync(int node) => await Local(node).StartAsync();
+    public async Task StartNodeAsync(int node)
+    {
+        await Local(node).StartAsync();
+        _killed.Remove(node);
+    }
+
+    /// <summary>Starts every node still down, so a test begins on the whole cluster whatever the one before it left.</summary>
+    public async Task StartKilledNodesAsync()
+    {
+        foreach (var node in _killed.ToList())
+        {
+            await StartNodeAsync(node);
+        }
+    }
 
     /// <summary>
     /// The index of the node leading a quorum queue, and its members' indexes, from the management API of any node

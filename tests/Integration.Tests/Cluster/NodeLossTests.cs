@@ -30,6 +30,7 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
     public async Task Killing_the_work_queue_leader_loses_no_prediction()
     {
         var cluster = fixture.Cluster;
+        await cluster.StartKilledNodesAsync();
         await using var system = await PredictionSystem.CreateAsync(cluster.Broker);
         await system.StartWorkerAsync(Settings);
         await system.StartGatewayAsync(Settings);

@@ -32,6 +32,7 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
     {
         var clock = Stopwatch.StartNew();
         var cluster = fixture.Cluster;
+        await cluster.StartKilledNodesAsync();
         await using var database = await PostgresLocator.CreateDatabaseAsync();
         await using var system = await PredictionSystem.CreateAsync(cluster.Broker);
         system.UsePostgres(database.ConnectionString);
