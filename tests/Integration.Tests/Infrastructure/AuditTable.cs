@@ -1,6 +1,4 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Predictions.Integration.Tests.Infrastructure;
 
@@ -10,61 +8,29 @@ namespace Predictions.Integration.Tests.Infrastructure;
 /// </summary>
 public sealed class AuditTable(string source)
 {
-    private bool OnPostgres => source.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+    private const string Select = """
+        SELECT prediction_id, outcome, prediction, error, worker, metadata,
+               metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at,
+               model_name, model_version
+        FROM prediction_audit
+        """;
 
     public async Task<IReadOnlyList<AuditRow>> ReadAsync(IEnumerable<string>? predictionIds = null)
     {
-        if (!OnPostgres && !File.Exists(source))
-        {
-            return [];
-        }
-
-        await using DbConnection connection = OnPostgres
-            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(source) { Pooling = false }.ConnectionString)
-            : new SqliteConnection($"Data Source={source};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT prediction_id, outcome, prediction, error, worker, metadata,
-                   metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at,
-                   model_name, model_version
-            FROM prediction_audit
-            """;
+        var rows = await StoreQuery.ReadAsync(source, Select, reader => new AuditRow(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.IsDBNull(2) ? null : reader.GetDouble(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetString(4),
+            reader.IsDBNull(5) ? null : reader.GetString(5),
+            Time(reader, 6),
+            Time(reader, 7),
+            Time(reader, 8),
+            Time(reader, 9),
+            reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}"));
         var wanted = predictionIds?.ToHashSet();
-        var rows = new List<AuditRow>();
-        DbDataReader reader;
-        try
-        {
-            reader = await command.ExecuteReaderAsync();
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            // No worker has created the table yet.
-            return [];
-        }
-
-        await using var _ = reader;
-        while (await reader.ReadAsync())
-        {
-            var row = new AuditRow(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetDouble(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                Time(reader, 6),
-                Time(reader, 7),
-                Time(reader, 8),
-                Time(reader, 9),
-                reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}");
-            if (wanted is null || wanted.Contains(row.PredictionId))
-            {
-                rows.Add(row);
-            }
-        }
-
-        return rows;
+        return wanted is null ? rows : [.. rows.Where(row => wanted.Contains(row.PredictionId))];
     }
 
     /// <summary>
