@@ -15,17 +15,6 @@ internal static class PostgresSchemaMigrator
     // Any fixed number will do, as long as every host uses the same one: it names the migrations lock.
     private const long MigrationLock = 0x5072_6564_6963_7473; // "Predicts"
 
-    private const string VersionTable = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            store TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            applied_at TEXT NOT NULL,
-            PRIMARY KEY (store, version)
-        );
-        """;
-
-    private const string Record = "INSERT INTO schema_migrations (store, version, applied_at) VALUES (@Store, @Version, @AppliedAt);";
-
     /// <summary>
     /// Runs the steps of <paramref name="schema"/> not yet recorded, in order, in one transaction with their
     /// records. A failed step is reported as a <see cref="PostgresException"/> (its SQL state kept) naming
@@ -36,22 +25,17 @@ internal static class PostgresSchemaMigrator
         await using var transaction = await connection.BeginTransactionAsync();
         // The lock first, even before the version table: two hosts creating it at once would collide.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
-        await connection.ExecuteAsync(VersionTable, transaction: transaction);
+        await connection.ExecuteAsync(SchemaMigrator.VersionTable, transaction: transaction);
         var recorded = (await connection.QueryAsync<int>(
             "SELECT version FROM schema_migrations WHERE store = @Store", new { schema.Store }, transaction)).ToHashSet();
-        if (recorded.Count > 0 && recorded.Max() > schema.LatestVersion)
-        {
-            logger.LogWarning(
-                "{Location} holds version {Version} of the {Store} schema, newer than version {Latest}, the latest this service knows; it is used as it is",
-                location, recorded.Max(), schema.Store, schema.LatestVersion);
-        }
+        SchemaMigrator.WarnIfNewer(recorded, schema, location, logger);
 
         var ran = new List<int>();
         foreach (var migration in schema.Migrations.Where(m => !recorded.Contains(m.Version)))
         {
             await RunAsync(connection, transaction, schema, migration);
             await connection.ExecuteAsync(
-                Record, new { schema.Store, migration.Version, AppliedAt = StoredTimestamp.Text(DateTimeOffset.UtcNow) }, transaction);
+                SchemaMigrator.Record, new { schema.Store, migration.Version, AppliedAt = StoredTimestamp.Text(DateTimeOffset.UtcNow) }, transaction);
             ran.Add(migration.Version);
         }
 

@@ -12,7 +12,8 @@ namespace Predictions.ServiceDefaults.Storage;
 /// </summary>
 internal static class SchemaMigrator
 {
-    private const string VersionTable = """
+    /// <summary>The versions applied, one row per store and version; the same table in SQLite and PostgreSQL.</summary>
+    internal const string VersionTable = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
             store TEXT NOT NULL,
             version INTEGER NOT NULL,
@@ -21,7 +22,7 @@ internal static class SchemaMigrator
         );
         """;
 
-    private const string Record = "INSERT INTO schema_migrations (store, version, applied_at) VALUES (@Store, @Version, @AppliedAt);";
+    internal const string Record = "INSERT INTO schema_migrations (store, version, applied_at) VALUES (@Store, @Version, @AppliedAt);";
 
     /// <summary>
     /// Runs the steps of <paramref name="schema"/> not yet recorded, in order, in one transaction with their
@@ -35,12 +36,7 @@ internal static class SchemaMigrator
         await connection.ExecuteAsync(VersionTable, transaction: transaction);
         var recorded = (await connection.QueryAsync<int>(
             "SELECT version FROM schema_migrations WHERE store = @Store", new { schema.Store }, transaction)).ToHashSet();
-        if (recorded.Count > 0 && recorded.Max() > schema.LatestVersion)
-        {
-            logger.LogWarning(
-                "{DataSource} holds version {Version} of the {Store} schema, newer than version {Latest}, the latest this service knows; it is used as it is",
-                connection.DataSource, recorded.Max(), schema.Store, schema.LatestVersion);
-        }
+        WarnIfNewer(recorded, schema, connection.DataSource, logger);
 
         // Nothing recorded: a new database, or one made before versions were recorded. Every check is made
         // before any step runs, since a step may change what a later step's check would see.
@@ -64,6 +60,17 @@ internal static class SchemaMigrator
             logger.LogInformation(
                 "Brought the {Store} schema of {DataSource} to version {Version}: ran steps {Ran}; found steps {Present} already in place",
                 schema.Store, connection.DataSource, schema.LatestVersion, Steps(ran), Steps(present.Order()));
+        }
+    }
+
+    /// <summary>A database a newer release migrated is used as it is, with a warning.</summary>
+    internal static void WarnIfNewer(IReadOnlySet<int> recorded, StoreSchema schema, string location, ILogger logger)
+    {
+        if (recorded.Count > 0 && recorded.Max() > schema.LatestVersion)
+        {
+            logger.LogWarning(
+                "{DataSource} holds version {Version} of the {Store} schema, newer than version {Latest}, the latest this service knows; it is used as it is",
+                location, recorded.Max(), schema.Store, schema.LatestVersion);
         }
     }
 
