@@ -69,6 +69,12 @@ public static class MessagingExtensions
                     return json;
                 });
                 cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
+                if (context.GetService<TraceExport>() is { IsOn: true })
+                {
+                    cfg.UseSendFilter(typeof(UnsampledTraceFilter<>), context);
+                    cfg.UsePublishFilter(typeof(UnsampledTraceFilter<>), context);
+                }
+
                 cfg.ConfigureEndpoints(context);
             });
         });
