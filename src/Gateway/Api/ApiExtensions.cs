@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
@@ -21,7 +22,9 @@ public static class ApiExtensions
         // Scoped: it publishes through the request's scoped IPublishEndpoint.
         builder.Services.AddScoped<PredictionSubmission>();
 
-        builder.Services.AddProblemDetails();
+        // A problem names the trace of its request, as a tracing UI searches for it, so a bug report leads to the trace.
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = problem =>
+            problem.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? problem.HttpContext.TraceIdentifier);
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddOpenApi();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Api;
 
@@ -47,6 +48,7 @@ public static class PredictionEndpoints
     private static async Task<Results<Ok<PredictionRecord>, ValidationProblem, ProblemHttpResult>> GetAsync(
         Guid id, HttpRequest request, [AsParameters] PollServices services)
     {
+        PredictionTracing.Tag(id);
         var (wait, problem) = RequestParameters.Wait(request, services.Options.Value);
         if (problem is not null)
         {

@@ -9,6 +9,7 @@ using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Api;
 
@@ -113,6 +114,7 @@ public sealed class PredictionSubmission(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(_options.PublishTimeout);
         using var refusal = refusals.Start(request.PredictionId, deadline);
+        PredictionTracing.Tag(request.PredictionId);
         try
         {
             await publisher.PublishCancellableAsync(request, context =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Api;
 
@@ -35,6 +36,7 @@ public sealed class SubmissionRecorder(
             }
         }
 
+        using var span = PredictionTracing.Start("status.write", request.PredictionId);
         if (await TryWriteAsync(token => store.AddQueuedAsync([request], owner, token)) is { } unrecorded)
         {
             logger.LogWarning(Detail(unrecorded), "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives: {Reason}", request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));

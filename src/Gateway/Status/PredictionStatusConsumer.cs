@@ -1,6 +1,7 @@
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Status;
 
@@ -8,7 +9,7 @@ namespace Predictions.Gateway.Status;
 /// Moves predictions to their terminal status as the result events arrive, in batches so one disk flush
 /// covers many, wakes the clients waiting for them, and counts them to measure how fast the work queue drains.
 /// </summary>
-public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain) :
+public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, TimeProvider clock) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
@@ -22,7 +23,10 @@ public sealed class PredictionStatusConsumer(PredictionStatusStore store, Predic
     private async Task RecordAsync<T>(ConsumeContext<Batch<T>> context)
         where T : PredictionOutcome
     {
-        waiters.Notify(await store.AddOutcomesAsync(context.Message.Select(m => m.Message), context.CancellationToken));
+        var start = clock.GetUtcNow();
+        var stored = await store.AddOutcomesAsync(context.Message.Select(m => m.Message), context.CancellationToken);
+        MessageTrace.RecordBatch("status.write", context.Message, start, clock.GetUtcNow());
+        waiters.Notify(stored);
         drain.Record(context.Message.Length);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.ServiceDefaults.Messaging;
 
@@ -53,6 +54,7 @@ public static class MessagingExtensions
             bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 endpoint.PublishFaults = false;
+                endpoint.UseConsumeFilter(typeof(PredictionConsumeFilter<>), context);
                 ReplicateQueue(endpoint, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
             });
             bus.UsingRabbitMq((context, cfg) =>

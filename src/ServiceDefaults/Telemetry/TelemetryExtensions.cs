@@ -21,8 +21,10 @@ public static class TelemetryExtensions
     /// <summary>The host's name and its own meters, beside the ones every host reports.</summary>
     public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder, string serviceName, params string[] meters)
     {
+        // OTEL_SERVICE_NAME names the host in traces and metrics when set, as everywhere OpenTelemetry runs.
+        var name = builder.Configuration[TraceExport.ServiceNameSetting] is { Length: > 0 } configured ? configured : serviceName;
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
+            .ConfigureResource(resource => resource.AddService(name))
             .WithMetrics(metrics => metrics.AddMeter(meters));
         return builder;
     }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Worker.Audit;
 
@@ -7,7 +8,7 @@ namespace Predictions.Worker.Audit;
 /// Persists every outcome, on its own queue so auditing never slows predictions down, in batches so
 /// one disk flush covers many rows.
 /// </summary>
-public sealed class PredictionAuditConsumer(AuditStore store, ILogger<PredictionAuditConsumer> logger) :
+public sealed class PredictionAuditConsumer(AuditStore store, TimeProvider clock, ILogger<PredictionAuditConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
@@ -21,7 +22,10 @@ public sealed class PredictionAuditConsumer(AuditStore store, ILogger<Prediction
     private async Task AuditAsync<T>(ConsumeContext<Batch<T>> context)
         where T : PredictionOutcome
     {
-        foreach (var predictionId in await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken))
+        var start = clock.GetUtcNow();
+        var duplicates = await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken);
+        MessageTrace.RecordBatch("audit.write", context.Message, start, clock.GetUtcNow());
+        foreach (var predictionId in duplicates)
         {
             logger.LogInformation("Prediction {PredictionId} was already audited; duplicate delivery ignored", predictionId);
         }

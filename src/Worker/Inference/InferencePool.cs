@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Worker.CrashRecovery;
@@ -275,6 +276,7 @@ public sealed class InferencePool : IHostedService, IDisposable
     private bool TryRunBatch(int thread, List<WorkItem> batch, DateTimeOffset startedAt)
     {
         _journal.Enter(thread, [.. batch.Select(item => item.PredictionId)]);
+        using var span = WorkerTracing.StartBatch(batch.ConvertAll(item => item.Trace), _model.Identity);
         try
         {
             var predictions = Predict(batch.ConvertAll(item => item.Input));
@@ -339,6 +341,7 @@ public sealed class InferencePool : IHostedService, IDisposable
             Input = input;
             Deadline = deadline;
             QueuedAt = queuedAt;
+            Trace = Activity.Current?.Context ?? default;
             _cancellation = cancellationToken.Register(() => _completion.TrySetCanceled(cancellationToken));
         }
 
@@ -349,6 +352,9 @@ public sealed class InferencePool : IHostedService, IDisposable
         public DateTimeOffset? Deadline { get; }
 
         public DateTimeOffset QueuedAt { get; }
+
+        /// <summary>The span of the consume that queued it, for the batch's span to link to.</summary>
+        public ActivityContext Trace { get; }
 
         /// <summary>When a pool thread took it into a batch.</summary>
         public DateTimeOffset TakenAt { get; set; }

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Polly;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Metadata;
 
@@ -19,15 +21,30 @@ public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, IOpti
         ? new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration }
         : null;
 
-    public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, CancellationToken cancellationToken) =>
-        _cacheEntry is null
-            ? await FetchAsync(itemId, cancellationToken)
-            : await cache.GetOrCreateAsync(
-                $"item-metadata:{itemId}",
-                (Source: this, ItemId: itemId),
-                static async (state, token) => await state.Source.FetchAsync(state.ItemId, token),
-                _cacheEntry,
-                cancellationToken: cancellationToken);
+    public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, CancellationToken cancellationToken)
+    {
+        if (_cacheEntry is null)
+        {
+            WorkerTracing.MetadataCache(hit: false);
+            return await FetchAsync(itemId, cancellationToken);
+        }
+
+        // The factory runs only when this call is the one that fetches: otherwise the answer came from the cache (or
+        // from the same item's fetch already under way).
+        var fetched = new StrongBox<bool>();
+        var metadata = await cache.GetOrCreateAsync(
+            $"item-metadata:{itemId}",
+            (Source: this, ItemId: itemId, Fetched: fetched),
+            static async (state, token) =>
+            {
+                state.Fetched.Value = true;
+                return await state.Source.FetchAsync(state.ItemId, token);
+            },
+            _cacheEntry,
+            cancellationToken: cancellationToken);
+        WorkerTracing.MetadataCache(hit: !fetched.Value);
+        return metadata;
+    }
 
     private async Task<Dictionary<string, double>> FetchAsync(long itemId, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Metadata;
 
@@ -12,6 +13,8 @@ public sealed class SimulatedMetadataSource(IOptions<MetadataOptions> options, T
 
     public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, CancellationToken cancellationToken)
     {
+        // Nothing is cached: every answer is "fetched".
+        WorkerTracing.MetadataCache(hit: false);
         if (_latency > TimeSpan.Zero)
         {
             await Task.Delay(_latency, clock, cancellationToken);

@@ -1,6 +1,7 @@
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
@@ -38,6 +39,7 @@ public sealed class PredictionRequestConsumer(
 
         IReadOnlyDictionary<string, double> metadata;
         timings = timings with { MetadataStartedAt = clock.GetUtcNow() };
+        using (PredictionTracing.Start("metadata", request.PredictionId))
         using (var expiry = ExpiryToken(request))
         using (var fetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token))
         {
@@ -91,6 +93,7 @@ public sealed class PredictionRequestConsumer(
             InferenceCompletedAt = outcome.CompletedAt,
         };
 
+        WorkerTracing.RecordInference(request.PredictionId, outcome, pool.Model);
         await context.PublishCancellableAsync(
             request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, pool.Model), cancellationToken);
         metrics.Stages(timings, request.SubmittedAt, outcome);
