@@ -55,6 +55,7 @@ public static class MessagingExtensions
             {
                 endpoint.PublishFaults = false;
                 endpoint.UseConsumeFilter(typeof(PredictionConsumeFilter<>), context);
+                endpoint.ConfigureReceive(receive => receive.UseFilter(new MessageTraceFilter()));
                 ReplicateQueue(endpoint, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
             });
             bus.UsingRabbitMq((context, cfg) =>
