@@ -33,7 +33,7 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
         var request = chain[^1];
         Assert.True(request.IsRoot, $"the chain up from audit.write breaks at {request}");
         Assert.True(request.IsRequest("POST", "/predictions"), $"the trace begins at {request}");
-        Assert.Equal("prediction-audit process", chain[1].Name);
+        Assert.Equal("prediction-audit receive", chain[1].Name);
         Assert.Contains(chain, s => s.Service == Traces.Worker && s.Name == "prediction-worker process");
         foreach (var stage in Stages)
         {
@@ -47,7 +47,7 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
         var inference = trace.Single(s => s.Name == "inference");
         Assert.True(inference.Attributes.GetValueOrDefault("inference.batch.size") is long size && size >= 1, $"inference.batch.size: {inference}");
         Assert.Equal("item-scorer", inference.Attribute("model.name"));
-        Assert.Contains(trace, s => s.Service == Traces.Gateway && s.Name == "status.write" && trace.ParentOf(s)?.Name == "prediction-status process");
+        Assert.Contains(trace, s => s.Service == Traces.Gateway && s.Name == "status.write" && trace.ParentOf(s)?.Name == "prediction-status receive");
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
         var trace = spans.InTrace(audit.TraceId);
         return trace.ChainUp(audit)[^1].IsRoot
             && Stages.All(stage => trace.Any(s => s.Name == stage))
-            && trace.Any(s => s.Name == "status.write" && trace.ParentOf(s)?.Name == "prediction-status process");
+            && trace.Any(s => s.Name == "status.write" && trace.ParentOf(s)?.Name == "prediction-status receive");
     }
 
     /// <summary>Batch spans for several of these predictions, once every span they link to has arrived.</summary>
