@@ -62,12 +62,18 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             await RunDoorAsync(warmUp, awaitOutcome: true, _ => { }, cancellationToken);
         }
 
+        // Every mode settles as long after the warm-up (the runtime's background recompiling, the warm-up's outcomes
+        // still being stored), so runs with and without tracing compare like with like.
         if (system.TraceSink is { } sink)
         {
             // The warm-up's spans still on their way would count as the run's.
             Console.Error.WriteLine("Waiting for the warm-up's trace exports...");
             await sink.WaitQuietAsync(ExportQuiet, ExportWaitLimit, cancellationToken);
             sink.Reset();
+        }
+        else
+        {
+            await Task.Delay(ExportQuiet, cancellationToken);
         }
 
         var workers = system.WorkerProbes.Select(probes => new MetricsScraper(new Uri(probes, "metrics"))).ToList();
