@@ -34,6 +34,9 @@ public sealed record BenchOptions
     /// <summary>A running worker's probes address, to read its per-stage metrics.</summary>
     public Uri? WorkerProbes { get; init; }
 
+    /// <summary>Whether the processes the bench starts export traces, to a sink in the bench, and which share.</summary>
+    public TracingMode Tracing { get; init; } = TracingMode.Off;
+
     public const string Usage = """
         Usage: dotnet run -c Release --project bench -- [options]
 
@@ -45,6 +48,8 @@ public sealed record BenchOptions
           --workers N                            worker processes to start (default 1)
           --gateways N                           gateway processes to start, clients spread round-robin (default 1)
           --set Key=Value                        configuration for the processes the bench starts (repeatable)
+          --tracing off|on|RATIO                 the processes it starts export traces over OTLP to a sink in the bench:
+                                                 every trace (on) or a share of them, e.g. 0.1 (default off)
           --json FILE                            also write the report as JSON
           --gateway URL --amqp URL --worker-probes URL
                                                  drive a system that is already running instead of starting one
@@ -74,6 +79,7 @@ public sealed record BenchOptions
                 "--gateway" => options with { Gateway = new Uri(value) },
                 "--amqp" => options with { Amqp = BrokerConnections.Parse(value, "--amqp") },
                 "--worker-probes" => options with { WorkerProbes = new Uri(value) },
+                "--tracing" => options with { Tracing = TracingMode.Parse(value) },
                 "--set" when value.Split('=', 2) is [var key, var setting] => Add(options, settings, key, setting),
                 _ => throw new ArgumentException($"Unknown option {args[i]} {value}.\n\n{Usage}"),
             };
@@ -83,6 +89,11 @@ public sealed record BenchOptions
         if ((options.Workers > 1 || options.Gateways > 1) && (options.Gateway is not null || options.Amqp is not null))
         {
             throw new ArgumentException("--workers and --gateways start processes: they do not apply to a running system (--gateway, --amqp).");
+        }
+
+        if (options.Tracing.IsOn && (options.Gateway is not null || options.Amqp is not null))
+        {
+            throw new ArgumentException("--tracing configures the processes the bench starts: a running system (--gateway, --amqp) keeps its own.");
         }
 
         return options with { Settings = settings };

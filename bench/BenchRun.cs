@@ -14,7 +14,32 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
 
     private static readonly TimeSpan BacklogHold = TimeSpan.FromSeconds(10);
 
+    // The exporters send every 5 s (OTEL_BSP_SCHEDULE_DELAY's default): a second more without a request
+    // means what ran before has all arrived.
+    private static readonly TimeSpan ExportQuiet = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan ExportWaitLimit = TimeSpan.FromSeconds(30);
+
     public async Task<Report> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var report = await MeasureAsync(cancellationToken);
+        if (system.TraceSink is not { } sink)
+        {
+            return report;
+        }
+
+        // After the run's figures, so that waiting for the last exports costs the measured processes nothing.
+        Console.Error.WriteLine("Waiting for the run's last trace exports...");
+        var complete = await sink.WaitQuietAsync(ExportQuiet, ExportWaitLimit, cancellationToken);
+        var (requests, bytes) = sink.Received;
+        const string SinkNote = "the trace sink runs in the bench process: its CPU is in the bench row";
+        return report with
+        {
+            Tracing = new Report.TracingFigures(options.Tracing.ToString(), options.Tracing.Sampler, requests, bytes, complete),
+            Notes = report.Notes is null ? SinkNote : $"{report.Notes}; {SinkNote}",
+        };
+    }
+
+    private async Task<Report> MeasureAsync(CancellationToken cancellationToken)
     {
         double? raw = null;
         if (plan.Workload == Workload.Overhead)
@@ -36,6 +61,20 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             var warmUp = plan with { Requests = Math.Max(plan.Concurrency, plan.Requests / 10) };
             Console.Error.WriteLine($"Warming up with {warmUp.Requests} requests...");
             await RunDoorAsync(warmUp, awaitOutcome: true, _ => { }, cancellationToken);
+        }
+
+        // Every mode settles as long after the warm-up (the runtime's background recompiling, the warm-up's outcomes
+        // still being stored), so runs with and without tracing compare like with like.
+        if (system.TraceSink is { } sink)
+        {
+            // The warm-up's spans still on their way would count as the run's.
+            Console.Error.WriteLine("Waiting for the warm-up's trace exports...");
+            await sink.WaitQuietAsync(ExportQuiet, ExportWaitLimit, cancellationToken);
+            sink.Reset();
+        }
+        else
+        {
+            await Task.Delay(ExportQuiet, cancellationToken);
         }
 
         var workers = system.WorkerProbes.Select(probes => new MetricsScraper(new Uri(probes, "metrics"))).ToList();

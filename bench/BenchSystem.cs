@@ -18,6 +18,7 @@ public sealed class BenchSystem : IAsyncDisposable
     private readonly List<(string Name, ServiceProcess Process)> _services = [];
     private readonly string? _dataFolder;
     private PostgresTestDatabase? _database;
+    private IReadOnlyDictionary<string, string> _tracing = new Dictionary<string, string>();
 
     private BenchSystem(BrokerAddress amqp, IReadOnlyList<Uri> gateways, IReadOnlyList<Uri> workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
     {
@@ -38,6 +39,9 @@ public sealed class BenchSystem : IAsyncDisposable
     public IReadOnlyList<Uri> WorkerProbes { get; }
 
     public string Description { get; private set; } = "";
+
+    /// <summary>Where the services export their traces, in this process; null when tracing is off.</summary>
+    public TraceSink? TraceSink { get; private set; }
 
     /// <summary>The processes the bench started: name (<c>worker</c>, or <c>worker-2</c> when there are several) and pid.</summary>
     public IEnumerable<(string Name, int Pid)> Processes =>
@@ -63,6 +67,11 @@ public sealed class BenchSystem : IAsyncDisposable
         var database = options.Gateways > 1 && !plan.Settings.ContainsKey("ConnectionStrings:Results") ? await PostgresLocator.CreateDatabaseAsync() : null;
         var allProbes = Enumerable.Range(0, options.Workers).Select(_ => new Uri($"http://127.0.0.1:{Ports.Free()}/")).ToList();
         var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data) { Description = broker.Description, _database = database };
+        if (options.Tracing.IsOn)
+        {
+            system.TraceSink = await TraceSink.StartAsync();
+            system._tracing = options.Tracing.Environment(system.TraceSink.Address);
+        }
 
         // One broker and one audit file for all workers; a journal and a probe port each (two workers refuse one journal).
         var workers = allProbes.Select((probes, i) => Start(system, "Worker", i, options.Workers, plan.Settings, new()
@@ -120,6 +129,11 @@ public sealed class BenchSystem : IAsyncDisposable
             await _database.DisposeAsync();
         }
 
+        if (TraceSink is not null)
+        {
+            await TraceSink.DisposeAsync();
+        }
+
         if (_dataFolder is not null)
         {
             Directory.Delete(_dataFolder, recursive: true);
@@ -131,6 +145,11 @@ public sealed class BenchSystem : IAsyncDisposable
         foreach (var (key, value) in settings)
         {
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        foreach (var (variable, value) in system._tracing)
+        {
+            environment[variable] = value;
         }
 
         // What is being measured is the service, not its console: keep the logs to warnings.

@@ -58,6 +58,9 @@ public sealed record Report
 
     public required MachineInfo Machine { get; init; }
 
+    /// <summary>Whether the services exported traces, and what the bench's trace sink received of the measured run.</summary>
+    public TracingFigures Tracing { get; init; } = new("off", null, null, null, null);
+
     public string? Notes { get; init; }
 
     public sealed record Latency(double P50, double P95, double P99, double Max);
@@ -65,6 +68,13 @@ public sealed record Report
     public sealed record ThreadPoolPeak(double? QueueLength, double? Threads);
 
     public sealed record MachineInfo(int Cores, string System, string Broker);
+
+    /// <param name="Mode"><c>off</c>, <c>on</c> (every trace) or the ratio of traces kept.</param>
+    /// <param name="Sampler">The sampler and its argument as the services were given them.</param>
+    /// <param name="ExportRequests">OTLP export requests the bench's sink received for the measured run.</param>
+    /// <param name="ExportedBytes">Their bodies' bytes, as sent (protobuf, not decoded).</param>
+    /// <param name="Complete">Whether the exports had stopped arriving when the bench stopped counting.</param>
+    public sealed record TracingFigures(string Mode, string? Sampler, long? ExportRequests, long? ExportedBytes, bool? Complete);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -89,6 +99,7 @@ public sealed record Report
         Row("outcome delay p50/p95/p99/max", OutcomeDelayMs is { } delay ? $"{delay.P50:0.0} / {delay.P95:0.0} / {delay.P99:0.0} / {delay.Max:0.0} ms" : "-");
         Row("stage means", string.Join(", ", StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
         Row("mean batch size", MeanBatchSize is { } batch ? $"{batch:0.00} inputs per model call" : "-");
+        Row("tracing", TracingRow());
         foreach (var process in Processes)
         {
             Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), CPU {process.CpuSeconds:0.00} s{PerPrediction(process.CpuSeconds)}");
@@ -110,6 +121,18 @@ public sealed record Report
         }
 
         return table.ToString();
+    }
+
+    private string TracingRow()
+    {
+        if (Tracing is not { Sampler: { } sampler, ExportRequests: { } requests, ExportedBytes: { } bytes })
+        {
+            return Tracing.Mode;
+        }
+
+        var perPrediction = Completed > 0 ? string.Create(CultureInfo.InvariantCulture, $", {bytes / (double)Completed:0} bytes per prediction") : "";
+        var late = Tracing.Complete == false ? "; exports were still arriving when the bench stopped counting" : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{Tracing.Mode} ({sampler}): the sink received {requests} export requests, {bytes / 1e6:0.00} MB{perPrediction}{late}");
     }
 
     private string PerPrediction(double cpuSeconds) =>

@@ -31,6 +31,45 @@ public sealed class EnvironmentVariableTests
         Assert.False(HostSettings.Worker.Reads("Inference__MaxConcurency"));
     }
 
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT")]
+    [InlineData("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL")]
+    [InlineData("OTEL_EXPORTER_OTLP_HEADERS")]
+    [InlineData("OTEL_SERVICE_NAME")]
+    [InlineData("OTEL_RESOURCE_ATTRIBUTES")]
+    [InlineData("OTEL_TRACES_SAMPLER")]
+    [InlineData("OTEL_TRACES_SAMPLER_ARG")]
+    [InlineData("OTEL_BSP_SCHEDULE_DELAY")]
+    public void Both_hosts_read_the_standard_OpenTelemetry_variables(string variable)
+    {
+        Assert.True(HostSettings.Gateway.Reads(variable));
+        Assert.True(HostSettings.Worker.Reads(variable));
+    }
+
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPIONT")]
+    [InlineData("OTEL_TRACE_SAMPLER")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT__0")]
+    [InlineData("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")]
+    public void A_misspelt_or_unused_OpenTelemetry_variable_is_no_setting(string variable)
+    {
+        Assert.False(HostSettings.Gateway.Reads(variable));
+        Assert.False(HostSettings.Worker.Reads(variable));
+    }
+
+    [Fact]
+    public void Docker_compose_passes_tracing_through_to_every_gateway_and_worker_and_runs_jaeger_only_in_its_profile()
+    {
+        var services = ServiceEnvironment.InCompose();
+        Assert.All(services, service => Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", service.Variables));
+
+        var jaeger = Manifests.Compose.Map("services").Map("jaeger");
+        Assert.Equal(["tracing"], jaeger.Seq("profiles").OfType<YamlScalarNode>().Select(profile => profile.Value));
+        Assert.StartsWith("jaegertracing/all-in-one:1.", jaeger.Text("image"), StringComparison.Ordinal);
+        Assert.All(jaeger.Seq("ports").OfType<YamlScalarNode>(), port => Assert.StartsWith("127.0.0.1:", port.Value, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Every_variable_docker_compose_gives_a_gateway_or_worker_is_a_setting_that_host_reads() =>
         AssertEveryVariableIsRead(ServiceEnvironment.InCompose());

@@ -24,7 +24,22 @@ public sealed class HostSettings
     [
         ("ASPNETCORE_ENVIRONMENT", "the host's environment name"),
         ("DOTNET_ENVIRONMENT", "the host's environment name"),
-        ("OTEL_RESOURCE_ATTRIBUTES", "resource attributes the OpenTelemetry SDK adds to every metric (e.g. the pod)"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "resource attributes the OpenTelemetry SDK adds to every metric and span (e.g. the pod)"),
+        ("OTEL_SERVICE_NAME", "the service.name of the host's metrics and spans, instead of prediction-gateway or prediction-worker"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "where the OTLP exporter sends traces; set and not empty, it turns tracing on"),
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "the same for traces alone, the full URL; set and not empty, it turns tracing on"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc or http/protobuf"),
+        ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "the same for traces alone"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "headers on every export, e.g. a collector's API key"),
+        ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "the same for traces alone"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "how long one export may take, in ms"),
+        ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "the same for traces alone"),
+        ("OTEL_TRACES_SAMPLER", "which traces are kept, e.g. parentbased_traceidratio"),
+        ("OTEL_TRACES_SAMPLER_ARG", "the sampler's argument, e.g. the ratio 0.1"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "ms between the batch exports of spans"),
+        ("OTEL_BSP_EXPORT_TIMEOUT", "how long one batch export may take, in ms"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "spans held for export; beyond it new ones are dropped"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "spans sent in one export"),
         ("Logging__LogLevel__*", "log levels per category, the standard logging section"),
     ];
 

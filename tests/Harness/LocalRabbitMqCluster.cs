@@ -104,7 +104,7 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// The index of the node leading a quorum queue, and its members' indexes, from the management API of any node
+    /// The index of the node leading a quorum queue, and the indexes of its members online, from the management API of any node
     /// that answers; null while no node knows a leader (an election running).
     /// </summary>
     public async Task<(int Leader, IReadOnlyList<int> Members)?> QueueLeadershipAsync(string virtualHost, string queue)
@@ -116,7 +116,10 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
                 var state = await _management.GetFromJsonAsync<JsonElement>(new Uri(node.Management, $"api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}"));
                 if (state.TryGetProperty("leader", out var leader) && leader.GetString() is { } name && IndexOf(name) is { } index)
                 {
-                    var members = state.TryGetProperty("members", out var list) ? list.EnumerateArray().Select(m => IndexOf(m.GetString()!) ?? -1).ToList() : [];
+                    // The members that are online: "members" still names a node that is down.
+                    var members = state.TryGetProperty("online", out var list) || state.TryGetProperty("members", out list)
+                        ? list.EnumerateArray().Select(m => IndexOf(m.GetString()!) ?? -1).ToList()
+                        : [];
                     return (index, members);
                 }
             }

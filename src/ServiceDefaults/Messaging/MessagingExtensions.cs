@@ -56,6 +56,7 @@ public static class MessagingExtensions
             {
                 endpoint.PublishFaults = false;
                 endpoint.UseConsumeFilter(typeof(PredictionConsumeFilter<>), context);
+                endpoint.ConfigureReceive(receive => receive.UseFilter(new MessageTraceFilter()));
                 ReplicateQueue(endpoint, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
             });
             bus.UsingRabbitMq((context, cfg) =>
@@ -70,6 +71,12 @@ public static class MessagingExtensions
                     return json;
                 });
                 cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value, requests);
+                if (context.GetService<TraceExport>() is { IsOn: true })
+                {
+                    cfg.UseSendFilter(typeof(UnsampledTraceFilter<>), context);
+                    cfg.UsePublishFilter(typeof(UnsampledTraceFilter<>), context);
+                }
+
                 cfg.ConfigureEndpoints(context);
             });
         });

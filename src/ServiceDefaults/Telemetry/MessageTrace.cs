@@ -1,20 +1,18 @@
 using System.Diagnostics;
 using MassTransit;
+using Predictions.Contracts;
 
 namespace Predictions.ServiceDefaults.Telemetry;
 
-/// <summary>
-/// The span a received message belongs to, kept with the message. A batch consumer handles many messages under the
-/// span of the last one; with this, the write of each message is recorded in that message's own trace.
-/// </summary>
-public sealed record MessageTrace(Guid PredictionId, ActivityContext Span)
+/// <summary>The span a received message belongs to, kept with the message by <see cref="MessageTraceFilter"/>.</summary>
+public sealed record MessageTrace(ActivityContext Span)
 {
     /// <summary>
-    /// Records one span per message of the batch, under the message's own span, for a write that covered them all
-    /// from <paramref name="start"/> to <paramref name="end"/>.
+    /// Records one span per outcome of the batch, under the span its message was received under, for a write that
+    /// covered them all from <paramref name="start"/> to <paramref name="end"/>.
     /// </summary>
     public static void RecordBatch<T>(string name, Batch<T> batch, DateTimeOffset start, DateTimeOffset end)
-        where T : class
+        where T : PredictionOutcome
     {
         if (!PredictionTracing.Source.HasListeners())
         {
@@ -25,7 +23,7 @@ public sealed record MessageTrace(Guid PredictionId, ActivityContext Span)
         {
             if (message.ReceiveContext.TryGetPayload<MessageTrace>(out var trace))
             {
-                PredictionTracing.Record(name, trace.PredictionId, start, end, trace.Span);
+                PredictionTracing.Record(name, message.Message.PredictionId, start, end, trace.Span);
             }
         }
     }

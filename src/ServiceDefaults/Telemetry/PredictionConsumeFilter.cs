@@ -8,7 +8,7 @@ using Predictions.ServiceDefaults.Messaging;
 namespace Predictions.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Before any consumer sees a message about a prediction: every log line written while it is consumed carries the
+/// Before any consumer sees a message about a prediction (a batch consumer's batch is not one): every log line written while it is consumed carries the
 /// prediction id (a logging scope, beside the trace and span ids the host adds), and so does its span. A request from
 /// a plain AMQP publisher that sent a W3C <c>traceparent</c> header, and not MassTransit's own, is consumed in the
 /// publisher's trace.
@@ -29,11 +29,7 @@ public sealed class PredictionConsumeFilter<T>(ILogger<PredictionConsumeFilter<T
 
         using var scope = logger.BeginScope(new KeyValuePair<string, object>[] { new("PredictionId", predictionId) });
         using var continued = ContinuePublisherTrace(context);
-        if (Activity.Current is { } span)
-        {
-            span.SetTag(PredictionTracing.PredictionIdTag, predictionId.ToString("D"));
-            context.ReceiveContext.GetOrAddPayload(() => new MessageTrace(predictionId, span.Context));
-        }
+        Activity.Current?.SetTag(PredictionTracing.PredictionIdTag, predictionId.ToString("D"));
 
         await next.Send(context);
     }

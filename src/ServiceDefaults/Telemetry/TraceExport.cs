@@ -49,5 +49,5 @@ public sealed record TraceExport(Uri? Endpoint, string Protocol, string Sampler)
     }
 
     private static string? NonEmpty(IConfiguration configuration, string key) =>
-        configuration[key] is { Length: > 0 } value ? value.Trim() : null;
+        configuration[key]?.Trim() is { Length: > 0 } value ? value : null;
 }

@@ -60,6 +60,12 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         var balancer = new GatewayBalancer([first, second]);
         await system.WaitUntilConsumingAsync(workers[^1], Workers);
 
+        // A node just started again may still be joining the work queue's members: the losses start from a whole quorum.
+        await Eventually.HoldsAsync(
+            async () => await cluster.QueueLeadershipAsync(system.Broker.Name, Topology.WorkQueue) is { Members.Count: LocalRabbitMqCluster.Size },
+            Timeout,
+            () => $"the work queue never had all {LocalRabbitMqCluster.Size} members online");
+
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 8_000, gateways: balancer);
         await load.WaitForAcceptedAsync(100, Timeout);
@@ -73,6 +79,12 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         load.AssertRunning("the node was started again");
         await cluster.StartNodeAsync(loss.Killed);
         await system.WaitUntilConsumingAsync(workers[^1], Workers);
+
+        // A node just started again may still be joining the work queue's members: the losses start from a whole quorum.
+        await Eventually.HoldsAsync(
+            async () => await cluster.QueueLeadershipAsync(system.Broker.Name, Topology.WorkQueue) is { Members.Count: LocalRabbitMqCluster.Size },
+            Timeout,
+            () => $"the work queue never had all {LocalRabbitMqCluster.Size} members online");
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
         output.WriteLine($"{loss.Describe(cluster, Topology.WorkQueue)}; 200 more accepted {acceptedAgain.TotalSeconds:0.0} s after the kill.");
         output.WriteLine($"Clients saw {ledger.UncertainBecause("503")} answers 503 {unavailable.Describe(loss.SinceKill)}.");

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Predictions.Contracts;
 using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
+using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Integration.Tests.Docs;
 
@@ -47,6 +49,33 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
         var message = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]).RootElement.GetProperty("message");
         Assert.Equal("3f0e6a2c-5d6b-4b8e-9d43-2a51f8d2b1c7", message.GetProperty("predictionId").GetString());
         Assert.Equal(10, message.GetProperty("prediction").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_tracing_example_sends_the_header_the_worker_continues_a_trace_from()
+    {
+        var section = Guide[Guide.IndexOf("## Tracing a published request", StringComparison.Ordinal)..];
+        var script = CodeBlock("python", after: "## Tracing a published request");
+
+        // The propagator writes W3C trace context under this name; the worker reads a publisher's trace from it.
+        Assert.Equal("traceparent", PredictionConsumeFilter<PredictionRequest>.TraceParentHeader);
+        Assert.Contains($"`{PredictionConsumeFilter<PredictionRequest>.TraceParentHeader}`", section[..section.IndexOf("```", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Contains("TraceContextTextMapPropagator().inject(headers)", script, StringComparison.Ordinal);
+        Assert.Contains("headers=headers", script, StringComparison.Ordinal);
+        Assert.Contains("exchange=\"prediction-requests\"", script, StringComparison.Ordinal);
+
+        // Valid Python as written (parsed, not run: it needs a configured OpenTelemetry SDK and the script above it).
+        var file = Path.Combine(Path.GetTempPath(), $"amqp-guide-tracing-{Guid.NewGuid():N}.py");
+        await File.WriteAllTextAsync(file, script);
+        try
+        {
+            var (exitCode, output) = await Command.RunAsync(Python(), ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", file], new Dictionary<string, string>(), Timeout);
+            Assert.True(exitCode == 0, output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>The first fenced block of <paramref name="language"/>, optionally the first after a heading.</summary>
