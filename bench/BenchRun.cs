@@ -47,6 +47,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             Console.Error.WriteLine("Measuring the same message flow raw, with RabbitMQ.Client alone...");
             raw = await RawFlow.MeasureAsync(
                 system.Amqp, Math.Min(plan.Requests, 20_000), plan.Concurrency, Prefetch(),
+                requestCopy: options.Door == Door.Amqp,
                 resultQueues: options.Door == Door.Amqp ? 3 : 2,
                 requestBytes: options.Door == Door.Amqp ? PlainRequestBytes : EnvelopeRequestBytes,
                 resultBytes: ResultBytes,

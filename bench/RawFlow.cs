@@ -9,7 +9,8 @@ namespace Predictions.Bench;
 /// <summary>
 /// What the broker itself can do for our design on this machine: the same message flow as a prediction,
 /// done with RabbitMQ.Client alone and done efficiently. Each request is published persistent and
-/// confirmed to a fanout with two queues (a quorum work queue and the gateway's copy) and consumed; its
+/// confirmed to a fanout bound to a quorum work queue, and for the AMQP door also to the gateway's copy
+/// (the gateway records its own HTTP submissions and gets no copy of them), and consumed; its
 /// result is published persistent to a fanout with as many queues as the real result exchange has, and
 /// the request is acknowledged only once the broker confirmed the result (confirms handled as a stream,
 /// not awaited one by one); each result queue is consumed. No framework, no stores, no model.
@@ -19,7 +20,7 @@ public static class RawFlow
     private const string RequestExchange = "raw-requests";
     private const string ResultExchange = "raw-results";
 
-    public static async Task<double> MeasureAsync(BrokerAddress amqp, int requests, int concurrency, int prefetch, int resultQueues, int requestBytes, int resultBytes, CancellationToken cancellationToken)
+    public static async Task<double> MeasureAsync(BrokerAddress amqp, int requests, int concurrency, int prefetch, bool requestCopy, int resultQueues, int requestBytes, int resultBytes, CancellationToken cancellationToken)
     {
         var requestBody = new byte[requestBytes];
         var resultBody = new byte[resultBytes];
@@ -30,14 +31,19 @@ public static class RawFlow
 
         await using var setup = await client.CreateChannelAsync(cancellationToken: cancellationToken);
         var resultQueueNames = Enumerable.Range(1, resultQueues).Select(i => $"raw-result-{i}").ToList();
-        await DeclareAsync(setup, resultQueueNames, cancellationToken);
+        await DeclareAsync(setup, requestCopy, resultQueueNames, cancellationToken);
 
         var arrivals = new ConcurrentDictionary<string, int>();
         var pending = new ConcurrentDictionary<string, TaskCompletionSource>();
         await using var worker = await StartWorkerAsync(server, prefetch, resultBody, cancellationToken);
 
         // The gateway's copy of each request, and every result queue, consumed as our consumers do.
-        var consumers = new List<IChannel> { await ConsumeAsync(client, "raw-copy", prefetch, _ => { }, cancellationToken) };
+        var consumers = new List<IChannel>();
+        if (requestCopy)
+        {
+            consumers.Add(await ConsumeAsync(client, "raw-copy", prefetch, _ => { }, cancellationToken));
+        }
+
         foreach (var queue in resultQueueNames)
         {
             consumers.Add(await ConsumeAsync(client, queue, prefetch, id =>
@@ -78,7 +84,7 @@ public static class RawFlow
             await channel.DisposeAsync();
         }
 
-        await DeleteAsync(setup, resultQueueNames, cancellationToken);
+        await DeleteAsync(setup, requestCopy, resultQueueNames, cancellationToken);
         return rate;
     }
 
@@ -128,14 +134,17 @@ public static class RawFlow
         return channel;
     }
 
-    private static async Task DeclareAsync(IChannel channel, List<string> resultQueues, CancellationToken cancellationToken)
+    private static async Task DeclareAsync(IChannel channel, bool requestCopy, List<string> resultQueues, CancellationToken cancellationToken)
     {
         await channel.ExchangeDeclareAsync(RequestExchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync("raw-work", durable: true, exclusive: false, autoDelete: false,
             new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync("raw-copy", durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueBindAsync("raw-work", RequestExchange, "", cancellationToken: cancellationToken);
-        await channel.QueueBindAsync("raw-copy", RequestExchange, "", cancellationToken: cancellationToken);
+        if (requestCopy)
+        {
+            await channel.QueueDeclareAsync("raw-copy", durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync("raw-copy", RequestExchange, "", cancellationToken: cancellationToken);
+        }
 
         await channel.ExchangeDeclareAsync(ResultExchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
         foreach (var queue in resultQueues)
@@ -145,9 +154,9 @@ public static class RawFlow
         }
     }
 
-    private static async Task DeleteAsync(IChannel channel, List<string> resultQueues, CancellationToken cancellationToken)
+    private static async Task DeleteAsync(IChannel channel, bool requestCopy, List<string> resultQueues, CancellationToken cancellationToken)
     {
-        foreach (var queue in resultQueues.Append("raw-work").Append("raw-copy"))
+        foreach (var queue in resultQueues.Append("raw-work").Concat(requestCopy ? ["raw-copy"] : []))
         {
             await channel.QueueDeleteAsync(queue, cancellationToken: cancellationToken);
         }

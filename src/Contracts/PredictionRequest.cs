@@ -1,8 +1,8 @@
 namespace Predictions.Contracts;
 
 /// <summary>
-/// Asks for one prediction. Published to the <c>prediction-requests</c> exchange by the gateway
-/// or by any service that speaks AMQP.
+/// Asks for one prediction. Published to the <c>prediction-requests</c> exchange by any service that speaks
+/// AMQP; the gateway publishes the ones submitted over HTTP to <c>prediction-submissions</c>.
 /// </summary>
 public record PredictionRequest
 {

@@ -17,7 +17,8 @@ builder.AddApiKeys();
 builder.AddStatusStore();
 builder.AddIdempotency();
 builder.AddBackpressure();
-builder.AddMessaging(typeof(Program).Assembly);
+// HTTP submissions go to the work queue alone: the gateway records them as queued itself.
+builder.AddMessaging(typeof(Program).Assembly, requests: Topology.Submissions);
 
 var app = builder.Build();
 

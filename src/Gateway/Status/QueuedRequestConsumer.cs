@@ -6,7 +6,8 @@ namespace Predictions.Gateway.Status;
 
 /// <summary>
 /// Sees every request on <c>prediction-requests</c>, so one published straight to RabbitMQ is pollable
-/// as <c>queued</c> like one submitted over HTTP. Those the gateway published itself are already recorded.
+/// as <c>queued</c> like one submitted over HTTP. The gateway publishes its own to <c>prediction-submissions</c>
+/// and records them itself; one that still comes this way (a gateway of an earlier version) is skipped by its header.
 /// A request published straight to RabbitMQ has no owner: any API key may read it.
 /// </summary>
 public sealed class QueuedRequestConsumer(PredictionStatusStore store, ILogger<QueuedRequestConsumer> logger) : IConsumer<Batch<PredictionRequest>>

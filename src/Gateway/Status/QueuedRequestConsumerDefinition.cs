@@ -17,6 +17,13 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
         IConsumerConfigurator<QueuedRequestConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // The gateway publishes its own requests elsewhere (Topology.Submissions): this copy is of the direct publishers' door alone.
+        endpointConfigurator.ConfigureConsumeTopology = false;
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.Bind(Topology.PredictionRequests);
+        }
+
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory());
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
 

@@ -12,9 +12,10 @@ public static class MessagingExtensions
 {
     /// <summary>
     /// Connects the host to RabbitMQ with the shared topology and registers every consumer (and its
-    /// definition) found in <paramref name="consumers"/>.
+    /// definition) found in <paramref name="consumers"/>. <paramref name="requests"/>: the exchange the host
+    /// publishes prediction requests to (<see cref="Topology.UsePredictionTopology"/>).
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Assembly consumers)
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Assembly consumers, string requests = Topology.PredictionRequests)
     {
         builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptions.Validator>();
         builder.Services.AddOptions<BrokerOptions>()
@@ -69,7 +70,7 @@ public static class MessagingExtensions
                     json.WriteIndented = false;
                     return json;
                 });
-                cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
+                cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value, requests);
                 if (context.GetService<TraceExport>() is { IsOn: true })
                 {
                     cfg.UseSendFilter(typeof(UnsampledTraceFilter<>), context);

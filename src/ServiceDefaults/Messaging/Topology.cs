@@ -10,8 +10,17 @@ namespace Predictions.ServiceDefaults.Messaging;
 /// </summary>
 public static class Topology
 {
-    /// <summary>Fanout exchange every prediction request is published to.</summary>
+    /// <summary>
+    /// Fanout exchange direct publishers send prediction requests to: bound to the work queue and to
+    /// <see cref="StatusRequestsQueue"/>, so the gateway sees them and shows them as queued.
+    /// </summary>
     public const string PredictionRequests = "prediction-requests";
+
+    /// <summary>
+    /// Fanout exchange the gateway publishes its HTTP submissions to: bound to the work queue alone, since the
+    /// gateway records them as queued itself and a copy for it would only cost the broker a delivery.
+    /// </summary>
+    public const string Submissions = "prediction-submissions";
 
     /// <summary>Fanout exchange for <see cref="PredictionCompleted"/>.</summary>
     public const string PredictionCompleted = "prediction-completed";
@@ -52,16 +61,20 @@ public static class Topology
     /// <summary>The gateway's queue of outcomes for its status store.</summary>
     public const string StatusQueue = "prediction-status";
 
-    /// <summary>The gateway's copy of every request, so direct publishes show as queued too.</summary>
+    /// <summary>The gateway's copy of every request published to <see cref="PredictionRequests"/>, so direct publishes show as queued too.</summary>
     public const string StatusRequestsQueue = "prediction-status-requests";
 
     /// <summary>
     /// Names the message exchanges, and makes every publisher of requests declare the work queue and its
-    /// binding, so a request accepted before any worker ever ran waits in the queue instead of being dropped.
+    /// bindings from both request exchanges, so a request accepted before any worker ever ran, through either
+    /// door, waits in the queue instead of being dropped. <paramref name="requests"/> is the exchange this host
+    /// publishes requests to and its consumers of requests bind to: <see cref="PredictionRequests"/>, or
+    /// <see cref="Submissions"/> for the gateway, which binds its copy of direct publishes itself. Binding from an
+    /// exchange needs read permission on it alone, never on the work queue.
     /// </summary>
-    public static void UsePredictionTopology(this IRabbitMqBusFactoryConfigurator cfg, WorkQueueOptions workQueue)
+    public static void UsePredictionTopology(this IRabbitMqBusFactoryConfigurator cfg, WorkQueueOptions workQueue, string requests)
     {
-        cfg.Message<PredictionRequest>(m => m.SetEntityName(PredictionRequests));
+        cfg.Message<PredictionRequest>(m => m.SetEntityName(requests));
         cfg.Message<PredictionCompleted>(m => m.SetEntityName(PredictionCompleted));
         cfg.Message<PredictionFailed>(m => m.SetEntityName(PredictionFailed));
         cfg.Message<PredictionExpired>(m => m.SetEntityName(PredictionExpired));
@@ -70,7 +83,10 @@ public static class Topology
         cfg.Publish<PredictionRequest>(p =>
         {
             p.ExchangeType = ExchangeType.Fanout;
-            p.BindQueue(PredictionRequests, WorkQueue, queue => ConfigureWorkQueue(queue, workQueue));
+            foreach (var exchange in new[] { requests, PredictionRequests }.Distinct())
+            {
+                p.BindQueue(exchange, WorkQueue, queue => ConfigureWorkQueue(queue, workQueue));
+            }
         });
     }
 

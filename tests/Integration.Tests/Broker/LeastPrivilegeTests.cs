@@ -86,7 +86,7 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public async Task The_gateway_user_can_neither_take_requests_nor_read_audit_records()
+    public async Task The_gateway_user_can_neither_take_requests_nor_read_audit_records_nor_publish_to_the_direct_door()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         await using var users = await ServiceUsers.ProvisionAsync(system.Broker);
@@ -96,6 +96,14 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
         await AssertRefusedAsync(gateway, channel => channel.BasicConsumeAsync(Topology.WorkQueue, autoAck: false, new AsyncEventingBasicConsumer(channel)));
         await AssertRefusedAsync(gateway, channel => channel.BasicGetAsync(Topology.WorkQueue, autoAck: true));
         await AssertRefusedAsync(gateway, channel => channel.BasicGetAsync(Topology.AuditQueue, autoAck: true));
+
+        // Nor publish to the direct publishers' door: its own requests go to the work queue alone.
+        await AssertRefusedAsync(gateway, channel => channel.BasicPublishAsync(
+            Topology.PredictionRequests,
+            "",
+            mandatory: false,
+            new BasicProperties { ContentType = "application/json", MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent },
+            Encoding.UTF8.GetBytes("""{"itemId": 1, "featureValue": 1}""")).AsTask());
 
         // Nor can it make a queue of its own and tap the results with it.
         await AssertRefusedAsync(gateway, channel => channel.QueueDeclareAsync("gateway-tap", durable: false, exclusive: true, autoDelete: true));

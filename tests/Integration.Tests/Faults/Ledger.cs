@@ -12,7 +12,7 @@ namespace Predictions.Integration.Tests.Faults;
 /// </summary>
 /// <remarks>
 /// The rule the books are held to: every request the broker took (seen on the ledger's own queue bound to
-/// the requests exchange, whether or not its client heard back) reaches exactly one stored outcome, the right
+/// both requests exchanges, the direct publishers' and the gateway's, whether or not its client heard back) reaches exactly one stored outcome, the right
 /// one, and one audit row; nothing else is stored or audited; every queue of the system drains.
 /// Delivery is at-least-once: a worker that dies or loses its channel after computing a request but before
 /// acknowledging it computes it again when it is redelivered. Such a recomputation publishes a second
@@ -46,7 +46,7 @@ public sealed class Ledger
     /// </summary>
     public static async Task<Ledger> OpenAsync(PredictionSystem system, bool recomputations = false) =>
         new(
-            await BrokerTap.CreateAsync(system.Broker, RequestsTap, Topology.PredictionRequests),
+            await BrokerTap.CreateAsync(system.Broker, RequestsTap, Topology.PredictionRequests, Topology.Submissions),
             await BrokerTap.CreateAsync(system.Broker, OutcomesTap, Topology.PredictionCompleted, Topology.PredictionFailed, Topology.PredictionExpired),
             recomputations);
 
