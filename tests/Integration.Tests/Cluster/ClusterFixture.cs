@@ -2,7 +2,10 @@ using Predictions.Harness;
 
 namespace Predictions.Integration.Tests.Cluster;
 
-/// <summary>One three-node cluster (see <see cref="LocalRabbitMqCluster"/>) for the tests of a collection, stopped at its end.</summary>
+/// <summary>
+/// A three-node cluster (see <see cref="LocalRabbitMqCluster"/>) of a test class's own, stopped at its end: a class's
+/// node losses start from a cluster no earlier class has killed nodes of.
+/// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     private LocalRabbitMqCluster? _cluster;
@@ -20,8 +23,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The cluster tests, one class at a time: each runs three nodes and a whole system.</summary>
 [CollectionDefinition(Name)]
-public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+public sealed class ClusterCollection
 {
     public const string Name = "cluster";
 }

@@ -11,7 +11,7 @@ namespace Predictions.Integration.Tests.Cluster;
 /// </summary>
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Fault")]
-public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper output)
+public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 

@@ -17,7 +17,7 @@ namespace Predictions.Integration.Tests.Cluster;
 /// </summary>
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Fault")]
-public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper output)
+public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     private const int Workers = 3;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
