@@ -62,14 +62,19 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         {
             await Task.WhenAll(nodes.Select(n => n.StartAsync()));
 
-            // Each rabbitmqctl call costs an Erlang start-up: the joins run side by side.
+            // Each rabbitmqctl call costs an Erlang start-up: the resets run side by side. The joins run one after
+            // the other: two nodes joining at once sometimes abort the first node's schema copy (mnesia's
+            // sync_dump_log, seen on 3.10.8).
             await Task.WhenAll(nodes.Skip(1).Select(async n =>
             {
                 await n.CtlAsync(["stop_app"]);
                 await n.CtlAsync(["reset"]);
-                await n.CtlAsync(["join_cluster", nodes[0].Name]);
-                await n.CtlAsync(["start_app"]);
             }));
+            foreach (var node in nodes.Skip(1))
+            {
+                await node.CtlAsync(["join_cluster", nodes[0].Name]);
+                await node.CtlAsync(["start_app"]);
+            }
         }
         catch
         {
