@@ -2,6 +2,7 @@ using Predictions.Gateway.Api;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
+using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults;
@@ -17,8 +18,8 @@ builder.AddApiKeys();
 builder.AddStatusStore();
 builder.AddIdempotency();
 builder.AddBackpressure();
-// HTTP submissions go to the work queue alone: the gateway records them as queued itself.
-builder.AddMessaging(typeof(Program).Assembly, requests: Topology.Submissions);
+builder.AddSubmissionPublisher();
+builder.AddMessaging(typeof(Program).Assembly);
 
 var app = builder.Build();
 

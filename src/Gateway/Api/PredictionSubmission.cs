@@ -1,11 +1,11 @@
 using System.Globalization;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
+using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults.Messaging;
@@ -18,9 +18,8 @@ namespace Predictions.Gateway.Api;
 /// the broker has confirmed it, so a 202 always means the request is stored and will be computed.
 /// </summary>
 public sealed class PredictionSubmission(
-    IPublishEndpoint publisher,
+    ISubmissionPublisher publisher,
     IdempotencyStore idempotency,
-    RefusedPublishes refusals,
     IWorkQueueDepth depth,
     DrainRate drain,
     SubmissionRecorder recorder,
@@ -106,25 +105,20 @@ public sealed class PredictionSubmission(
     }
 
     /// <summary>
-    /// Publishes the request within <c>Gateway:PublishTimeout</c>, watching for the broker's refusal. Null once the
-    /// broker confirmed it; else the problem to answer with, the key released so that a retry may publish it again.
+    /// Publishes the request within <c>Gateway:PublishTimeout</c>. Null once the broker confirmed it; else the problem
+    /// to answer with, the key released so that a retry may publish it again.
     /// </summary>
     private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, string? key, HttpContext http)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(_options.PublishTimeout);
-        using var refusal = refusals.Start(request.PredictionId, deadline);
         PredictionTracing.Tag(request.PredictionId);
         try
         {
-            await publisher.PublishCancellableAsync(request, context =>
-            {
-                context.MessageId = request.PredictionId;
-                context.Headers.Set(Doors.Header, Doors.Http);
-            }, deadline.Token);
+            await publisher.PublishAsync(request, deadline.Token);
             return null;
         }
-        catch (Exception ex) when (refusal.Refused || !http.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is PublishRefusedException || !http.RequestAborted.IsCancellationRequested)
         {
             if (key is not null)
             {
@@ -132,14 +126,23 @@ public sealed class PredictionSubmission(
             }
 
             var maxLength = workQueue.Value.MaxLength;
-            if (refusal.Refused && IWorkQueueDepth.IsAtLimit(await depth.ReadAsync(CancellationToken.None), maxLength))
+            if (ex is PublishRefusedException refusal)
             {
-                metrics.Submission("throttled");
-                return SubmissionProblems.WorkQueueFull(http, maxLength, drain.RetryAfterSeconds(maxLength));
+                if (IWorkQueueDepth.IsAtLimit(await depth.ReadAsync(CancellationToken.None), maxLength))
+                {
+                    metrics.Submission("throttled");
+                    return SubmissionProblems.WorkQueueFull(http, maxLength, drain.RetryAfterSeconds(maxLength));
+                }
+
+                // A refusal while the queue is not full: a quorum queue between leaders, say, or a channel that will
+                // never be heard again after one (RabbitMQ 3.10). The next requests go on a new channel.
+                publisher.Distrust(refusal);
+                logger.LogWarning("The broker refused prediction {PredictionId} while the work queue had room", request.PredictionId);
+                metrics.Submission("unavailable");
+                return SubmissionProblems.BrokerRefused(http);
             }
 
-            // A refusal while the queue is not full: a quorum queue between leaders, say.
-            logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId} (refused: {Refused})", request.PredictionId, refusal.Refused);
+            logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId}", request.PredictionId);
             metrics.Submission("unavailable");
             return SubmissionProblems.BrokerUnavailable(http, _options.PublishTimeout);
         }

@@ -12,6 +12,12 @@ public static class ProblemTypes
     /// <summary>The work queue is at <c>WorkQueue:MaxLength</c>: every client is turned away.</summary>
     public const string WorkQueueFull = "tag:predictions.gateway,2026:work-queue-full";
 
+    /// <summary>
+    /// The broker refused the request while the work queue had room, as a replicated queue does while it elects a
+    /// leader: it was not stored and will not be computed, so sending it again cannot make it twice.
+    /// </summary>
+    public const string BrokerRefused = "tag:predictions.gateway,2026:broker-refused";
+
     /// <summary>The results store (<c>ConnectionStrings:Results</c>) is locked, read-only, full or gone: a submission refused for it published nothing.</summary>
     public const string StoreUnavailable = "tag:predictions.gateway,2026:store-unavailable";
 }

@@ -34,6 +34,17 @@ internal static class SubmissionProblems
             detail: $"The work queue is full ({maxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
     }
 
+    /// <summary>The broker refused the request while the work queue had room: nothing was stored.</summary>
+    public static ProblemHttpResult BrokerRefused(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "The message broker is unavailable",
+            detail: "The broker refused the request, as its work queue does while it elects a new leader: it was not stored and will not be computed. Submit it again after Retry-After.",
+            type: ProblemTypes.BrokerRefused);
+    }
+
     /// <summary>The broker did not confirm within <c>Gateway:PublishTimeout</c>: the request may or may not be stored.</summary>
     public static ProblemHttpResult BrokerUnavailable(HttpContext http, TimeSpan publishTimeout)
     {

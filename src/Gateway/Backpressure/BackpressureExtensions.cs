@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Predictions.Gateway.Backpressure;
 
 public static class BackpressureExtensions
@@ -11,9 +9,7 @@ public static class BackpressureExtensions
     public static IHostApplicationBuilder AddBackpressure(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DrainRate>();
-        builder.Services.AddSingleton<RefusedPublishes>();
         builder.Services.AddSingleton<IWorkQueueDepth, WorkQueueDepth>();
-        builder.Services.AddPublishObserver(provider => provider.GetRequiredService<RefusedPublishes>());
         return builder;
     }
 }

@@ -12,10 +12,9 @@ public static class MessagingExtensions
 {
     /// <summary>
     /// Connects the host to RabbitMQ with the shared topology and registers every consumer (and its
-    /// definition) found in <paramref name="consumers"/>. <paramref name="requests"/>: the exchange the host
-    /// publishes prediction requests to (<see cref="Topology.UsePredictionTopology"/>).
+    /// definition) found in <paramref name="consumers"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Assembly consumers, string requests = Topology.PredictionRequests)
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Assembly consumers)
     {
         builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptions.Validator>();
         builder.Services.AddOptions<BrokerOptions>()
@@ -70,7 +69,7 @@ public static class MessagingExtensions
                     json.WriteIndented = false;
                     return json;
                 });
-                cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value, requests);
+                cfg.UsePredictionTopology(context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
                 if (context.GetService<TraceExport>() is { IsOn: true })
                 {
                     cfg.UseSendFilter(typeof(UnsampledTraceFilter<>), context);

@@ -65,16 +65,14 @@ public static class Topology
     public const string StatusRequestsQueue = "prediction-status-requests";
 
     /// <summary>
-    /// Names the message exchanges, and makes every publisher of requests declare the work queue and its
-    /// bindings from both request exchanges, so a request accepted before any worker ever ran, through either
-    /// door, waits in the queue instead of being dropped. <paramref name="requests"/> is the exchange this host
-    /// publishes requests to and its consumers of requests bind to: <see cref="PredictionRequests"/>, or
-    /// <see cref="Submissions"/> for the gateway, which binds its copy of direct publishes itself. Binding from an
-    /// exchange needs read permission on it alone, never on the work queue.
+    /// Names the message exchanges, and makes every MassTransit publisher of requests declare the work queue bound
+    /// from <see cref="PredictionRequests"/>, so a request accepted before any worker ever ran waits in the queue
+    /// instead of being dropped. The gateway publishes its HTTP submissions without MassTransit, and declares
+    /// the same with <see cref="DeclareRequestTopologyAsync"/>.
     /// </summary>
-    public static void UsePredictionTopology(this IRabbitMqBusFactoryConfigurator cfg, WorkQueueOptions workQueue, string requests)
+    public static void UsePredictionTopology(this IRabbitMqBusFactoryConfigurator cfg, WorkQueueOptions workQueue)
     {
-        cfg.Message<PredictionRequest>(m => m.SetEntityName(requests));
+        cfg.Message<PredictionRequest>(m => m.SetEntityName(PredictionRequests));
         cfg.Message<PredictionCompleted>(m => m.SetEntityName(PredictionCompleted));
         cfg.Message<PredictionFailed>(m => m.SetEntityName(PredictionFailed));
         cfg.Message<PredictionExpired>(m => m.SetEntityName(PredictionExpired));
@@ -83,10 +81,7 @@ public static class Topology
         cfg.Publish<PredictionRequest>(p =>
         {
             p.ExchangeType = ExchangeType.Fanout;
-            foreach (var exchange in new[] { requests, PredictionRequests }.Distinct())
-            {
-                p.BindQueue(exchange, WorkQueue, queue => ConfigureWorkQueue(queue, workQueue));
-            }
+            p.BindQueue(PredictionRequests, WorkQueue, queue => ConfigureWorkQueue(queue, workQueue));
         });
     }
 
@@ -101,11 +96,44 @@ public static class Topology
     {
         queue.Durable = true;
         queue.AutoDelete = false;
-        queue.SetQuorumQueue(options.QuorumInitialGroupSize);
-        queue.SetQueueArgument("x-max-length", options.MaxLength);
-        queue.SetQueueArgument("x-overflow", "reject-publish");
-        queue.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
-        DeadLetterTo(queue, SuspectQueue);
+        foreach (var (name, value) in WorkQueueArguments(options))
+        {
+            queue.SetQueueArgument(name, value);
+        }
+    }
+
+    /// <summary>The work queue's arguments (<see cref="ConfigureWorkQueue"/>), for a declaration without MassTransit.</summary>
+    public static Dictionary<string, object?> WorkQueueArguments(WorkQueueOptions options)
+    {
+        var arguments = new Dictionary<string, object?>
+        {
+            ["x-queue-type"] = "quorum",
+            ["x-max-length"] = options.MaxLength,
+            ["x-overflow"] = "reject-publish",
+            ["x-delivery-limit"] = options.DeliveryLimit,
+            ["x-dead-letter-exchange"] = SuspectQueue,
+            ["x-dead-letter-strategy"] = "at-least-once",
+        };
+        if (options.QuorumInitialGroupSize is { } members)
+        {
+            arguments["x-quorum-initial-group-size"] = members;
+        }
+
+        return arguments;
+    }
+
+    /// <summary>
+    /// What the gateway declares before it publishes requests to <see cref="Submissions"/> without MassTransit: the work
+    /// queue as <see cref="UsePredictionTopology"/> declares it, bound from both request exchanges (durable fanouts).
+    /// </summary>
+    public static async Task DeclareRequestTopologyAsync(this IChannel channel, WorkQueueOptions options, CancellationToken cancellationToken)
+    {
+        await channel.QueueDeclareAsync(WorkQueue, durable: true, exclusive: false, autoDelete: false, WorkQueueArguments(options), cancellationToken: cancellationToken);
+        foreach (var source in new[] { Submissions, PredictionRequests })
+        {
+            await channel.ExchangeDeclareAsync(source, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(WorkQueue, source, routingKey: string.Empty, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>The suspect queue's arguments: a small delivery limit, then the poison queue.</summary>

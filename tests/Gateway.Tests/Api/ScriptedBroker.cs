@@ -1,19 +1,19 @@
 using System.Collections.Concurrent;
-using MassTransit;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Gateway.Publishing;
 
 namespace Predictions.Gateway.Tests.Api;
 
 /// <summary>
-/// Stands in for the broker's answer to each publish on the in-memory bus: it confirms, refuses the message as a
-/// full work queue does (a negative confirm), fails, or withholds its confirm until the publish gives up. It also
-/// tells the work queue's depth, which tells a full queue's refusal from one between leaders.
+/// Stands in for the broker's answer to each publish: it confirms, refuses the message as a full work queue does (a
+/// negative confirm), fails, or withholds its confirm until the publish gives up. It also tells the work queue's
+/// depth, which tells a full queue's refusal from one between leaders, and counts the channels distrusted.
 /// </summary>
-public sealed class ScriptedBroker : IPublishObserver, IWorkQueueDepth
+public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 {
     private readonly TaskCompletionSource<Guid> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _channel = 1;
 
     public enum Reply
     {
@@ -32,46 +32,39 @@ public sealed class ScriptedBroker : IPublishObserver, IWorkQueueDepth
     /// <summary>The message id of every publish attempted, confirmed or not.</summary>
     public ConcurrentQueue<Guid> Attempts { get; } = new();
 
-    /// <summary>Each request the broker confirmed, with the message id and the door header it came with.</summary>
-    public ConcurrentQueue<(PredictionRequest Request, Guid? MessageId, string? Door)> Confirmed { get; } = new();
+    /// <summary>Each request the broker confirmed.</summary>
+    public ConcurrentQueue<PredictionRequest> Confirmed { get; } = new();
+
+    /// <summary>How many channels the gateway stopped publishing on.</summary>
+    public int Distrusted => _channel - 1;
 
     /// <summary>The message id of the first publish, once it has reached the broker.</summary>
     public Task<Guid> FirstAttempt => _firstAttempt.Task;
 
     public Task<long?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Depth);
 
-    public async Task PrePublish<T>(PublishContext<T> context)
-        where T : class
+    public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
     {
-        var id = context.MessageId ?? Guid.Empty;
-        Attempts.Enqueue(id);
+        Attempts.Enqueue(request.PredictionId);
 
         // Read before the test hears of the attempt: it may change the answers for the publishes after this one.
         var reply = Answers;
-        _firstAttempt.TrySetResult(id);
+        var channel = _channel;
+        _firstAttempt.TrySetResult(request.PredictionId);
         switch (reply)
         {
             case Reply.Refuse:
-                throw new RabbitMQ.Client.Exceptions.PublishException(publishSequenceNumber: 1, isReturn: false);
+                throw new PublishRefusedException(channel);
             case Reply.Fail:
                 throw new InvalidOperationException("The connection to the broker was lost.");
             case Reply.Withhold:
-                await Task.Delay(Timeout.InfiniteTimeSpan, context.CancellationToken);
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
                 break;
         }
+
+        Confirmed.Enqueue(request);
     }
 
-    public Task PostPublish<T>(PublishContext<T> context)
-        where T : class
-    {
-        if (context.Message is PredictionRequest request)
-        {
-            Confirmed.Enqueue((request, context.MessageId, context.Headers.Get<string>(Doors.Header)));
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task PublishFault<T>(PublishContext<T> context, Exception exception)
-        where T : class => Task.CompletedTask;
+    // Only the channel that refused is replaced, once, however many refusals it heard.
+    public void Distrust(PublishRefusedException refusal) => Interlocked.CompareExchange(ref _channel, (int)refusal.Channel! + 1, (int)refusal.Channel!);
 }

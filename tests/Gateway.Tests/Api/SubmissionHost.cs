@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Security.Claims;
 using System.Text;
-using MassTransit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +12,7 @@ using Predictions.Gateway.Api;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
+using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.ServiceDefaults.Messaging;
@@ -21,7 +21,7 @@ namespace Predictions.Gateway.Tests.Api;
 
 /// <summary>
 /// The gateway's submission as the gateway wires it, on a real results store in a temporary folder, with
-/// MassTransit's in-memory test harness in place of RabbitMQ and a <see cref="ScriptedBroker"/> for its answers.
+/// a <see cref="ScriptedBroker"/> in place of RabbitMQ.
 /// </summary>
 public sealed class SubmissionHost : IAsyncDisposable
 {
@@ -48,7 +48,7 @@ public sealed class SubmissionHost : IAsyncDisposable
     public DrainRate Drain => _host.Services.GetRequiredService<DrainRate>();
 
     /// <summary>The requests the broker confirmed.</summary>
-    public IReadOnlyList<PredictionRequest> Published => [.. Broker.Confirmed.Select(confirmed => confirmed.Request)];
+    public IReadOnlyList<PredictionRequest> Published => [.. Broker.Confirmed];
 
     /// <summary>The result of each submission counted so far, in order.</summary>
     public IReadOnlyList<string?> Counted =>
@@ -71,9 +71,8 @@ public sealed class SubmissionHost : IAsyncDisposable
         builder.AddBackpressure();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddOptions<WorkQueueOptions>().Configure(options => options.MaxLength = WorkQueueMaxLength);
-        builder.Services.AddPublishObserver(_ => broker);
+        builder.Services.AddSingleton<ISubmissionPublisher>(broker);
         builder.Services.AddSingleton<IWorkQueueDepth>(broker);
-        builder.Services.AddMassTransitTestHarness();
 
         var host = new SubmissionHost(folder, builder.Build(), broker);
         await host._host.StartAsync();

@@ -1,12 +1,15 @@
+using System.Text;
 using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
+using RabbitMQ.Client;
 
 namespace Predictions.Integration.Tests.Gateway;
 
 /// <summary>
 /// Where a request goes on the broker: an HTTP submission to the work queue alone (the gateway recorded it as
-/// queued when it published it), a direct publish also to the gateway's copy, so it shows as queued too.
+/// queued when it published it), a direct publish also to the gateway's copy, so it shows as queued too; and what
+/// an HTTP submission looks like there.
 /// </summary>
 [Collection(BrokerCollection.Name)]
 public sealed class SubmissionRoutingTests(BrokerFixture fixture)
@@ -37,9 +40,25 @@ public sealed class SubmissionRoutingTests(BrokerFixture fixture)
         await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{direct}}", "itemId": 9, "featureValue": 1}""");
         Assert.Equal("completed", (await system.WaitForOutcomeAsync(direct, Timeout)).GetProperty("status").GetString());
 
-        // The gateway published its five to its own exchange alone, the one that reaches only the work queue; the
-        // direct request, through the door that also feeds the gateway's copy, was computed and is pollable.
-        Assert.Equal(Submissions, await CountAsync(system, submissions));
+        // The gateway published its five to its own exchange alone, the one that reaches only the work queue, as
+        // plain persistent JSON a publisher in any language could have sent, each with its prediction id as message
+        // id and marked as come by HTTP; the direct request, through the door that also feeds the gateway's copy,
+        // was computed and is pollable.
+        var published = new List<BasicGetResult>();
+        while (await system.Broker.GetAsync(submissions) is { } message)
+        {
+            published.Add(message);
+        }
+
+        Assert.Equal(accepted.Select(a => a.GetProperty("id").GetString()).Order(), published.Select(m => m.BasicProperties.MessageId).Order());
+        Assert.All(published, message =>
+        {
+            Assert.Equal("application/json", message.BasicProperties.ContentType);
+            Assert.Equal(DeliveryModes.Persistent, message.BasicProperties.DeliveryMode);
+            Assert.Equal(Doors.Http, Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers![Doors.Header]!));
+            using var body = JsonDocument.Parse(message.Body);
+            Assert.Equal(message.BasicProperties.MessageId, body.RootElement.GetProperty("predictionId").GetString());
+        });
         Assert.Equal(1, await CountAsync(system, door));
 
         // And that exchange reaches the work queue alone (besides the tap): no copy for the gateway.

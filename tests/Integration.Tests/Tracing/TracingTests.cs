@@ -35,6 +35,9 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
         Assert.True(request.IsRequest("POST", "/predictions"), $"the trace begins at {request}");
         Assert.Equal("prediction-audit receive", chain[1].Name);
         Assert.Contains(chain, s => s.Service == Traces.Worker && s.Name == "prediction-worker process");
+        var send = Assert.Single(chain, s => s.Name == "prediction-submissions send");
+        Assert.Equal((Traces.Gateway, id), (send.Service, send.Attribute("prediction.id")));
+        Assert.Equal(request, trace.ParentOf(send));
         foreach (var stage in Stages)
         {
             var span = Assert.Single(trace, s => s.Name == stage);

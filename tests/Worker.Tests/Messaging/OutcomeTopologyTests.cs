@@ -10,7 +10,7 @@ namespace Predictions.Worker.Tests.Messaging;
 /// </summary>
 public sealed class OutcomeTopologyTests
 {
-    private readonly IBusControl _bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.UsePredictionTopology(new WorkQueueOptions(), Topology.PredictionRequests));
+    private readonly IBusControl _bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.UsePredictionTopology(new WorkQueueOptions()));
 
     [Fact]
     public void Each_outcome_is_published_to_its_own_exchange_alone()

@@ -27,7 +27,7 @@ public sealed class QuorumGroupSizeTests
 
     private static IDictionary<string, object> WorkQueueArguments(WorkQueueOptions options)
     {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.UsePredictionTopology(options, Topology.PredictionRequests));
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.UsePredictionTopology(options));
         var topology = ((IRabbitMqMessagePublishTopology<PredictionRequest>)bus.Topology.Publish<PredictionRequest>()).GetBrokerTopology();
         return topology.Queues.Single(q => q.QueueName == Topology.WorkQueue).QueueArguments;
     }

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MassTransit.Logging;
+using Microsoft.Extensions.Options;
+using Predictions.Contracts;
+using Predictions.Gateway.Api;
+using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Telemetry;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Predictions.Gateway.Publishing;
+
+/// <summary>
+/// Publishes HTTP submissions as plain JSON to <see cref="Topology.Submissions"/> on one confirm channel of its own,
+/// many in flight at once, and replaces that channel when it is distrusted or closes. MassTransit would publish
+/// them on a channel it shares and never replaces after a refusal; on RabbitMQ 3.10 a channel whose first publish
+/// to a quorum queue falls in a leader election is refused for the rest of its life.
+/// </summary>
+public sealed class SubmissionPublisher(
+    IOptions<BrokerOptions> broker,
+    IOptions<WorkQueueOptions> workQueue,
+    IOptions<GatewayOptions> gateway,
+    ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private IConnection? _connection;
+    private IChannel? _channel;
+
+    public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
+    {
+        var channel = await OpenUntilAsync(cancellationToken);
+        var id = request.PredictionId.ToString("D");
+        using var span = PredictionTracing.Source.StartActivity($"{Topology.Submissions} send", ActivityKind.Producer);
+        span?.SetTag("messaging.system", "rabbitmq")
+            .SetTag("messaging.operation.type", "send")
+            .SetTag("messaging.destination.name", Topology.Submissions)
+            .SetTag("messaging.message.id", id)
+            .SetTag(PredictionTracing.PredictionIdTag, id);
+
+        var headers = new Dictionary<string, object?> { [Doors.Header] = Doors.Http };
+
+        // The worker's MassTransit reads its parent from its own header. An unrecorded span is passed on too, so
+        // the worker keeps the sampling decision made here.
+        if (Activity.Current?.Id is { } parent)
+        {
+            headers[DiagnosticHeaders.ActivityId] = parent;
+        }
+
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = id,
+            Headers = headers,
+        };
+        try
+        {
+            // Mandatory: should the exchange have lost its binding, the broker returns the request rather than drop it.
+            await channel.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: true, properties, JsonSerializer.SerializeToUtf8Bytes(request, Json), cancellationToken);
+        }
+        catch (PublishException ex) when (!ex.IsReturn)
+        {
+            throw new PublishRefusedException(channel, ex);
+        }
+        catch (PublishException ex)
+        {
+            // A new channel declares the topology again.
+            Retire(channel, "it returned a request as unroutable");
+            throw new InvalidOperationException($"The broker could route the request nowhere: {Topology.Submissions} is not bound to {Topology.WorkQueue}.", ex);
+        }
+    }
+
+    public void Distrust(PublishRefusedException refusal)
+    {
+        if (refusal.Channel is IChannel channel)
+        {
+            Retire(channel, "the broker refused a request on it while the work queue had room");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Opens a channel, trying again until <paramref name="cancellationToken"/> ends the wait: nothing was sent yet,
+    /// so a broker that is restarting, or refuses the declarations for now, costs the client time, not a request.
+    /// </summary>
+    private async ValueTask<IChannel> OpenUntilAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await OpenAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogDebug(ex, "No channel to publish submissions on yet");
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+    }
+
+    private async ValueTask<IChannel> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsOpen: true } open)
+        {
+            return open;
+        }
+
+        await _opening.WaitAsync(cancellationToken);
+        try
+        {
+            if (_channel is { IsOpen: true } opened)
+            {
+                return opened;
+            }
+
+            if (_connection is not { IsOpen: true })
+            {
+                if (_connection is not null)
+                {
+                    await _connection.DisposeAsync();
+                }
+
+                _connection = await broker.Value.Address.ConnectAsync(broker.Value.CertificateAuthority, "gateway: submissions", cancellationToken);
+                logger.LogInformation("Publishing submissions to {Exchange} over a new connection to {Endpoint}", Topology.Submissions, _connection.Endpoint);
+            }
+
+            var channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            try
+            {
+                await channel.DeclareRequestTopologyAsync(workQueue.Value, cancellationToken);
+            }
+            catch
+            {
+                await channel.DisposeAsync();
+                throw;
+            }
+
+            _channel = channel;
+            return channel;
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    /// <summary>
+    /// Publishes no more on <paramref name="channel"/>, and closes it once every publish already on it has been
+    /// answered or has timed out: one refusal does not make the others on it fail.
+    /// </summary>
+    private void Retire(IChannel channel, string why)
+    {
+        if (Interlocked.CompareExchange(ref _channel, null, channel) != channel)
+        {
+            return;
+        }
+
+        logger.LogWarning("Replacing the channel that publishes submissions, because {Reason}", why);
+        _ = CloseAfterAsync(channel, gateway.Value.PublishTimeout);
+    }
+
+    private async Task CloseAfterAsync(IChannel channel, TimeSpan grace)
+    {
+        try
+        {
+            await Task.Delay(grace, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the connection closes every channel.
+        }
+
+        try
+        {
+            await channel.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "A replaced publishing channel did not close cleanly");
+        }
+    }
+}
