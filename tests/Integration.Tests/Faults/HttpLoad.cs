@@ -74,6 +74,9 @@ public sealed class HttpLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
+    // The gateway's problem type for a request the broker refused while the work queue had room.
+    private const string BrokerRefused = "tag:predictions.gateway,2026:broker-refused";
+
     private async Task RunClientAsync(int client)
     {
         while (!_stop.IsCancellationRequested && Interlocked.Increment(ref _submitted) <= _maxSubmissions)
@@ -93,6 +96,11 @@ public sealed class HttpLoad : IAsyncDisposable
                         break;
                     case HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null:
                         _ledger.RecordUncertain(sequence, "503");
+                        if (body.Contains(BrokerRefused, StringComparison.Ordinal))
+                        {
+                            _ledger.RecordRefused(sequence);
+                        }
+
                         await Task.Delay(Backoff);
                         break;
                     default:

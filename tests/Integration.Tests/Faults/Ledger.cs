@@ -13,7 +13,9 @@ namespace Predictions.Integration.Tests.Faults;
 /// <remarks>
 /// The rule the books are held to: every request the broker took (seen on the ledger's own queue bound to
 /// both requests exchanges, the direct publishers' and the gateway's, whether or not its client heard back) reaches exactly one stored outcome, the right
-/// one, and one audit row; nothing else is stored or audited; every queue of the system drains.
+/// one, and one audit row; nothing else is stored or audited; every queue of the system drains. A request the
+/// gateway answered 503 broker-refused is the exception: the work queue refused it, though the ledger's queue took
+/// its copy, and nothing may come of it.
 /// Delivery is at-least-once: a worker that dies or loses its channel after computing a request but before
 /// acknowledging it computes it again when it is redelivered. Such a recomputation publishes a second
 /// outcome event, which the status and audit stores collapse (the first stored wins). The ledger counts the
@@ -25,6 +27,7 @@ public sealed class Ledger
     private readonly ConcurrentDictionary<long, string> _accepted = new();
     private readonly ConcurrentDictionary<long, int> _copies = new();
     private readonly ConcurrentDictionary<long, string> _uncertain = new();
+    private readonly ConcurrentDictionary<long, bool> _refused = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly ConcurrentDictionary<string, string> _expectedStatus = new();
     private readonly BrokerTap _requests;
@@ -89,6 +92,12 @@ public sealed class Ledger
     public void RecordUncertain(long sequence, string why) => _uncertain[sequence] = why;
 
     /// <summary>
+    /// The gateway said the broker refused it (a 503 of type broker-refused): the work queue did not store it, so
+    /// nothing may come of it, though the ledger's tap on the same exchange may hold a copy.
+    /// </summary>
+    public void RecordRefused(long sequence) => _refused[sequence] = true;
+
+    /// <summary>
     /// An accepted request the test made crash the worker on purpose: it must end failed (not computed) with
     /// one audit row, and its original in the poison queue for an operator.
     /// </summary>
@@ -113,6 +122,7 @@ public sealed class Ledger
 
         // What the broker took, whether or not its client heard back.
         var taken = new Dictionary<string, long>();
+        var refusedIds = new HashSet<string>();
         IReadOnlyDictionary<string, Stored> stored = new Dictionary<string, Stored>();
         string[] pending = [];
         await Eventually.HoldsAsync(
@@ -120,7 +130,14 @@ public sealed class Ledger
             {
                 foreach (var request in await _requests.CollectAsync())
                 {
-                    taken[request.PredictionId] = request.Sequence;
+                    if (_refused.ContainsKey(request.Sequence))
+                    {
+                        refusedIds.Add(request.PredictionId);
+                    }
+                    else
+                    {
+                        taken[request.PredictionId] = request.Sequence;
+                    }
                 }
 
                 stored = await ReadStatusStoreAsync(system);
@@ -176,6 +193,11 @@ public sealed class Ledger
             Assert.True(computations.All(c => c.Count() == 1), $"#{sequence} ({id}): one computation published {computations.Max(c => c.Count())} outcome events: {string.Join("; ", published)}.");
             var allowed = _recomputations ? int.MaxValue : _copies.GetValueOrDefault(sequence, 1);
             Assert.True(published.Count <= allowed, $"#{sequence} ({id}) was computed {published.Count} times, though it was published {allowed} time(s) and this test redelivers nothing: {string.Join("; ", published)}.");
+        }
+
+        foreach (var id in refusedIds)
+        {
+            Assert.False(stored.ContainsKey(id) || auditById.ContainsKey(id) || eventsById.ContainsKey(id), $"{id} was answered 503 broker-refused (not stored), yet it was stored, audited or published.");
         }
 
         foreach (var id in stored.Keys.Concat(auditById.Keys).Concat(eventsById.Keys))
