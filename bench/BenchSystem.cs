@@ -41,7 +41,7 @@ public sealed class BenchSystem : IAsyncDisposable
     public string Description { get; private set; } = "";
 
     /// <summary>Where the services export their traces, in this process; null when tracing is off.</summary>
-    public TraceSink? TraceSink { get; private set; }
+    public OtlpReceiver? TraceSink { get; private set; }
 
     /// <summary>The processes the bench started: name (<c>worker</c>, or <c>worker-2</c> when there are several) and pid.</summary>
     public IEnumerable<(string Name, int Pid)> Processes =>
@@ -69,8 +69,8 @@ public sealed class BenchSystem : IAsyncDisposable
         var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data) { Description = broker.Description, _database = database };
         if (options.Tracing.IsOn)
         {
-            system.TraceSink = await TraceSink.StartAsync();
-            system._tracing = options.Tracing.Environment(system.TraceSink.Address);
+            system.TraceSink = await OtlpReceiver.StartAsync(keepSpans: false);
+            system._tracing = options.Tracing.Environment(new Uri(system.TraceSink.Endpoint));
         }
 
         // One broker and one audit file for all workers; a journal and a probe port each (two workers refuse one journal).

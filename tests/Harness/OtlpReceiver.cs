@@ -27,6 +27,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private readonly List<ReceivedSpan> _spans = [];
     private long _requestCount;
     private long _spanCount;
+    private long _byteCount;
+    private long _lastReceivedAt = Environment.TickCount64;
 
     private OtlpReceiver(WebApplication app, bool keepSpans)
     {
@@ -42,6 +44,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     /// <summary>Spans received so far, kept or not.</summary>
     public long SpanCount => Interlocked.Read(ref _spanCount);
+
+    /// <summary>Bytes of export requests received so far, as sent (compressed or not).</summary>
+    public long ByteCount => Interlocked.Read(ref _byteCount);
 
     /// <summary>A snapshot of the spans received so far, in arrival order.</summary>
     public IReadOnlyList<ReceivedSpan> Spans
@@ -92,6 +97,35 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the counts again from zero (the kept spans stay).</summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _requestCount, 0);
+        Interlocked.Exchange(ref _spanCount, 0);
+        Interlocked.Exchange(ref _byteCount, 0);
+    }
+
+    /// <summary>
+    /// Waits until nothing has arrived for <paramref name="quiet"/>, at most <paramref name="limit"/>; false when
+    /// exports still arrived at the limit. The exporters send what they hold in batches, so the spans of what just
+    /// ran arrive some seconds later.
+    /// </summary>
+    public async Task<bool> WaitQuietAsync(TimeSpan quiet, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (Environment.TickCount64 - Interlocked.Read(ref _lastReceivedAt) < quiet.TotalMilliseconds)
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+
+        return true;
+    }
+
     /// <summary>What the receiver got, one span a line, for failure messages.</summary>
     public string Describe() => Describe(Spans);
 
@@ -113,10 +147,20 @@ public sealed class OtlpReceiver : IAsyncDisposable
             return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
         }
 
-        using var body = new MemoryStream(checked((int)(request.ContentLength ?? 4096)));
-        await using (var content = request.Headers.ContentEncoding == "gzip" ? new GZipStream(request.Body, CompressionMode.Decompress) : request.Body)
+        // As sent, so the byte count is what crossed the wire; then decompressed if it came gzipped.
+        var body = new MemoryStream(checked((int)(request.ContentLength ?? 4096)));
+        await request.Body.CopyToAsync(body, cancellationToken);
+        var sent = body.Length;
+        if (request.Headers.ContentEncoding == "gzip")
         {
-            await content.CopyToAsync(body, cancellationToken);
+            body.Position = 0;
+            var inflated = new MemoryStream();
+            await using (var gzip = new GZipStream(body, CompressionMode.Decompress))
+            {
+                await gzip.CopyToAsync(inflated, cancellationToken);
+            }
+
+            body = inflated;
         }
 
         ExportTraceServiceRequest export;
@@ -139,7 +183,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
 
         Interlocked.Add(ref _spanCount, OtlpSpanDecoder.CountSpans(export));
+        Interlocked.Add(ref _byteCount, sent);
         Interlocked.Increment(ref _requestCount);
+        Interlocked.Exchange(ref _lastReceivedAt, Environment.TickCount64);
 
         // An empty ExportTraceServiceResponse: every span accepted.
         return Results.Bytes([], Protobuf);

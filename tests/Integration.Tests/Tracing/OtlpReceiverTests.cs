@@ -88,7 +88,11 @@ public sealed class OtlpReceiverTests
 
         Assert.Equal(5, receiver.SpanCount);
         Assert.True(receiver.RequestCount >= 1);
+        Assert.True(receiver.ByteCount > 0);
         Assert.Empty(receiver.Spans);
+
+        receiver.Reset();
+        Assert.Equal((0, 0, 0), (receiver.SpanCount, receiver.RequestCount, receiver.ByteCount));
     }
 
     [Fact]
