@@ -1,3 +1,5 @@
+using Predictions.Gateway.Broker;
+
 namespace Predictions.Gateway.Backpressure;
 
 public static class BackpressureExtensions
@@ -9,6 +11,7 @@ public static class BackpressureExtensions
     public static IHostApplicationBuilder AddBackpressure(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DrainRate>();
+        builder.Services.AddGatewayConnection();
         builder.Services.AddSingleton<IWorkQueueDepth, WorkQueueDepth>();
         return builder;
     }

@@ -1,3 +1,5 @@
+using Predictions.Gateway.Broker;
+
 namespace Predictions.Gateway.Publishing;
 
 public static class PublishingExtensions
@@ -5,6 +7,7 @@ public static class PublishingExtensions
     /// <summary>HTTP submissions go to the work queue alone, on a confirm channel of the gateway's own.</summary>
     public static IHostApplicationBuilder AddSubmissionPublisher(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddGatewayConnection();
         builder.Services.AddSingleton<ISubmissionPublisher, SubmissionPublisher>();
         return builder;
     }

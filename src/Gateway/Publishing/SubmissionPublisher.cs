@@ -5,6 +5,7 @@ using MassTransit.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Api;
+using Predictions.Gateway.Broker;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
@@ -19,7 +20,7 @@ namespace Predictions.Gateway.Publishing;
 /// to a quorum queue falls in a leader election is refused for the rest of its life.
 /// </summary>
 public sealed class SubmissionPublisher(
-    IOptions<BrokerOptions> broker,
+    GatewayConnection connection,
     IOptions<WorkQueueOptions> workQueue,
     IOptions<GatewayOptions> gateway,
     ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable
@@ -31,7 +32,6 @@ public sealed class SubmissionPublisher(
 
     private readonly SemaphoreSlim _opening = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private IConnection? _connection;
     private IChannel? _channel;
 
     public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
@@ -86,14 +86,7 @@ public sealed class SubmissionPublisher(
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-    }
+    public async ValueTask DisposeAsync() => await _stopping.CancelAsync();
 
     /// <summary>
     /// Opens a channel, trying again until <paramref name="cancellationToken"/> ends the wait: nothing was sent yet,
@@ -130,18 +123,8 @@ public sealed class SubmissionPublisher(
                 return opened;
             }
 
-            if (_connection is not { IsOpen: true })
-            {
-                if (_connection is not null)
-                {
-                    await _connection.DisposeAsync();
-                }
-
-                _connection = await broker.Value.Address.ConnectAsync(broker.Value.CertificateAuthority, "gateway: submissions", cancellationToken);
-                logger.LogInformation("Publishing submissions to {Exchange} over a new connection to {Endpoint}", Topology.Submissions, _connection.Endpoint);
-            }
-
-            var channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            var connected = await connection.OpenAsync(cancellationToken);
+            var channel = await connected.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
             try
             {
                 await channel.DeclareRequestTopologyAsync(workQueue.Value, cancellationToken);
