@@ -92,33 +92,16 @@ public static class Topology
     /// message (a worker's crash or shutdown returns all it prefetched), so the delivery limit is a loose
     /// safety net that hands such requests to <see cref="SuspectQueue"/>, not a verdict.
     /// </summary>
-    public static void ConfigureWorkQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
-    {
-        queue.Durable = true;
-        queue.AutoDelete = false;
-        foreach (var (name, value) in WorkQueueArguments(options))
-        {
-            queue.SetQueueArgument(name, value);
-        }
-    }
+    public static void ConfigureWorkQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options) =>
+        Declare(queue, WorkQueueArguments(options));
 
     /// <summary>The work queue's arguments (<see cref="ConfigureWorkQueue"/>), for a declaration without MassTransit.</summary>
     public static Dictionary<string, object?> WorkQueueArguments(WorkQueueOptions options)
     {
-        var arguments = new Dictionary<string, object?>
-        {
-            ["x-queue-type"] = "quorum",
-            ["x-max-length"] = options.MaxLength,
-            ["x-overflow"] = "reject-publish",
-            ["x-delivery-limit"] = options.DeliveryLimit,
-            ["x-dead-letter-exchange"] = SuspectQueue,
-            ["x-dead-letter-strategy"] = "at-least-once",
-        };
-        if (options.QuorumInitialGroupSize is { } members)
-        {
-            arguments["x-quorum-initial-group-size"] = members;
-        }
-
+        var arguments = QuorumArguments(options, deadLetterTo: SuspectQueue);
+        arguments["x-max-length"] = options.MaxLength;
+        arguments["x-overflow"] = "reject-publish";
+        arguments["x-delivery-limit"] = options.DeliveryLimit;
         return arguments;
     }
 
@@ -139,27 +122,45 @@ public static class Topology
     /// <summary>The suspect queue's arguments: a small delivery limit, then the poison queue.</summary>
     public static void ConfigureSuspectQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
     {
-        queue.Durable = true;
-        queue.AutoDelete = false;
-        queue.SetQuorumQueue(options.QuorumInitialGroupSize);
-        queue.SetQueueArgument("x-overflow", "reject-publish");
-        queue.SetQueueArgument("x-delivery-limit", options.SuspectDeliveryLimit);
-        DeadLetterTo(queue, PoisonQueue);
+        var arguments = QuorumArguments(options, deadLetterTo: PoisonQueue);
+        arguments["x-overflow"] = "reject-publish";
+        arguments["x-delivery-limit"] = options.SuspectDeliveryLimit;
+        Declare(queue, arguments);
     }
 
     /// <summary>The poison queue: durable, never consumed; an operator inspects and replays it.</summary>
-    public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
+    public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options) =>
+        Declare(queue, QuorumArguments(options, deadLetterTo: null));
+
+    /// <summary>
+    /// A quorum queue's arguments, with <see cref="WorkQueueOptions.QuorumInitialGroupSize"/> members when it is set.
+    /// Dead letters go to the fanout exchange named <paramref name="deadLetterTo"/>, which the worker declares and
+    /// binds before it consumes; at-least-once, so the broker keeps a message until the target queue confirmed it.
+    /// </summary>
+    private static Dictionary<string, object?> QuorumArguments(WorkQueueOptions options, string? deadLetterTo)
+    {
+        var arguments = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
+        if (options.QuorumInitialGroupSize is { } members)
+        {
+            arguments["x-quorum-initial-group-size"] = members;
+        }
+
+        if (deadLetterTo is not null)
+        {
+            arguments["x-dead-letter-exchange"] = deadLetterTo;
+            arguments["x-dead-letter-strategy"] = "at-least-once";
+        }
+
+        return arguments;
+    }
+
+    private static void Declare(IRabbitMqQueueConfigurator queue, Dictionary<string, object?> arguments)
     {
         queue.Durable = true;
         queue.AutoDelete = false;
-        queue.SetQuorumQueue(options.QuorumInitialGroupSize);
-    }
-
-    // To the fanout exchange of the same name, which the worker declares and binds before it consumes.
-    // At-least-once: the broker keeps the message until the target queue confirmed it.
-    private static void DeadLetterTo(IRabbitMqQueueConfigurator queue, string target)
-    {
-        queue.SetQueueArgument("x-dead-letter-exchange", target);
-        queue.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
+        foreach (var (name, value) in arguments)
+        {
+            queue.SetQueueArgument(name, value);
+        }
     }
 }
