@@ -19,7 +19,8 @@ public static class HealthExtensions
 
     /// <summary>
     /// Readiness and liveness from the receive endpoints' real state: ready while every one consumes, live
-    /// until one has not for <c>Health:MaxEndpointDowntime</c>.
+    /// until one has not for <c>Health:MaxEndpointDowntime</c>; an endpoint the broker stopped feeding is restarted
+    /// (<see cref="StarvedEndpointRestarter"/>).
     /// </summary>
     public static IHostApplicationBuilder AddReceiveEndpointHealth(this IHostApplicationBuilder builder)
     {
@@ -31,6 +32,8 @@ public static class HealthExtensions
         builder.Services.AddSingleton<ReceiveEndpointMonitor>();
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ReceiveEndpointMonitor>());
         builder.Services.AddReceiveObserver(services => services.GetRequiredService<ReceiveEndpointMonitor>());
+        builder.Services.AddSingleton<IQueueProbe, RabbitQueueProbe>();
+        builder.Services.AddHostedService<StarvedEndpointRestarter>();
         builder.Services.AddHealthChecks()
             .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>("receive-endpoints", failureStatus: null, tags: [Ready], ReceiveEndpointsHealthCheck.Probe.Readiness)
             .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>("receive-endpoints-downtime", failureStatus: null, tags: [Live], ReceiveEndpointsHealthCheck.Probe.Liveness);

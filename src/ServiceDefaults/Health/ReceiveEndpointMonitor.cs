@@ -13,6 +13,7 @@ namespace Predictions.ServiceDefaults.Health;
 public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpointObserver, IReceiveObserver
 {
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EndpointActivity> _activity = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
 
     /// <summary>
@@ -31,7 +32,30 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
         return [.. states.Values.OrderBy(state => state.Name, StringComparer.Ordinal)];
     }
 
-    public Task Ready(ReceiveEndpointReady ready) => Set(ready.InputAddress, consuming: true, "ready");
+    /// <summary>
+    /// The endpoints that count as consuming now, with their deliveries; a temporary endpoint (the bus's own, a
+    /// response queue) is left out: its queue is exclusive to its connection.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, EndpointActivity>> ConsumingEndpoints() =>
+        _activity.Where(pair => _endpoints.TryGetValue(pair.Key, out var state) && state.Consuming);
+
+    public Task Ready(ReceiveEndpointReady ready)
+    {
+        var now = clock.GetUtcNow();
+        if (!ready.InputAddress.Query.Contains("temporary=true", StringComparison.OrdinalIgnoreCase))
+        {
+            _activity.AddOrUpdate(
+                NameOf(ready.InputAddress),
+                _ => new EndpointActivity(ready.ReceiveEndpoint, now),
+                (_, activity) =>
+                {
+                    activity.Ready(ready.ReceiveEndpoint, now);
+                    return activity;
+                });
+        }
+
+        return Set(ready.InputAddress, consuming: true, "ready");
+    }
 
     public Task Stopping(ReceiveEndpointStopping stopping) => Set(stopping.InputAddress, consuming: false, "stopping");
 
@@ -46,12 +70,21 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
         // receive context disposes once the delivery is done.
         var address = context.InputAddress;
         context.CancellationToken.Register(() => Set(address, consuming: false, "its channel closed with deliveries in flight"));
+        Activity(address)?.Received(clock.GetUtcNow());
         return Task.CompletedTask;
     }
 
-    public Task PostReceive(ReceiveContext context) => Task.CompletedTask;
+    public Task PostReceive(ReceiveContext context)
+    {
+        Activity(context.InputAddress)?.Done();
+        return Task.CompletedTask;
+    }
 
-    public Task ReceiveFault(ReceiveContext context, Exception exception) => Task.CompletedTask;
+    public Task ReceiveFault(ReceiveContext context, Exception exception)
+    {
+        Activity(context.InputAddress)?.Done();
+        return Task.CompletedTask;
+    }
 
     public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
         where T : class => Task.CompletedTask;
@@ -70,6 +103,8 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
             (_, current) => current.Consuming == consuming ? current : new EndpointState(name, consuming, now, reason));
         return Task.CompletedTask;
     }
+
+    private EndpointActivity? Activity(Uri address) => _activity.GetValueOrDefault(NameOf(address));
 
     /// <summary>The queue's name: the last segment of the address, without its query.</summary>
     private static string NameOf(Uri address) => address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? address.ToString();
