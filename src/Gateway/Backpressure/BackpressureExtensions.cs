@@ -1,4 +1,4 @@
-using Predictions.Gateway.Broker;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Backpressure;
 
@@ -11,7 +11,7 @@ public static class BackpressureExtensions
     public static IHostApplicationBuilder AddBackpressure(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DrainRate>();
-        builder.Services.AddGatewayConnection();
+        builder.Services.AddPlainBrokerConnection();
         builder.Services.AddSingleton<IWorkQueueDepth, WorkQueueDepth>();
         return builder;
     }

@@ -1,13 +1,12 @@
-using Predictions.Gateway.Broker;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Backpressure;
 
 /// <summary>
-/// Reads the work queue's depth with a passive declare, on a short-lived channel of the gateway's own connection.
+/// Reads the work queue's depth with a passive declare, on a short-lived channel of the host's plain connection.
 /// The gateway may declare the queue, so it may also ask after it.
 /// </summary>
-public sealed class WorkQueueDepth(GatewayConnection connection, ILogger<WorkQueueDepth> logger) : IWorkQueueDepth
+public sealed class WorkQueueDepth(PlainBrokerConnection connection, ILogger<WorkQueueDepth> logger) : IWorkQueueDepth
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 

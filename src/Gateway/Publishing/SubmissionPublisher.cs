@@ -5,7 +5,6 @@ using MassTransit.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Api;
-using Predictions.Gateway.Broker;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
@@ -20,7 +19,7 @@ namespace Predictions.Gateway.Publishing;
 /// to a quorum queue falls in a leader election is refused for the rest of its life.
 /// </summary>
 public sealed class SubmissionPublisher(
-    GatewayConnection connection,
+    PlainBrokerConnection connection,
     IOptions<WorkQueueOptions> workQueue,
     IOptions<GatewayOptions> gateway,
     ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.ServiceDefaults.Health;
 
@@ -32,6 +33,7 @@ public static class HealthExtensions
         builder.Services.AddSingleton<ReceiveEndpointMonitor>();
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ReceiveEndpointMonitor>());
         builder.Services.AddReceiveObserver(services => services.GetRequiredService<ReceiveEndpointMonitor>());
+        builder.Services.AddPlainBrokerConnection();
         builder.Services.AddSingleton<IQueueProbe, RabbitQueueProbe>();
         builder.Services.AddHostedService<StarvedEndpointRestarter>();
         builder.Services.AddHealthChecks()
