@@ -8,7 +8,9 @@ namespace Predictions.Integration.Tests.Faults;
 /// <summary>
 /// Clients submitting over HTTP while a fault is injected, each waiting for its answer and a short pause
 /// before sending the next (so the load lasts through the fault instead of flooding the queue), until
-/// <see cref="StopAsync"/> or a bounded number of submissions. Every answer goes to the ledger.
+/// <see cref="StopAsync"/> or a bounded number of submissions. Every answer goes to the ledger. Given a count of
+/// finished predictions, the clients also hold off while too many accepted ones are unfinished: the backlog then
+/// stays bounded however long the test's steps take, and so does the load's bound.
 /// </summary>
 public sealed class HttpLoad : IAsyncDisposable
 {
@@ -18,6 +20,9 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly TimeSpan _pause;
     private readonly bool _timeoutsExpected;
     private readonly GatewayBalancer? _gateways;
+    private readonly Task _backlogWatch;
+    // Set while more than the allowed backlog of accepted submissions is unfinished.
+    private volatile bool _holding;
     /// <summary>How long a client backs off after a 503 or a broken connection before its next submission.</summary>
     private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(100);
 
@@ -25,7 +30,7 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly Task _clients;
     private int _submitted;
 
-    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause, bool timeoutsExpected, GatewayBalancer? gateways)
+    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause, bool timeoutsExpected, GatewayBalancer? gateways, Backlog? backlog)
     {
         _gateways = gateways;
         _pause = pause;
@@ -33,17 +38,25 @@ public sealed class HttpLoad : IAsyncDisposable
         _system = system;
         _ledger = ledger;
         _maxSubmissions = maxSubmissions;
+        _backlogWatch = backlog is null ? Task.CompletedTask : Task.Run(() => WatchBacklogAsync(backlog));
         _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => RunClientAsync(client))));
     }
+
+    /// <summary>
+    /// At most <paramref name="Max"/> accepted submissions unfinished, as counted by <paramref name="Finished"/> (the
+    /// predictions the system has finished, e.g. the worker's outcome counter).
+    /// </summary>
+    public sealed record Backlog(int Max, Func<Task<double>> Finished);
 
     /// <summary>
     /// Starts the clients. <paramref name="timeoutsExpected"/>: the test kills the gateway, so a request may
     /// hang until the client gives up; anywhere else the gateway answers every request, if only with a 503,
     /// and a client timeout fails the test. <paramref name="gateways"/>: the clients spread over several gateways
     /// (else they use the last one started), and a broken connection is recorded as uncertain "… from gateway N".
+    /// <paramref name="backlog"/>: the clients hold off while more accepted submissions than it allows are unfinished.
     /// </summary>
-    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null, bool timeoutsExpected = false, GatewayBalancer? gateways = null) =>
-        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected, gateways);
+    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null, bool timeoutsExpected = false, GatewayBalancer? gateways = null, Backlog? backlog = null) =>
+        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected, gateways, backlog);
 
     /// <summary>
     /// Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions; fails at once if
@@ -66,6 +79,7 @@ public sealed class HttpLoad : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _clients;
+        await _backlogWatch;
     }
 
     public async ValueTask DisposeAsync()
@@ -77,10 +91,37 @@ public sealed class HttpLoad : IAsyncDisposable
     // The gateway's problem type for a request the broker refused while the work queue had room.
     private const string BrokerRefused = "tag:predictions.gateway,2026:broker-refused";
 
+    private async Task WatchBacklogAsync(Backlog backlog)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                _holding = _ledger.Accepted - await backlog.Finished() > backlog.Max;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // The count cannot be read just now (a fault under way): keep holding or not as before.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        }
+    }
+
     private async Task RunClientAsync(int client)
     {
         while (!_stop.IsCancellationRequested && Interlocked.Increment(ref _submitted) <= _maxSubmissions)
         {
+            while (_holding && !_stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+            }
+
+            if (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+
             var sequence = _ledger.NextSequence();
             var gateway = _gateways?.Pick(client);
             var http = gateway is { } g ? _gateways![g] : _system.Http;
