@@ -26,7 +26,8 @@ FEATURE_SCALE = np.array([1 / 10, 1 / 5.5, 1 / 47.5, 1 / 0.5], dtype=np.float32)
 # a 512-wide one (1 MB, in L2) ran a lone row only 4 times slower per row than a batch of 32.
 HIDDEN = 4096
 # The file holds two small seeds; ONNX Runtime expands them into the hidden matrix once, at load
-# (constant folding): A tiled 8 x 8 times B (period 127, prime) tiled, so no two blocks are alike.
+# (constant folding): A tiled 8 x 8 times B (period 127, prime) tiled, so no two blocks are alike. Each
+# step of the expansion holds a 64 MB tensor until the folding ends, so the graph takes as few as it can.
 SEED_A = 512
 SEED_B = 127
 # Hidden layers, all applying the one hidden matrix.
@@ -72,13 +73,13 @@ def scorer_weights():
     }
 
 
-def expansion_constants():
-    b_repeats = -(-HIDDEN // SEED_B)
+def expansion_constants(weights):
+    """What the graph expands the seeds with. A enters reshaped for broadcasting over 8 x 8 blocks."""
     return {
-        "repeats_a": np.array([HIDDEN // SEED_A] * 2, dtype=np.int64),
-        "repeats_b": np.array([b_repeats] * 2, dtype=np.int64),
-        "slice_start": np.array([0, 0], dtype=np.int64),
-        "slice_end": np.array([HIDDEN, HIDDEN], dtype=np.int64),
+        "seed_a_blocks": weights["seed_a"].reshape(1, SEED_A, 1, SEED_A),
+        "period_b": (np.arange(HIDDEN) % SEED_B).astype(np.int64),
+        "blocks": np.array([HIDDEN // SEED_A, SEED_A, HIDDEN // SEED_A, SEED_A], dtype=np.int64),
+        "square": np.array([HIDDEN, HIDDEN], dtype=np.int64),
     }
 
 
@@ -92,10 +93,13 @@ def hidden_matrix(weights):
 def item_scorer(weights):
     """A sigmoid score from an item's four features through DEPTH tanh layers that share one weight matrix."""
     nodes = [
-        helper.make_node("Tile", ["seed_a", "repeats_a"], ["tiled_a"]),
-        helper.make_node("Tile", ["seed_b", "repeats_b"], ["tiled_b_uncut"]),
-        helper.make_node("Slice", ["tiled_b_uncut", "slice_start", "slice_end"], ["tiled_b"]),
-        helper.make_node("Mul", ["tiled_a", "tiled_b"], ["w_hidden"]),
+        # B's rows, then its columns, picked by index modulo 127: the tiling, cut to size in one step.
+        helper.make_node("Gather", ["seed_b", "period_b"], ["rows_b"], axis=0),
+        helper.make_node("Gather", ["rows_b", "period_b"], ["tiled_b"], axis=1),
+        # Seen as 8 x 8 blocks of 512 x 512, the tiled B times A broadcast over the blocks: A is never tiled.
+        helper.make_node("Reshape", ["tiled_b", "blocks"], ["blocks_b"]),
+        helper.make_node("Mul", ["blocks_b", "seed_a_blocks"], ["w_blocks"]),
+        helper.make_node("Reshape", ["w_blocks", "square"], ["w_hidden"]),
         helper.make_node("Sub", ["features", "centre"], ["centred"]),
         helper.make_node("Mul", ["centred", "scale"], ["normalised"]),
         helper.make_node("MatMul", ["normalised", "w_in"], ["projected"]),
@@ -116,7 +120,7 @@ def item_scorer(weights):
     ]
     features = helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, len(FEATURES)])
     score = helper.make_tensor_value_info("score", TensorProto.FLOAT, [None, 1])
-    constants = {**weights, **expansion_constants()}
+    constants = {**{k: v for k, v in weights.items() if k != "seed_a"}, **expansion_constants(weights)}
     initializers = [numpy_helper.from_array(value, name) for name, value in constants.items()]
     graph = helper.make_graph(nodes, "item-scorer", [features], [score], initializer=initializers)
     return finish(graph, 1, (
