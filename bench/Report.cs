@@ -51,6 +51,12 @@ public sealed record Report
     /// <summary>The processes summed per role (worker, gateway, rabbitmq, bench).</summary>
     public IReadOnlyList<RoleReport> Roles => RoleReport.For(Processes, Completed);
 
+    /// <summary>
+    /// CPU milliseconds per completed prediction of every process serving it (workers, gateways, broker), the bench
+    /// client left out: the figure to compare across machines and commits.
+    /// </summary>
+    public double? ServerCpuMsPerPrediction => RoleReport.PerPrediction(Processes.Where(p => p.Name != "bench").Sum(p => p.CpuSeconds), Completed);
+
     /// <summary>Peak thread-pool queue length and thread count seen on each host during the run: starvation shows here.</summary>
     public required IReadOnlyDictionary<string, ThreadPoolPeak> ThreadPool { get; init; }
 
@@ -110,6 +116,7 @@ public sealed record Report
             Row($"{role.Role} × {role.Processes}", $"peak RSS {role.PeakRssMb:0.0} MB, CPU {role.CpuSeconds:0.00} s{PerPrediction(role.CpuSeconds)} in all");
         }
 
+        Row("server CPU", ServerCpuMsPerPrediction is { } server ? $"{server:0.00} ms per prediction (every process but the bench)" : "-");
         foreach (var (host, peak) in ThreadPool)
         {
             Row($"{host} thread pool", $"peak queue {peak.QueueLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, peak threads {peak.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
