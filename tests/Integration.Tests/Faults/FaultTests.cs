@@ -352,7 +352,8 @@ public sealed partial class FaultTests(BrokerFixture fixture)
             () => "no inference ran");
     }
 
-    private static async Task<double> CompletedByWorkerAsync(PredictionSystem system)
+    /// <summary>Predictions the system's last started worker completed, from its metrics.</summary>
+    internal static async Task<double> CompletedByWorkerAsync(PredictionSystem system)
     {
         using var probes = new HttpClient { BaseAddress = system.WorkerProbes };
         return PrometheusText.SampleIfRecorded(await probes.GetStringAsync("/metrics"), "prediction_outcomes_total", "prediction_outcome=\"completed\"") ?? 0;
