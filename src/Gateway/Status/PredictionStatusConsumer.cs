@@ -1,6 +1,8 @@
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
+using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Storage;
 using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Status;
@@ -8,8 +10,10 @@ namespace Predictions.Gateway.Status;
 /// <summary>
 /// Moves predictions to their terminal status as the result events arrive, in batches so one disk flush
 /// covers many, wakes the clients waiting for them, and counts them to measure how fast the work queue drains.
+/// An outage of the store is waited out (<see cref="OutageWait"/>).
 /// </summary>
-public sealed class PredictionStatusConsumer(PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, TimeProvider clock) :
+public sealed class PredictionStatusConsumer(
+    PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, OutageWait outageWait, TimeProvider clock, ILogger<PredictionStatusConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
@@ -24,7 +28,18 @@ public sealed class PredictionStatusConsumer(PredictionStatusStore store, Predic
         where T : PredictionOutcome
     {
         var start = clock.GetUtcNow();
-        var stored = await store.AddOutcomesAsync(context.Message.Select(m => m.Message), context.CancellationToken);
+        IReadOnlyList<PredictionRecord> stored;
+        try
+        {
+            stored = await outageWait.RunAsync(
+                token => store.AddOutcomesAsync(context.Message.Select(m => m.Message), token), StoreRetry.IsStoreUnavailable, start, context.CancellationToken);
+        }
+        catch (OutageOutlastedException ex)
+        {
+            await context.ReturnToQueueAsync(ex, logger);
+            return;
+        }
+
         MessageTrace.RecordBatch("status.write", context.Message, start, clock.GetUtcNow());
         waiters.Notify(stored);
         drain.Record(context.Message.Length);

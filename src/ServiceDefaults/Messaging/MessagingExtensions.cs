@@ -2,6 +2,7 @@ using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Predictions.ServiceDefaults.Telemetry;
@@ -29,6 +30,12 @@ public static class MessagingExtensions
             .BindConfiguration(WorkQueueOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<OutageOptions>()
+            .BindConfiguration(OutageOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OutageWait>();
 
         // MassTransit waits without limit for an endpoint's consumers to return before that endpoint stops, and
         // an endpoint whose channel closed consumes again only once it has stopped: bounded here, a consumer that

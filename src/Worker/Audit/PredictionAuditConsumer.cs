@@ -1,14 +1,16 @@
 using MassTransit;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
+using Predictions.ServiceDefaults.Storage;
 using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Worker.Audit;
 
 /// <summary>
 /// Persists every outcome, on its own queue so auditing never slows predictions down, in batches so
-/// one disk flush covers many rows.
+/// one disk flush covers many rows. An outage of the store is waited out (<see cref="OutageWait"/>).
 /// </summary>
-public sealed class PredictionAuditConsumer(AuditStore store, TimeProvider clock, ILogger<PredictionAuditConsumer> logger) :
+public sealed class PredictionAuditConsumer(AuditStore store, OutageWait outageWait, TimeProvider clock, ILogger<PredictionAuditConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
@@ -23,7 +25,18 @@ public sealed class PredictionAuditConsumer(AuditStore store, TimeProvider clock
         where T : PredictionOutcome
     {
         var start = clock.GetUtcNow();
-        var duplicates = await store.AddAsync(context.Message.Select(m => m.Message), context.CancellationToken);
+        IReadOnlyList<Guid> duplicates;
+        try
+        {
+            duplicates = await outageWait.RunAsync(
+                token => store.AddAsync(context.Message.Select(m => m.Message), token), StoreRetry.IsStoreUnavailable, start, context.CancellationToken);
+        }
+        catch (OutageOutlastedException ex)
+        {
+            await context.ReturnToQueueAsync(ex, logger);
+            return;
+        }
+
         MessageTrace.RecordBatch("audit.write", context.Message, start, clock.GetUtcNow());
         foreach (var predictionId in duplicates)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MassTransit;
-using MassTransit.Serialization;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Pipeline;
@@ -15,8 +14,6 @@ namespace Predictions.Worker.CrashRecovery;
 /// </summary>
 public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worker, ILogger<SuspectFilter> logger) : IFilter<ConsumeContext<PredictionRequest>>
 {
-    private static readonly Uri SuspectExchange = new($"exchange:{Topology.SuspectQueue}");
-
     public async Task Send(ConsumeContext<PredictionRequest> context, IPipe<ConsumeContext<PredictionRequest>> next)
     {
         if (context.PredictionId() is not { } id || !journal.Suspects.Contains(id))
@@ -26,7 +23,7 @@ public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worke
         }
 
         var started = Stopwatch.GetTimestamp();
-        await context.SendCancellableAsync(SuspectExchange, context.Message, Pipe.Execute<SendContext<PredictionRequest>>(send => CopyReceived(context.ReceiveContext, send)));
+        await context.SendCopyAsync(Topology.SuspectQueue, headers => headers.Set(Topology.SuspectHeader, $"in the model when a worker died; moved by {worker.Name}"));
         logger.LogWarning("Prediction {PredictionId} was in the model when the previous worker died: moved to {SuspectQueue}", id, Topology.SuspectQueue);
 
         // Handled: acknowledge it here, rather than MassTransit's moving an unconsumed message to _skipped.
@@ -34,21 +31,4 @@ public sealed class SuspectFilter(InferenceJournal journal, WorkerIdentity worke
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("suspect");
-
-    private void CopyReceived(ReceiveContext received, SendContext send)
-    {
-        send.Durable = true;
-        send.MessageId = received.GetMessageId();
-        foreach (var (key, value) in received.TransportHeaders.GetAll())
-        {
-            // The broker's count belongs to the queue it came from; the suspect queue keeps its own.
-            if (key != "x-delivery-count")
-            {
-                send.Headers.Set(key, value);
-            }
-        }
-
-        send.Headers.Set(Topology.SuspectHeader, $"in the model when a worker died; moved by {worker.Name}");
-        send.Serializer = new CopyBodySerializer(received.ContentType, received.Body);
-    }
 }
