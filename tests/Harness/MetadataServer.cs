@@ -11,8 +11,9 @@ namespace Predictions.Harness;
 
 /// <summary>
 /// A real HTTP metadata service on loopback, <c>GET /items/{itemId}</c>, with knobs for the faults a
-/// worker must survive: latency, an outage (503 for every request), the first requests failing, and
-/// items it does not know (404). It counts the requests each item received.
+/// worker must survive: latency, an outage (503 for every request), the first requests failing, items it
+/// does not know (404), items it always fails (500) while it answers the rest, and items answered with
+/// whatever JSON a test gives. It counts the requests each item received.
 /// </summary>
 public sealed class MetadataServer : IAsyncDisposable
 {
@@ -31,6 +32,12 @@ public sealed class MetadataServer : IAsyncDisposable
 
     /// <summary>Items answered with these features instead of <see cref="FeaturesOf"/>.</summary>
     public ConcurrentDictionary<long, IReadOnlyDictionary<string, double>> Items { get; } = new();
+
+    /// <summary>Items answered with this JSON text as it is, whatever it holds.</summary>
+    public ConcurrentDictionary<long, string> RawItems { get; } = new();
+
+    /// <summary>Items answered 500 every time while the others are answered as usual: a bad row on the service's side.</summary>
+    public ConcurrentDictionary<long, bool> FailingItems { get; } = new();
 
     public TimeSpan Latency
     {
@@ -90,6 +97,16 @@ public sealed class MetadataServer : IAsyncDisposable
         if (_outage || Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (FailingItems.ContainsKey(itemId))
+        {
+            return Results.StatusCode(StatusCodes.Status500InternalServerError);
+        }
+
+        if (RawItems.TryGetValue(itemId, out var raw))
+        {
+            return Results.Text(raw, "application/json");
         }
 
         return UnknownItems.ContainsKey(itemId)

@@ -46,6 +46,13 @@ public static class Topology
     /// </summary>
     public const string SuspectHeader = "Predictions-Suspect";
 
+    /// <summary>
+    /// The name of the API key that submitted a request over HTTP: set by the gateway on the request, carried by the
+    /// worker onto its outcome and stored with it, so the prediction is readable with that key alone however the
+    /// gateway's own record of it fared. Requests published straight to RabbitMQ have none: any key reads them.
+    /// </summary>
+    public const string OwnerHeader = "Predictions-Owner";
+
     /// <summary>Suspects that still killed the worker on every delivery: dead-lettered here for an operator.</summary>
     public const string PoisonQueue = "prediction-worker_poison";
 

@@ -29,7 +29,7 @@ public sealed class PoisonedRequestConsumer(
         };
         var now = clock.GetUtcNow();
         logger.LogError("Prediction {PredictionId} crashed the worker each time it was computed; failed and set aside in {PoisonQueue}", request.PredictionId, Topology.PoisonQueue);
-        await context.PublishCancellableAsync(request.Failed(worker, new PredictionTimings { ReceivedAt = now }, now, Reason), context.CancellationToken);
+        await context.PublishOutcomeAsync(request.Failed(worker, new PredictionTimings { ReceivedAt = now }, now, Reason));
         metrics.Outcome("failed");
     }
 }

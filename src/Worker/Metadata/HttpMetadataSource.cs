@@ -12,10 +12,11 @@ namespace Predictions.Worker.Metadata;
 /// Item metadata from <c>GET {Metadata:BaseUrl}/items/{itemId}</c>: a JSON object whose numeric values are
 /// the item's features (other values are ignored). Retries, timeouts and the circuit breaker live in the
 /// client's resilience handler; answers are cached for <c>Metadata:CacheDuration</c>, and concurrent
-/// requests for one item share one fetch. A 404 is an unknown item; anything else that is not an answer
-/// is an outage (<see cref="MetadataUnavailableException"/>).
+/// requests for one item share one fetch. A 404 is an unknown item, a number no double holds is unreadable metadata;
+/// anything else that is not an answer is an outage (<see cref="MetadataUnavailableException"/>), which says when the
+/// service last answered (<see cref="MetadataServiceAnswers"/>).
 /// </summary>
-public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, IOptions<MetadataOptions> options) : IMetadataSource
+public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, MetadataServiceAnswers answers, IOptions<MetadataOptions> options) : IMetadataSource
 {
     private readonly HybridCacheEntryOptions? _cacheEntry = options.Value.CacheDuration > TimeSpan.Zero
         ? new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration }
@@ -53,28 +54,46 @@ public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, IOpti
             using var response = await http.GetAsync($"items/{itemId}", cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
+                answers.Record();
                 throw new UnknownItemException(itemId);
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new MetadataUnavailableException($"the metadata service answered {(int)response.StatusCode} {response.ReasonPhrase} for item {itemId}");
+                throw new MetadataUnavailableException($"the metadata service answered {(int)response.StatusCode} {response.ReasonPhrase} for item {itemId}", serviceAnsweredAt: answers.LastAt);
             }
 
             using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new MetadataUnavailableException($"the metadata service answered item {itemId} with JSON that is not an object");
+                throw new MetadataUnavailableException($"the metadata service answered item {itemId} with JSON that is not an object", serviceAnsweredAt: answers.LastAt);
             }
 
-            return document.RootElement.EnumerateObject()
-                .Where(property => property.Value.ValueKind == JsonValueKind.Number)
-                .ToDictionary(property => property.Name, property => property.Value.GetDouble());
+            answers.Record();
+            return Features(itemId, document.RootElement);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
             && ex is HttpRequestException or ExecutionRejectedException or OperationCanceledException or JsonException)
         {
-            throw new MetadataUnavailableException($"the metadata service at {http.BaseAddress} is unavailable: {ex.Message}", ex);
+            throw new MetadataUnavailableException($"the metadata service at {http.BaseAddress} is unavailable: {ex.Message}", ex, answers.LastAt);
         }
+    }
+
+    /// <summary>The object's numeric values; one that no double holds (1e400, say) makes the item's metadata unreadable.</summary>
+    private static Dictionary<string, double> Features(long itemId, JsonElement item)
+    {
+        var features = new Dictionary<string, double>();
+        foreach (var property in item.EnumerateObject().Where(property => property.Value.ValueKind == JsonValueKind.Number))
+        {
+            if (!property.Value.TryGetDouble(out var value) || !double.IsFinite(value))
+            {
+                var raw = property.Value.GetRawText();
+                throw new UnreadableMetadataException(itemId, property.Name, raw.Length > 40 ? raw[..40] + "…" : raw);
+            }
+
+            features[property.Name] = value;
+        }
+
+        return features;
     }
 }

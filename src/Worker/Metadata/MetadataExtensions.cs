@@ -8,10 +8,13 @@ public static class MetadataExtensions
     /// <summary>The source the worker awaits item metadata from (<c>Metadata:Source</c>).</summary>
     public static IHostApplicationBuilder AddMetadata(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IValidateOptions<MetadataOptions>, MetadataOptionsValidator>();
         builder.Services.AddOptions<MetadataOptions>()
             .BindConfiguration(MetadataOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<FailingItems>();
+        builder.Services.AddTransient<MetadataWait>();
 
         var source = builder.Configuration.GetSection(MetadataOptions.Section).GetValue<MetadataSourceKind?>(nameof(MetadataOptions.Source));
         if (source == MetadataSourceKind.Http)
@@ -29,6 +32,7 @@ public static class MetadataExtensions
     private static void AddHttpMetadata(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHybridCache();
+        builder.Services.AddSingleton<MetadataServiceAnswers>();
 
         // RemoveAllResilienceHandlers is still marked for evaluation; it is the documented way to replace a default handler.
 #pragma warning disable EXTEXP0001

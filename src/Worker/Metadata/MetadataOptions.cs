@@ -32,6 +32,20 @@ public sealed class MetadataOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Metadata:CacheDuration must be a time span between 00:00:00 and 1.00:00:00.")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a request waits while the metadata service keeps failing for its item and answers other items: then
+    /// the fault is the item's, and the request fails with the last error as its reason, freeing its place for others.
+    /// A service that answers no one is down as a whole: its requests wait for it, however long (<c>Outages:MaxWait</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Metadata:ItemFailureBudget must be a time span between 00:00:01 and 00:10:00.")]
+    public TimeSpan ItemFailureBudget { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Fault testing: the simulated source fails for this item with an exception nobody foresaw, as a bug would.
+    /// Unset: never. Needs <c>Model:AllowFaultInjection</c>, like the model's own faults.
+    /// </summary>
+    public long? SimulatedFaultItemId { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Source == MetadataSourceKind.Http && BaseUrl is not { IsAbsoluteUri: true, Scheme: "http" or "https" })

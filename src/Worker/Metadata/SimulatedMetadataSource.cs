@@ -5,11 +5,13 @@ namespace Predictions.Worker.Metadata;
 
 /// <summary>
 /// Stands in for an external item service: waits <c>Metadata:SimulatedLatency</c> without holding a
-/// thread, then returns values derived from the item id, so the same item always has the same metadata.
+/// thread, then returns values derived from the item id, so the same item always has the same metadata. For fault
+/// tests it can fail one item with an exception nobody foresaw (<c>Metadata:SimulatedFaultItemId</c>).
 /// </summary>
 public sealed class SimulatedMetadataSource(IOptions<MetadataOptions> options, TimeProvider clock) : IMetadataSource
 {
     private readonly TimeSpan _latency = options.Value.SimulatedLatency;
+    private readonly long? _faultItemId = options.Value.SimulatedFaultItemId;
 
     public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, CancellationToken cancellationToken)
     {
@@ -18,6 +20,11 @@ public sealed class SimulatedMetadataSource(IOptions<MetadataOptions> options, T
         if (_latency > TimeSpan.Zero)
         {
             await Task.Delay(_latency, clock, cancellationToken);
+        }
+
+        if (itemId == _faultItemId)
+        {
+            throw new InvalidOperationException($"Simulated fault: item {itemId} is Metadata:SimulatedFaultItemId.");
         }
 
         var seed = (ulong)itemId;

@@ -1,4 +1,6 @@
+using MassTransit;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Worker.Pipeline;
 
@@ -8,6 +10,19 @@ namespace Predictions.Worker.Pipeline;
 /// </summary>
 public static class PredictionOutcomes
 {
+    /// <summary>
+    /// Publishes <paramref name="outcome"/> for the request being consumed, confirmed by the broker, with the request's
+    /// owner (<see cref="Topology.OwnerHeader"/>) when it has one, so the gateway stores the outcome as that key's alone.
+    /// </summary>
+    public static Task PublishOutcomeAsync<T>(this ConsumeContext<PredictionRequest> context, T outcome)
+        where T : PredictionOutcome
+    {
+        var owner = context.ReceiveContext.TransportHeaders.Get<string>(Topology.OwnerHeader) ?? context.Headers.Get<string>(Topology.OwnerHeader);
+        return owner is null
+            ? context.PublishCancellableAsync(outcome, context.CancellationToken)
+            : context.PublishCancellableAsync(outcome, publish => publish.Headers.Set(Topology.OwnerHeader, owner), context.CancellationToken);
+    }
+
     public static PredictionCompleted Completed(
         this PredictionRequest request,
         WorkerIdentity worker,

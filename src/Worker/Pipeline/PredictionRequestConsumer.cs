@@ -1,3 +1,4 @@
+using System.Globalization;
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
@@ -11,12 +12,14 @@ namespace Predictions.Worker.Pipeline;
 
 /// <summary>
 /// One prediction: await the item's metadata (I/O, no thread held), run the model on the bounded
-/// inference pool, publish the outcome. A failure that asking again cannot fix (unknown item, a model
-/// that rejects the input) becomes <see cref="PredictionFailed"/>; anything else is retried. A request whose
-/// deadline passes before a pool thread starts it becomes <see cref="PredictionExpired"/>, never computed.
+/// inference pool, publish the outcome. A failure that asking again cannot fix (unknown item, unreadable
+/// metadata, a model that rejects the input or answers no finite number) becomes <see cref="PredictionFailed"/>
+/// at once; a metadata outage is waited out (<see cref="MetadataWait"/>); anything else is retried, and what
+/// still fails then is failed by <see cref="RequestOutcomeFilter"/>. A request whose deadline passes before a
+/// pool thread starts it becomes <see cref="PredictionExpired"/>, never computed.
 /// </summary>
 public sealed class PredictionRequestConsumer(
-    IMetadataSource metadataSource,
+    MetadataWait metadataWait,
     InferencePool pool,
     WorkerIdentity worker,
     WorkerMetrics metrics,
@@ -45,11 +48,16 @@ public sealed class PredictionRequestConsumer(
         {
             try
             {
-                metadata = await metadataSource.GetAsync(request.ItemId, fetch.Token);
+                metadata = await metadataWait.GetAsync(request.ItemId, timings.ReceivedAt, fetch.Token);
             }
-            catch (UnknownItemException ex)
+            catch (ItemMetadataException ex)
             {
                 await PublishFailedAsync(context, request, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
+                return;
+            }
+            catch (OutageOutlastedException ex)
+            {
+                await context.ReturnToQueueAsync(ex, logger);
                 return;
             }
             catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -61,6 +69,13 @@ public sealed class PredictionRequestConsumer(
         }
 
         timings = timings with { MetadataCompletedAt = clock.GetUtcNow() };
+
+        // Another source than the HTTP one may hand over what no model input, and no outcome event, can hold.
+        if (metadata.FirstOrDefault(feature => !double.IsFinite(feature.Value)) is { Key: { } feature, Value: var value })
+        {
+            await PublishFailedAsync(context, request, new UnreadableMetadataException(request.ItemId, feature, value.ToString(CultureInfo.InvariantCulture)).Message, timings);
+            return;
+        }
 
         InferenceOutcome outcome;
         try
@@ -94,8 +109,15 @@ public sealed class PredictionRequestConsumer(
         };
 
         WorkerTracing.RecordInference(request.PredictionId, outcome, pool.Model);
-        await context.PublishCancellableAsync(
-            request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, pool.Model), cancellationToken);
+
+        // Computing it again would give the same answer: it fails now, once, rather than after every retry.
+        if (!double.IsFinite(outcome.Prediction))
+        {
+            await PublishFailedAsync(context, request, $"the model {pool.Model.Name} {pool.Model.Version} answered {outcome.Prediction.ToString(CultureInfo.InvariantCulture)}, which is not a finite number, for this input", timings);
+            return;
+        }
+
+        await context.PublishOutcomeAsync(request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, pool.Model));
         metrics.Stages(timings, request.SubmittedAt, outcome);
         metrics.Outcome("completed");
     }
@@ -128,18 +150,18 @@ public sealed class PredictionRequestConsumer(
         return context.Message with { PredictionId = id!.Value };
     }
 
-    private async Task PublishExpiredAsync(ConsumeContext context, PredictionRequest request, PredictionTimings timings)
+    private async Task PublishExpiredAsync(ConsumeContext<PredictionRequest> context, PredictionRequest request, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
-        await context.PublishCancellableAsync(request.Expired(worker, timings, clock.GetUtcNow()), context.CancellationToken);
+        await context.PublishOutcomeAsync(request.Expired(worker, timings, clock.GetUtcNow()));
         metrics.Stages(timings, request.SubmittedAt);
         metrics.Outcome("expired");
     }
 
-    private async Task PublishFailedAsync(ConsumeContext context, PredictionRequest request, string error, PredictionTimings timings)
+    private async Task PublishFailedAsync(ConsumeContext<PredictionRequest> context, PredictionRequest request, string error, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
-        await context.PublishCancellableAsync(request.Failed(worker, timings, clock.GetUtcNow(), error), context.CancellationToken);
+        await context.PublishOutcomeAsync(request.Failed(worker, timings, clock.GetUtcNow(), error));
         metrics.Stages(timings, request.SubmittedAt);
         metrics.Outcome("failed");
     }

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.Extensions.Options;
+using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
-using Predictions.Worker.Metadata;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -46,12 +47,15 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
         var metrics = context.GetRequiredService<WorkerMetrics>();
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory(() => metrics.Outcome("rejected")));
 
-        // A metadata outage is waited out, however long (a deadline still ends a waiting request); other
-        // errors get a few quick retries in process, and a request that can never be computed goes to the
-        // error queue at once.
-        endpointConfigurator.UseOutageRetry(ex => ex is MetadataUnavailableException, retry =>
+        // Outside the retries: what still fails after them is failed, with an outcome.
+        endpointConfigurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<PredictionRequest>>(ActivatorUtilities.CreateInstance<RequestOutcomeFilter>(context)));
+
+        // A metadata outage is waited out in the consumer (a deadline still ends a waiting request); other errors
+        // get a few quick retries in process, and a request that can never be computed goes to the error queue at once.
+        endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<InvalidPredictionRequestException>();
+            retry.Ignore<OutageReturnRefusedException>();
             retry.Ignore<JsonException>();
             retry.Ignore<System.Runtime.Serialization.SerializationException>();
             retry.Intervals(200, 1_000, 5_000);

@@ -66,7 +66,7 @@ public sealed class SuspectFilterPlacementTests : IDisposable
         var requests = Descendants(workQueue).Single(node => (string?)node["filterType"] == "dispatchPipe"
             && ((string?)node["outputType"])?.EndsWith($"<{typeof(PredictionRequest).FullName}>", StringComparison.Ordinal) == true);
         var beforeConsumer = requests["filters"]!.AsArray().Select(filter => (string?)filter!["filterType"]).ToList();
-        Assert.Equal(["retry", "retry", "concurrencyLimit"], beforeConsumer);
+        Assert.Equal(["request-outcome", "retry", "concurrencyLimit"], beforeConsumer);
 
         var consumer = requests["consumer"]!;
         Assert.Equal(typeof(PredictionRequestConsumer).FullName, (string?)consumer["type"]);
@@ -109,6 +109,9 @@ public sealed class SuspectFilterPlacementTests : IDisposable
         builder.AddPipeline();
         builder.AddInference();
         builder.AddCrashRecovery();
+        builder.AddMetadata();
+        builder.Services.AddOptions<OutageOptions>();
+        builder.Services.AddSingleton<OutageWait>();
         builder.Services.AddSingleton(metadata);
         builder.Services.AddSingleton(model);
         builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());

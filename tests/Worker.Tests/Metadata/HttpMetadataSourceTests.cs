@@ -39,6 +39,36 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_number_no_double_holds_is_unreadable_metadata_asked_once_and_named()
+    {
+        _server.RawItems[3] = """{"category": 2, "price": 1e400}""";
+        using var host = Build();
+
+        var error = await Assert.ThrowsAsync<UnreadableMetadataException>(() => Source(host).GetAsync(3, CancellationToken.None));
+
+        Assert.Equal("the metadata of item 3 is unreadable: 'price' is 1e400, which is not a finite number", error.Message);
+        Assert.Equal(1, _server.RequestsFor(3));
+    }
+
+    [Fact]
+    public async Task An_item_the_service_keeps_failing_says_when_the_service_last_answered_another()
+    {
+        _server.FailingItems[8] = true;
+        using var host = Build(new() { ["Metadata:Retries"] = "1" });
+        var source = Source(host);
+
+        var neverAnswered = await Assert.ThrowsAsync<MetadataUnavailableException>(() => source.GetAsync(8, CancellationToken.None));
+        var before = DateTimeOffset.UtcNow;
+        await source.GetAsync(1, CancellationToken.None);
+        var failing = await Assert.ThrowsAsync<MetadataUnavailableException>(() => source.GetAsync(8, CancellationToken.None));
+
+        Assert.Null(neverAnswered.ServiceAnsweredAt);
+        Assert.NotNull(failing.ServiceAnsweredAt);
+        Assert.InRange(failing.ServiceAnsweredAt.Value, before, DateTimeOffset.UtcNow);
+        Assert.Contains("answered 500", failing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_within_one_call()
     {
         _server.FailNext(2);

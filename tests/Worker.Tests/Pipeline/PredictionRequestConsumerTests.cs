@@ -3,6 +3,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Predictions.Contracts;
+using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
@@ -69,6 +70,141 @@ public sealed class PredictionRequestConsumerTests
 
         var failed = await SingleAsync<PredictionFailed>(harness);
         Assert.StartsWith("inference failed", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_model_answer_that_is_not_a_finite_number_fails_the_prediction_once_naming_it()
+    {
+        var model = new ObservingModel(TimeSpan.Zero);
+        await using var provider = Build(new ScriptedMetadataSource(Features), model);
+        var harness = await StartAsync(provider);
+
+        // The model doubles it: beyond a double's range.
+        await harness.Bus.Publish(Request(featureValue: 1e308));
+
+        var failed = await SingleAsync<PredictionFailed>(harness);
+        Assert.Contains("answered Infinity, which is not a finite number", failed.Error, StringComparison.Ordinal);
+        Assert.NotNull(failed.Timings.InferenceCompletedAt);
+        Assert.Equal(1, model.Calls);
+        Assert.False(await harness.Published.Any<PredictionCompleted>());
+    }
+
+    [Fact]
+    public async Task Metadata_that_is_not_a_finite_number_fails_the_prediction_naming_the_feature_without_an_inference()
+    {
+        var model = new ObservingModel(TimeSpan.Zero);
+        var metadata = new ScriptedMetadataSource(new Dictionary<string, double> { ["price"] = double.NaN });
+        await using var provider = Build(metadata, model);
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(itemId: 3));
+
+        var failed = await SingleAsync<PredictionFailed>(harness);
+        Assert.Equal("the metadata of item 3 is unreadable: 'price' is NaN, which is not a finite number", failed.Error);
+        Assert.Equal(0, model.Calls);
+        Assert.Equal(1, metadata.Calls);
+    }
+
+    [Fact]
+    public async Task A_service_that_keeps_failing_one_item_while_it_answers_others_fails_that_request_after_the_budget_and_completes_the_others()
+    {
+        var clock = new SteppingClock();
+        var budget = TimeSpan.FromSeconds(30);
+        var metadata = new ScriptedMetadataSource(Features, failingItem: 5, clock: clock);
+        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: budget);
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(itemId: 5, featureValue: 1));
+        await WaitUntilAsync(() => metadata.FailingItemCalls == 1);
+        await harness.Bus.Publish(Request(itemId: 6, featureValue: 2));
+        Assert.Equal(4, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
+
+        // Each step ends whatever pause the waiting request is in (at most 10 s), so it fetches once more.
+        var start = clock.GetUtcNow();
+        while (!Published<PredictionFailed>(harness).Any())
+        {
+            Assert.True(clock.GetUtcNow() - start < budget + TimeSpan.FromMinutes(1), "the request was never failed");
+            var before = metadata.FailingItemCalls;
+            await clock.StepWhenWaitingAsync(OutageWait.MaxInterval);
+            await WaitUntilAsync(() => metadata.FailingItemCalls > before || Published<PredictionFailed>(harness).Any());
+        }
+
+        var failed = Assert.Single(Published<PredictionFailed>(harness));
+        Assert.StartsWith("the metadata service kept failing for item 5 for ", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("while it answered other items; the last failure: the metadata service answered 500 for item 5", failed.Error, StringComparison.Ordinal);
+        var waited = failed.FailedAt - failed.Timings.ReceivedAt;
+        Assert.InRange(waited, budget, budget + (3 * OutageWait.MaxInterval));
+
+        // The next request for that item fails at its first failure: the item is known to fail.
+        var calls = metadata.FailingItemCalls;
+        await harness.Bus.Publish(Request(itemId: 5, featureValue: 3));
+        await clock.StepWhenWaitingAsync(OutageWait.MaxInterval);
+        await WaitUntilAsync(() => Published<PredictionFailed>(harness).Count() == 2);
+        Assert.Equal(calls + 2, metadata.FailingItemCalls);
+    }
+
+    [Fact]
+    public async Task An_outage_of_the_whole_service_is_waited_out_past_the_item_budget_and_the_request_completes_after_it()
+    {
+        var clock = new SteppingClock();
+        var metadata = new ScriptedMetadataSource(Features, clock: clock) { Down = true };
+        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: TimeSpan.FromSeconds(10), maxOutageWait: TimeSpan.FromMinutes(5));
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(featureValue: 7));
+        await AdvanceWhileWaitingAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Empty(Published<PredictionFailed>(harness));
+
+        metadata.Down = false;
+        await clock.StepUntilAsync(() => Published<PredictionCompleted>(harness).Any(), OutageWait.MaxInterval);
+        Assert.Equal(14, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
+        Assert.Empty(harness.Sent.Select<PredictionRequest>(Snapshot));
+    }
+
+    [Fact]
+    public async Task A_request_whose_outage_outlasts_the_longest_wait_goes_back_to_the_tail_of_its_queue_and_completes_from_there()
+    {
+        var clock = new SteppingClock();
+        var metadata = new ScriptedMetadataSource(Features, clock: clock) { Down = true };
+        var maxWait = TimeSpan.FromSeconds(40);
+        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: TimeSpan.FromSeconds(10), maxOutageWait: maxWait);
+        var harness = await StartAsync(provider);
+        var request = Request(featureValue: 8);
+
+        await harness.Bus.Publish(request);
+        await AdvanceWhileWaitingAsync(clock, maxWait);
+        Assert.True(await harness.Sent.Any<PredictionRequest>(), "the request was not given back to its queue");
+        var returned = Assert.Single(harness.Sent.Select<PredictionRequest>(Snapshot)).Context;
+        Assert.Equal(new Uri($"loopback://localhost/{Topology.WorkQueue}"), returned.DestinationAddress);
+        Assert.Equal(1, returned.Headers.Get<int>(OutageReturn.ReturnsHeader));
+        Assert.Equal(request.PredictionId, returned.Message.PredictionId);
+
+        // The copy waits out the rest of the outage like any request, and completes once.
+        metadata.Down = false;
+        await clock.StepUntilAsync(() => Published<PredictionCompleted>(harness).Any(), OutageWait.MaxInterval);
+        Assert.Equal(16, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
+        Assert.Empty(Published<PredictionFailed>(harness));
+    }
+
+    [Fact]
+    public async Task An_exception_nobody_foresaw_fails_the_prediction_once_its_retries_are_spent_and_sends_it_to_the_error_queue_with_the_reason()
+    {
+        var metadata = new ScriptedMetadataSource(Features, faultItem: 13);
+        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero));
+        var harness = await StartAsync(provider);
+        var request = Request(itemId: 13);
+
+        await harness.Bus.Publish(request);
+
+        var failed = await SingleAsync<PredictionFailed>(harness);
+        Assert.Equal(request.PredictionId, failed.PredictionId);
+        Assert.Equal(
+            $"the worker could not compute it (InvalidOperationException: a bug nobody foresaw, for item 13); it was set aside in {Topology.WorkQueue}_error for an operator",
+            failed.Error);
+        Assert.Equal(4, metadata.Calls);
+
+        // Still a fault, so MassTransit moves it to the error queue with the exception as its reason.
+        Assert.True(await harness.Consumed.Any<PredictionRequest>(consumed => consumed.Exception is InvalidOperationException));
     }
 
     [Fact]
@@ -165,7 +301,7 @@ public sealed class PredictionRequestConsumerTests
         // Cancelled by the endpoint's stop: MassTransit returns it to its queue, never to the error queue.
         var consumed = Assert.Single(harness.Consumed.Select<PredictionRequest>());
         Assert.IsAssignableFrom<OperationCanceledException>(consumed.Exception);
-        Assert.Empty(harness.Published.Select<PredictionFailed>());
+        Assert.Empty(Published<PredictionFailed>(harness));
         Assert.Equal(0, model.Calls);
     }
 
@@ -177,12 +313,16 @@ public sealed class PredictionRequestConsumerTests
         SubmittedAt = DateTimeOffset.UtcNow,
     };
 
-    private static ServiceProvider Build(IMetadataSource metadata, IPredictionModel model, TimeProvider? clock = null)
+    private static ServiceProvider Build(
+        IMetadataSource metadata, IPredictionModel model, TimeProvider? clock = null, TimeSpan? itemFailureBudget = null, TimeSpan? maxOutageWait = null)
     {
         var services = new ServiceCollection()
             .AddLogging()
             .AddMetrics()
             .AddSingleton<WorkerMetrics>()
+            .AddSingleton<FailingItems>()
+            .AddSingleton<OutageWait>()
+            .AddTransient<MetadataWait>()
             .AddSingleton(metadata)
             .AddSingleton(model)
             .AddSingleton(clock ?? TimeProvider.System)
@@ -191,6 +331,8 @@ public sealed class PredictionRequestConsumerTests
             .AddSingleton<InferencePool>();
         services.AddOptions<InferenceOptions>().Configure(o => o.MaxConcurrency = 2);
         services.AddOptions<WorkerOptions>();
+        services.AddOptions<MetadataOptions>().Configure(o => o.ItemFailureBudget = itemFailureBudget ?? o.ItemFailureBudget);
+        services.AddOptions<OutageOptions>().Configure(o => o.MaxWait = maxOutageWait ?? o.MaxWait);
         services.Configure<MassTransitHostOptions>(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(1));
         services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
         return services.BuildServiceProvider(validateScopes: true);
@@ -203,6 +345,21 @@ public sealed class PredictionRequestConsumerTests
         await harness.Start();
         return harness;
     }
+
+    /// <summary>Moves the clock on by <paramref name="howLong"/>, a longest pause at a time, each time a request begins a pause.</summary>
+    private static async Task AdvanceWhileWaitingAsync(SteppingClock clock, TimeSpan howLong)
+    {
+        for (var end = clock.GetUtcNow() + howLong; clock.GetUtcNow() < end;)
+        {
+            await clock.StepWhenWaitingAsync(OutageWait.MaxInterval);
+        }
+    }
+
+    /// <summary>For the harness's lists: what they hold now, without waiting for more.</summary>
+    private static readonly CancellationToken Snapshot = new(canceled: true);
+
+    private static IEnumerable<T> Published<T>(ITestHarness harness)
+        where T : class => harness.Published.Select<T>(Snapshot).Select(published => published.Context.Message);
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
@@ -217,6 +374,6 @@ public sealed class PredictionRequestConsumerTests
         where T : class
     {
         Assert.True(await harness.Published.Any<T>(), $"no {typeof(T).Name} was published");
-        return Assert.Single(harness.Published.Select<T>()).Context.Message;
+        return Assert.Single(Published<T>(harness));
     }
 }
