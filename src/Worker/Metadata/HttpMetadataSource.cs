@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Metadata;
@@ -13,10 +14,10 @@ namespace Predictions.Worker.Metadata;
 /// the item's features (other values are ignored). Retries, timeouts and the circuit breaker live in the
 /// client's resilience handler; answers are cached for <c>Metadata:CacheDuration</c>, and concurrent
 /// requests for one item share one fetch. A 404 is an unknown item, a number no double holds is unreadable metadata;
-/// anything else that is not an answer is an outage (<see cref="MetadataUnavailableException"/>), which says when the
-/// service last answered (<see cref="MetadataServiceAnswers"/>).
+/// anything else that is not an answer is unavailable metadata (<see cref="MetadataUnavailableException"/>), which says
+/// when the service last answered an item (<see cref="MetadataServiceHealth"/>) and whether its circuit is open.
 /// </summary>
-public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, MetadataServiceAnswers answers, IOptions<MetadataOptions> options) : IMetadataSource
+public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, MetadataServiceHealth health, IOptions<MetadataOptions> options) : IMetadataSource
 {
     private readonly HybridCacheEntryOptions? _cacheEntry = options.Value.CacheDuration > TimeSpan.Zero
         ? new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration }
@@ -49,34 +50,42 @@ public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, Metad
 
     private async Task<Dictionary<string, double>> FetchAsync(long itemId, CancellationToken cancellationToken)
     {
+        string failure;
+        Exception? cause = null;
         try
         {
             using var response = await http.GetAsync($"items/{itemId}", cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                answers.Record();
+                health.Answered(itemId);
                 throw new UnknownItemException(itemId);
             }
 
-            if (!response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode)
             {
-                throw new MetadataUnavailableException($"the metadata service answered {(int)response.StatusCode} {response.ReasonPhrase} for item {itemId}", serviceAnsweredAt: answers.LastAt);
-            }
+                using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+                if (document.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    health.Answered(itemId);
+                    return Features(itemId, document.RootElement);
+                }
 
-            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                failure = $"the metadata service answered item {itemId} with JSON that is not an object";
+            }
+            else
             {
-                throw new MetadataUnavailableException($"the metadata service answered item {itemId} with JSON that is not an object", serviceAnsweredAt: answers.LastAt);
+                failure = $"the metadata service answered {(int)response.StatusCode} {response.ReasonPhrase} for item {itemId}";
             }
-
-            answers.Record();
-            return Features(itemId, document.RootElement);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
             && ex is HttpRequestException or ExecutionRejectedException or OperationCanceledException or JsonException)
         {
-            throw new MetadataUnavailableException($"the metadata service at {http.BaseAddress} is unavailable: {ex.Message}", ex, answers.LastAt);
+            (failure, cause) = ($"the metadata service at {http.BaseAddress} is unavailable: {ex.Message}", ex);
         }
+
+        // Whether the service answers other items tells a failing item from an outage: find out, if nobody did lately.
+        await health.ProbeAsync(itemId, cancellationToken);
+        throw new MetadataUnavailableException(failure, cause, health.LastAnsweredAt, circuitOpen: cause is BrokenCircuitException);
     }
 
     /// <summary>The object's numeric values; one that no double holds (1e400, say) makes the item's metadata unreadable.</summary>

@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +15,7 @@ public static class MetadataExtensions
             .BindConfiguration(MetadataOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FailingItems>();
         builder.Services.AddTransient<MetadataWait>();
 
@@ -32,7 +35,7 @@ public static class MetadataExtensions
     private static void AddHttpMetadata(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHybridCache();
-        builder.Services.AddSingleton<MetadataServiceAnswers>();
+        builder.Services.AddSingleton<MetadataServiceHealth>();
 
         // RemoveAllResilienceHandlers is still marked for evaluation; it is the documented way to replace a default handler.
 #pragma warning disable EXTEXP0001
@@ -62,10 +65,25 @@ public static class MetadataExtensions
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * attempt.Ticks));
 
                 // Half of 20 or more calls failing means the service is down: stop calling it for a few
-                // seconds (requests wait in the meantime) instead of piling retries onto it.
+                // seconds (requests wait in the meantime) instead of piling retries onto it. A 500 is the
+                // service's error for one item (a bad row), not its being down: items that fail so must not
+                // close it to every other item.
                 resilience.CircuitBreaker.MinimumThroughput = 20;
                 resilience.CircuitBreaker.FailureRatio = 0.5;
+                resilience.CircuitBreaker.ShouldHandle = attempt => ValueTask.FromResult(
+                    HttpClientResiliencePredicates.IsTransient(attempt.Outcome) && attempt.Outcome.Result?.StatusCode != HttpStatusCode.InternalServerError);
             });
+
+        // What tells the service's being down from an item it keeps failing: one plain attempt, outside the retries
+        // and the circuit breaker, which an item's failures may have opened.
+        builder.Services.AddHttpClient(MetadataServiceHealth.ProbeClient, (services, http) =>
+            {
+                var metadata = services.GetRequiredService<IOptions<MetadataOptions>>().Value;
+                var baseUrl = metadata.BaseUrl!.ToString();
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.Timeout = metadata.AttemptTimeout;
+            })
+            .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }
 }

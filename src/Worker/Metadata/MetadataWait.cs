@@ -7,8 +7,9 @@ namespace Predictions.Worker.Metadata;
 /// Awaits an item's metadata through the source's failures. While the service is down as a whole (it answers no one)
 /// the request waits, trying again with back-off, for up to <c>Outages:MaxWait</c> after it was received, and then
 /// goes back to its queue (<see cref="OutageOutlastedException"/>) to wait again later. While the service answers
-/// other items and keeps failing this one, the fault is the item's: after <c>Metadata:ItemFailureBudget</c> (at once,
-/// for an item already judged so: <see cref="FailingItems"/>) the request fails (<see cref="ItemMetadataFailingException"/>).
+/// other items (it did within <see cref="UpWindow"/> of each failure, and its circuit is closed) and keeps failing this
+/// one, the fault is the item's: after <c>Metadata:ItemFailureBudget</c> (at once, for an item already judged so:
+/// <see cref="FailingItems"/>) the request fails (<see cref="ItemMetadataFailingException"/>).
 /// </summary>
 public sealed class MetadataWait(
     IMetadataSource source,
@@ -18,14 +19,15 @@ public sealed class MetadataWait(
     TimeProvider clock,
     ILogger<MetadataWait> logger)
 {
+    /// <summary>How recent an answer to another item must be for a failure to count against the item.</summary>
+    public static readonly TimeSpan UpWindow = TimeSpan.FromSeconds(15);
+
     private readonly TimeSpan _budget = metadata.Value.ItemFailureBudget;
 
     /// <exception cref="ItemMetadataException">The item's metadata cannot be had: fail the request.</exception>
     /// <exception cref="OutageOutlastedException">The service stayed down for as long as one delivery may wait.</exception>
     public async Task<IReadOnlyDictionary<string, double>> GetAsync(long itemId, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        // An answer the service gave anyone after this moment shows that it is up while this item fails.
-        var checkedSince = clock.GetUtcNow();
         DateTimeOffset? itemFailingSince = null;
         for (var retry = 0; ; retry++)
         {
@@ -38,8 +40,8 @@ public sealed class MetadataWait(
             catch (MetadataUnavailableException ex)
             {
                 var now = clock.GetUtcNow();
-                itemFailingSince = ex.ServiceAnsweredAt > checkedSince ? itemFailingSince ?? failingItems.Since(itemId) ?? now : null;
-                checkedSince = now;
+                var serviceUp = !ex.CircuitOpen && ex.ServiceAnsweredAt >= now - UpWindow;
+                itemFailingSince = serviceUp ? itemFailingSince ?? failingItems.Since(itemId) ?? now : null;
                 if (itemFailingSince is { } since && now - since >= _budget)
                 {
                     failingItems.Judged(itemId, since);

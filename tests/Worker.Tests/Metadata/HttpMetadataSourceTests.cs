@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 using Predictions.Harness;
 using Predictions.Worker.Metadata;
@@ -69,6 +70,43 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failing_item_with_no_answer_lately_makes_the_service_be_asked_for_the_last_item_it_answered()
+    {
+        _server.FailingItems[8] = true;
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = Build(new() { ["Metadata:Retries"] = "1", ["Metadata:CacheDuration"] = "00:00:00" }, clock);
+        var source = Source(host);
+        await source.GetAsync(1, CancellationToken.None);
+        clock.Advance(MetadataServiceHealth.ProbeInterval + TimeSpan.FromSeconds(1));
+
+        var failing = await Assert.ThrowsAsync<MetadataUnavailableException>(() => source.GetAsync(8, CancellationToken.None));
+
+        Assert.Equal(clock.GetUtcNow(), failing.ServiceAnsweredAt);
+        Assert.Equal(2, _server.RequestsFor(1));
+
+        // Within the interval, no second probe: the answer is fresh.
+        await Assert.ThrowsAsync<MetadataUnavailableException>(() => source.GetAsync(8, CancellationToken.None));
+        Assert.Equal(2, _server.RequestsFor(1));
+    }
+
+    [Fact]
+    public async Task An_item_the_service_answers_500_however_often_does_not_close_the_circuit_to_the_other_items()
+    {
+        _server.FailingItems[8] = true;
+        using var host = Build(new() { ["Metadata:Retries"] = "1", ["Metadata:CacheDuration"] = "00:00:00" });
+        var source = Source(host);
+
+        for (var call = 0; call < 30; call++)
+        {
+            var error = await Assert.ThrowsAsync<MetadataUnavailableException>(() => source.GetAsync(8, CancellationToken.None));
+            Assert.False(error.CircuitOpen);
+        }
+
+        Assert.Equal(60, _server.RequestsFor(8));
+        Assert.Equal(MetadataServer.FeaturesOf(2), await source.GetAsync(2, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_within_one_call()
     {
         _server.FailNext(2);
@@ -96,6 +134,7 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
         // 30 calls of 2 attempts each would be 60 requests; the circuit opened after 20 failures.
         Assert.InRange(_server.TotalRequests, 20, 21);
         Assert.IsType<BrokenCircuitException>(errors[^1].InnerException);
+        Assert.True(errors[^1].CircuitOpen);
     }
 
     [Fact]
@@ -127,9 +166,11 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
 
     private static IMetadataSource Source(IHost host) => host.Services.GetRequiredService<IMetadataSource>();
 
-    private IHost Build(Dictionary<string, string?>? settings = null)
+    /// <summary>The source as the worker builds it; with <paramref name="healthClock"/>, the service's health reads that clock (the retries keep the real one).</summary>
+    private IHost Build(Dictionary<string, string?>? settings = null, TimeProvider? healthClock = null)
     {
         var builder = Host.CreateApplicationBuilder();
+
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Metadata:Source"] = "Http",
@@ -140,6 +181,11 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
         });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.AddMetadata();
+        if (healthClock is not null)
+        {
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<MetadataServiceHealth>(services, healthClock));
+        }
+
         return builder.Build();
     }
 }
