@@ -7,12 +7,14 @@ namespace Predictions.Gateway.Tests.Api;
 
 /// <summary>
 /// Stands in for the broker's answer to each publish: it confirms, refuses the message as a full work queue does (a
-/// negative confirm), fails, or withholds its confirm until the publish gives up. It also tells the work queue's
-/// depth, which tells a full queue's refusal from one between leaders, and counts the channels distrusted.
+/// negative confirm), fails, withholds its confirm until the publish gives up, or holds the publish until the test
+/// says how it ends. It also tells the work queue's depth, which tells a full queue's refusal from one between
+/// leaders, and counts the channels distrusted.
 /// </summary>
 public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 {
     private readonly TaskCompletionSource<Guid> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Reply> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _channel = 1;
 
     public enum Reply
@@ -21,6 +23,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
         Refuse,
         Fail,
         Withhold,
+
+        /// <summary>Waits until <see cref="Release"/> says how the publish ends, or until the publish gives up.</summary>
+        Hold,
     }
 
     /// <summary>How the broker answers the publishes from now on.</summary>
@@ -41,6 +46,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     /// <summary>The message id of the first publish, once it has reached the broker.</summary>
     public Task<Guid> FirstAttempt => _firstAttempt.Task;
 
+    /// <summary>Ends every publish held so far, and those held from now on, as <paramref name="reply"/> says.</summary>
+    public void Release(Reply reply) => _held.TrySetResult(reply);
+
     public Task<long?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Depth);
 
     public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
@@ -51,6 +59,11 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
         var reply = Answers;
         var channel = _channel;
         _firstAttempt.TrySetResult(request.PredictionId);
+        if (reply == Reply.Hold)
+        {
+            reply = await _held.Task.WaitAsync(cancellationToken);
+        }
+
         switch (reply)
         {
             case Reply.Refuse:

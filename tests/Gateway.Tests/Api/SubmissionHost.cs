@@ -81,12 +81,14 @@ public sealed class SubmissionHost : IAsyncDisposable
 
     /// <summary>
     /// <c>POST /predictions{query}</c> with a JSON <paramref name="body"/>, as the client with API key
-    /// <paramref name="apiKey"/> (none when null), and what the client hears.
+    /// <paramref name="apiKey"/> (none when null), and what the client hears; <paramref name="aborted"/> is the
+    /// client's connection, cancelled when it goes away.
     /// </summary>
-    public async Task<Answer> SubmitAsync(string body, string query = "", string? idempotencyKey = null, string? apiKey = null, string contentType = "application/json")
+    public async Task<Answer> SubmitAsync(
+        string body, string query = "", string? idempotencyKey = null, string? apiKey = null, string contentType = "application/json", CancellationToken aborted = default)
     {
         await using var scope = _host.Services.CreateAsyncScope();
-        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = aborted };
         var content = Encoding.UTF8.GetBytes(body);
         http.Request.Method = HttpMethods.Post;
         http.Request.Path = "/predictions";
