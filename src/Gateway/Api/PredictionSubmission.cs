@@ -138,6 +138,12 @@ public sealed class PredictionSubmission(
             await publisher.PublishAsync(request, deadline.Token);
             return null;
         }
+        catch (PublisherRefusedException refused)
+        {
+            // Not published: nothing to log per request, the publisher's readiness warns of it now and then.
+            metrics.Submission("unavailable");
+            return SubmissionProblems.PublisherRefused(http, refused.Refusal);
+        }
         catch (Exception ex)
         {
             var maxLength = workQueue.Value.MaxLength;

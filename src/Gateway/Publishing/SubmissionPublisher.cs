@@ -16,10 +16,13 @@ namespace Predictions.Gateway.Publishing;
 /// Publishes HTTP submissions as plain JSON to <see cref="Topology.Submissions"/> on one confirm channel of its own,
 /// many in flight at once, and replaces that channel when it is distrusted or closes. MassTransit would publish
 /// them on a channel it shares and never replaces after a refusal; on RabbitMQ 3.10 a channel whose first publish
-/// to a quorum queue falls in a leader election is refused for the rest of its life.
+/// to a quorum queue falls in a leader election is refused for the rest of its life. A new channel is used only once
+/// the broker took the request topology's declaration and a trial publish; when it refuses them, <see cref="PublisherReadiness"/>
+/// says so and requests are answered at once.
 /// </summary>
 public sealed class SubmissionPublisher(
     PlainBrokerConnection connection,
+    PublisherReadiness readiness,
     IOptions<WorkQueueOptions> workQueue,
     IOptions<GatewayOptions> gateway,
     ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable
@@ -88,8 +91,15 @@ public sealed class SubmissionPublisher(
     public async ValueTask DisposeAsync() => await _stopping.CancelAsync();
 
     /// <summary>
+    /// Makes sure there is a channel to publish on, opening one if need be: throws <see cref="PublisherRefusedException"/>
+    /// while the broker refuses this gateway's submissions, and what opening failed with otherwise.
+    /// </summary>
+    public async Task EnsureChannelAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <summary>
     /// Opens a channel, trying again until <paramref name="cancellationToken"/> ends the wait: nothing was sent yet,
-    /// so a broker that is restarting, or refuses the declarations for now, costs the client time, not a request.
+    /// so a broker that is unreachable or restarting costs the client time, not a request. A broker that refuses the
+    /// declaration or the trial publish will not change its mind within the wait: that ends it at once.
     /// </summary>
     private async ValueTask<IChannel> OpenUntilAsync(CancellationToken cancellationToken)
     {
@@ -99,7 +109,7 @@ public sealed class SubmissionPublisher(
             {
                 return await OpenAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not (OperationCanceledException or PublisherRefusedException) && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug(ex, "No channel to publish submissions on yet");
                 await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
@@ -114,6 +124,7 @@ public sealed class SubmissionPublisher(
             return open;
         }
 
+        readiness.ThrowIfRefusedLately();
         await _opening.WaitAsync(cancellationToken);
         try
         {
@@ -122,18 +133,27 @@ public sealed class SubmissionPublisher(
                 return opened;
             }
 
+            // The caller before this one may have just heard a refusal.
+            readiness.ThrowIfRefusedLately();
             var connected = await connection.OpenAsync(cancellationToken);
             var channel = await connected.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
             try
             {
                 await channel.DeclareRequestTopologyAsync(workQueue.Value, cancellationToken);
+                await TryPublishAsync(connected, cancellationToken);
             }
-            catch
+            catch (Exception ex)
             {
                 await channel.DisposeAsync();
+                if (BrokerRefusal.Of(ex) is { } refusal)
+                {
+                    throw readiness.Refuse(refusal);
+                }
+
                 throw;
             }
 
+            readiness.Accept();
             _channel = channel;
             return channel;
         }
@@ -141,6 +161,19 @@ public sealed class SubmissionPublisher(
         {
             _opening.Release();
         }
+    }
+
+    /// <summary>
+    /// Publishes an empty message to <see cref="Topology.Submissions"/> in a transaction rolled back: the broker checks
+    /// the user's write permission on the exchange, and that it exists, as for a request, yet routes nothing. On
+    /// RabbitMQ 3.10 a channel keeps the permissions it once checked, so only a new channel sees one taken away.
+    /// </summary>
+    private static async Task TryPublishAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        await using var trial = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await trial.TxSelectAsync(cancellationToken);
+        await trial.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: false, new BasicProperties(), ReadOnlyMemory<byte>.Empty, cancellationToken);
+        await trial.TxRollbackAsync(cancellationToken);
     }
 
     /// <summary>

@@ -255,6 +255,27 @@ public sealed class PredictionSubmissionTests
         Assert.Equal(1, host.Broker.Distrusted);
     }
 
+    [Fact]
+    public async Task A_request_to_a_gateway_the_broker_refuses_is_503_publisher_refused_quoting_the_broker_and_frees_its_key()
+    {
+        await using var host = await SubmissionHost.StartAsync();
+        host.Broker.Answers = ScriptedBroker.Reply.RefuseGateway;
+
+        var refused = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+        host.Broker.Answers = ScriptedBroker.Reply.Confirm;
+        var retry = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(refused.Status == StatusCodes.Status503ServiceUnavailable, refused.ToString());
+        Assert.Equal(ProblemTypes.PublisherRefused, refused.Body.GetProperty("type").GetString());
+        var detail = refused.Body.GetProperty("detail").GetString();
+        Assert.Contains("not stored", detail, StringComparison.Ordinal);
+        Assert.EndsWith(ScriptedBroker.GatewayRefusal.ReplyText, detail, StringComparison.Ordinal);
+        Assert.Equal("10", refused.RetryAfter);
+        Assert.Equal(0, host.Broker.Distrusted);
+        Assert.Equal((StatusCodes.Status202Accepted, host.Broker.Attempts.First()), (retry.Status, retry.Id));
+        Assert.Equal(["unavailable", "accepted"], host.Counted);
+    }
+
     [Theory]
     [InlineData(ScriptedBroker.Reply.Fail)]
     [InlineData(ScriptedBroker.Reply.Withhold)]

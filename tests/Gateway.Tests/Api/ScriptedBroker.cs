@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Publishing;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Tests.Api;
 
@@ -26,7 +27,13 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 
         /// <summary>Waits until <see cref="Release"/> says how the publish ends, or until the publish gives up.</summary>
         Hold,
+
+        /// <summary>Refuses the gateway itself, as a broker that refuses its declaration or its publishes does.</summary>
+        RefuseGateway,
     }
+
+    /// <summary>What the broker says when it refuses the gateway.</summary>
+    public static BrokerRefusal GatewayRefusal { get; } = new(BrokerRefusal.AccessRefused, "ACCESS_REFUSED - access to exchange 'prediction-submissions' in vhost 'v' refused for user 'gateway'");
 
     /// <summary>How the broker answers the publishes from now on.</summary>
     public Reply Answers { get; set; } = Reply.Confirm;
@@ -68,6 +75,8 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
         {
             case Reply.Refuse:
                 throw new PublishRefusedException(channel);
+            case Reply.RefuseGateway:
+                throw new PublisherRefusedException(GatewayRefusal, DateTimeOffset.UtcNow);
             case Reply.Fail:
                 throw new InvalidOperationException("The connection to the broker was lost.");
             case Reply.Withhold:
