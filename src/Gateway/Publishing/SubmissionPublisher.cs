@@ -135,22 +135,14 @@ public sealed class SubmissionPublisher(
 
             // The caller before this one may have just heard a refusal.
             readiness.ThrowIfRefusedLately();
-            var connected = await connection.OpenAsync(cancellationToken);
-            var channel = await connected.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            IChannel channel;
             try
             {
-                await channel.DeclareRequestTopologyAsync(workQueue.Value, cancellationToken);
-                await TryPublishAsync(connected, cancellationToken);
+                channel = await SubmissionChannel.OpenAsync(await connection.OpenAsync(cancellationToken), workQueue.Value, cancellationToken);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (BrokerRefusal.Of(ex) is { } refusal)
             {
-                await channel.DisposeAsync();
-                if (BrokerRefusal.Of(ex) is { } refusal)
-                {
-                    throw readiness.Refuse(refusal);
-                }
-
-                throw;
+                throw readiness.Refuse(refusal);
             }
 
             readiness.Accept();
@@ -161,19 +153,6 @@ public sealed class SubmissionPublisher(
         {
             _opening.Release();
         }
-    }
-
-    /// <summary>
-    /// Publishes an empty message to <see cref="Topology.Submissions"/> in a transaction rolled back: the broker checks
-    /// the user's write permission on the exchange, and that it exists, as for a request, yet routes nothing. On
-    /// RabbitMQ 3.10 a channel keeps the permissions it once checked, so only a new channel sees one taken away.
-    /// </summary>
-    private static async Task TryPublishAsync(IConnection connection, CancellationToken cancellationToken)
-    {
-        await using var trial = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await trial.TxSelectAsync(cancellationToken);
-        await trial.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: false, new BasicProperties(), ReadOnlyMemory<byte>.Empty, cancellationToken);
-        await trial.TxRollbackAsync(cancellationToken);
     }
 
     /// <summary>
