@@ -163,6 +163,32 @@ public sealed class PredictionSubmissionTests
     }
 
     [Fact]
+    public async Task A_client_that_leaves_while_its_key_waits_for_the_store_still_has_its_request_claimed_and_published()
+    {
+        await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?> { ["Gateway:StoreTimeout"] = "00:00:05" });
+        using var client = new CancellationTokenSource();
+        var bodyRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Another process holds the store's lock while the claim waits for it; the client gives up and leaves meanwhile.
+        Task<Answer> first;
+        await using (await LockAsync(host.ResultsDatabase))
+        {
+            first = host.SubmitAsync(Body, idempotencyKey: "key-1", aborted: client.Token, bodyRead: bodyRead);
+            await bodyRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await client.CancelAsync();
+        }
+
+        var unheard = await Record.ExceptionAsync(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(unheard is null or OperationCanceledException, unheard?.ToString());
+        var published = Assert.Single(host.Published);
+        var retry = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(retry.Status == StatusCodes.Status202Accepted, retry.ToString());
+        Assert.Equal(published.PredictionId, retry.Id);
+        Assert.Equal(["accepted", "replayed"], host.Counted);
+    }
+
+    [Fact]
     public async Task A_key_the_store_cannot_release_after_an_unconfirmed_publish_is_503_never_500()
     {
         await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?> { ["Gateway:PublishTimeout"] = "00:00:00.5" });
