@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 
 namespace Predictions.Harness;
 
@@ -56,6 +57,43 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>What <paramref name="user"/> may configure, write and read in a virtual host (regular expressions over names).</summary>
+    public async Task<Permissions> GetPermissionsAsync(string virtualHost, string user) =>
+        (await _management.GetFromJsonAsync<Permissions>($"api/permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(user)}"))!;
+
+    /// <summary>
+    /// Sets what <paramref name="user"/> may do in a virtual host. RabbitMQ may cache a channel's access checks, so only
+    /// new channels are sure to see the change.
+    /// </summary>
+    public async Task SetPermissionsAsync(string virtualHost, string user, Permissions permissions)
+    {
+        using var response = await _management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(user)}", permissions);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Closes, as a network failure would, the connections <paramref name="user"/> opened under a client-given name that
+    /// ends with <paramref name="nameEnding"/>; returns how many. The management API lists a new connection a moment late.
+    /// </summary>
+    public async Task<int> CloseConnectionsAsync(string user, string nameEnding)
+    {
+        var closed = 0;
+        foreach (var connection in (await _management.GetFromJsonAsync<JsonElement>("api/connections")).EnumerateArray())
+        {
+            if (connection.GetProperty("user").GetString() == user
+                && connection.TryGetProperty("client_properties", out var client)
+                && client.TryGetProperty("connection_name", out var name)
+                && name.GetString()?.EndsWith(nameEnding, StringComparison.Ordinal) == true)
+            {
+                using var response = await _management.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+                response.EnsureSuccessStatusCode();
+                closed++;
+            }
+        }
+
+        return closed;
+    }
+
     /// <summary>Reads a queue as the management API sees it (its statistics lag the broker by a few seconds).</summary>
     public Task<T?> GetAsync<T>(string path) => _management.GetFromJsonAsync<T>(path);
 
@@ -97,3 +135,6 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         return client;
     }
 }
+
+/// <summary>A user's permissions in a virtual host, as the management API reads and writes them (in camel case).</summary>
+public sealed record Permissions(string Configure, string Write, string Read);

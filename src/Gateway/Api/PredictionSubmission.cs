@@ -58,14 +58,16 @@ public sealed class PredictionSubmission(
             // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request.
             var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
             (IdempotencyStore.Outcome Outcome, Guid PredictionId) claim;
-            using (var storeDeadline = CancellationTokenSource.CreateLinkedTokenSource(aborted))
+
+            // From the claim on, nothing follows the client's connection but the wait for the answer: a claim, publish,
+            // mark or release cut short by a client that left would leave its key claimed with nobody to resolve it.
+            using (var storeDeadline = new CancellationTokenSource(_options.StoreTimeout, clock))
             {
-                storeDeadline.CancelAfter(_options.StoreTimeout);
                 try
                 {
                     claim = await idempotency.ClaimAsync(owner, key, request.PredictionId, fingerprint, storeDeadline.Token);
                 }
-                catch (Exception ex) when (StoreOutage.Is(ex, aborted))
+                catch (Exception ex) when (StoreOutage.Is(ex, CancellationToken.None))
                 {
                     // The claim failed or was withdrawn unwritten, and nothing was published: the same key may simply be sent again.
                     logger.LogWarning("An Idempotency-Key could not be claimed, so the submission was answered 503 and nothing was published: {Reason}", StoreOutage.Reason(ex, _options.StoreTimeout));
@@ -93,38 +95,57 @@ public sealed class PredictionSubmission(
             }
         }
 
-        if (await PublishAsync(request, owner, key, http.HttpContext) is { } unpublished)
+        ProblemHttpResult? unpublished = null;
+        var confirmed = false;
+        try
+        {
+            unpublished = await PublishAsync(request, http.HttpContext);
+            confirmed = unpublished is null;
+        }
+        finally
+        {
+            // Whatever the publish ended in, the key is marked or released, each within Gateway:StoreTimeout; a store
+            // that fails then is logged, and the client still hears 503, or its 202 once the broker has the request.
+            if (confirmed)
+            {
+                await recorder.RecordAsync(request, owner, key);
+            }
+            else if (key is not null)
+            {
+                await recorder.ReleaseAsync(request.PredictionId, owner, key);
+            }
+        }
+
+        if (unpublished is not null)
         {
             return unpublished;
         }
 
-        // Published: from here on the request exists, whatever happens to this HTTP exchange or to the store.
-        await recorder.RecordAsync(request, owner, key);
         metrics.Submission("accepted");
         return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, aborted);
     }
 
     /// <summary>
-    /// Publishes the request within <c>Gateway:PublishTimeout</c>. Null once the broker confirmed it; else the problem
-    /// to answer with, the key released so that a retry may publish it again.
+    /// Publishes the request within <c>Gateway:PublishTimeout</c>, whether or not its client is still there. Null once
+    /// the broker confirmed it; else the problem to answer with.
     /// </summary>
-    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, string? key, HttpContext http)
+    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, HttpContext http)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        deadline.CancelAfter(_options.PublishTimeout);
+        using var deadline = new CancellationTokenSource(_options.PublishTimeout, clock);
         PredictionTracing.Tag(request.PredictionId);
         try
         {
             await publisher.PublishAsync(request, deadline.Token);
             return null;
         }
-        catch (Exception ex) when (ex is PublishRefusedException || !http.RequestAborted.IsCancellationRequested)
+        catch (PublisherRefusedException refused)
         {
-            if (key is not null)
-            {
-                await idempotency.ReleaseAsync(owner, key, CancellationToken.None);
-            }
-
+            // Not published: nothing to log per request, the publisher's readiness warns of it now and then.
+            metrics.Submission("unavailable");
+            return SubmissionProblems.PublisherRefused(http, refused.Refusal);
+        }
+        catch (Exception ex)
+        {
             var maxLength = workQueue.Value.MaxLength;
             if (ex is PublishRefusedException refusal)
             {

@@ -18,6 +18,14 @@ public static class ProblemTypes
     /// </summary>
     public const string BrokerRefused = "tag:predictions.gateway,2026:broker-refused";
 
+    /// <summary>
+    /// The broker refuses this gateway's submissions altogether: it refused the gateway's declaration of the work queue or
+    /// a publish to its exchange, because a <c>WorkQueue:*</c> setting differs from the queue's or the gateway's broker
+    /// user lacks a permission. A configuration error for an operator to fix, not an outage, and answered at once:
+    /// nothing was published, so nothing was stored. The detail quotes the broker; <c>/health/ready</c> fails meanwhile.
+    /// </summary>
+    public const string PublisherRefused = "tag:predictions.gateway,2026:publisher-refused";
+
     /// <summary>The results store (<c>ConnectionStrings:Results</c>) is locked, read-only, full or gone: a submission refused for it published nothing.</summary>
     public const string StoreUnavailable = "tag:predictions.gateway,2026:store-unavailable";
 }

@@ -1,11 +1,13 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Api;
 
 /// <summary>
 /// The problems a submission that was read and checked may still be answered with, each with the Retry-After it
-/// needs: an Idempotency-Key that stands for another request or is busy, a full work queue, a silent broker.
+/// needs: an Idempotency-Key that stands for another request or is busy, a full work queue, a broker that refuses the
+/// request or the gateway, a silent broker.
 /// </summary>
 internal static class SubmissionProblems
 {
@@ -43,6 +45,20 @@ internal static class SubmissionProblems
             title: "The message broker is unavailable",
             detail: "The broker refused the request, as its work queue does while it elects a new leader: it was not stored and will not be computed. Submit it again after Retry-After.",
             type: ProblemTypes.BrokerRefused);
+    }
+
+    /// <summary>
+    /// The broker refuses this gateway's declaration or its publishes, for its settings or its permissions: nothing was
+    /// published. Not an outage, yet perhaps mended soon (an operator, another gateway), so 503 rather than 500.
+    /// </summary>
+    public static ProblemHttpResult PublisherRefused(HttpContext http, BrokerRefusal refusal)
+    {
+        http.Response.Headers.RetryAfter = "10";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "The message broker refuses this gateway's submissions",
+            detail: $"The broker refuses this gateway's submissions, a matter of its settings or its permissions for an operator to fix, not an outage: the request was not published, so it was not stored and will not be computed. Submit it again after Retry-After. The broker said: {refusal.ReplyText}",
+            type: ProblemTypes.PublisherRefused);
     }
 
     /// <summary>The broker did not confirm within <c>Gateway:PublishTimeout</c>: the request may or may not be stored.</summary>

@@ -7,12 +7,13 @@ using Predictions.ServiceDefaults.Telemetry;
 namespace Predictions.Gateway.Api;
 
 /// <summary>
-/// Marks a published submission's Idempotency-Key published and records the request as queued. The broker has the
-/// request whatever the store does, so a write that keeps failing, or is not done within <c>Gateway:StoreTimeout</c>
-/// (a lock held elsewhere), is logged and the client still gets its 202 at once: a key that cannot be marked is
-/// released instead, so a retry gets the same prediction id (and publishes it again, which the worker and the stores
-/// collapse into one prediction) rather than 409; a request not recorded as queued is 404 to GET until its outcome
-/// arrives and records it (the status consumer waits out an outage however long it lasts).
+/// Resolves a submission's store writes once its publish has ended: marks its Idempotency-Key published and records
+/// it as queued, or releases the key of one the broker did not confirm. Each write is bounded by
+/// <c>Gateway:StoreTimeout</c> and never throws: a write that keeps failing, or is not done in time (a lock held
+/// elsewhere), is logged and the client hears what the publish earned it. After a confirmed publish that is 202 at once:
+/// a key that cannot be marked is released instead, so a retry gets the same prediction id (and publishes it again,
+/// which the worker and the stores collapse into one prediction) rather than 409; a request not recorded as queued is
+/// 404 to GET until its outcome arrives and records it (the status consumer waits out an outage however long it lasts).
 /// </summary>
 public sealed class SubmissionRecorder(
     PredictionStatusStore store, IdempotencyStore idempotency, IOptions<GatewayOptions> options, TimeProvider clock, ILogger<PredictionRequest> logger)
@@ -41,9 +42,21 @@ public sealed class SubmissionRecorder(
         {
             logger.LogWarning(Detail(unrecorded), "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives: {Reason}", request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));
         }
+    }
 
-        // An outage says all in its reason; anything else may be a bug, and keeps its stack trace.
-        static Exception? Detail(Exception failure) => StoreOutage.Is(failure, CancellationToken.None) ? null : failure;
+    // An outage says all in its reason; anything else may be a bug, and keeps its stack trace.
+    private static Exception? Detail(Exception failure) => StoreOutage.Is(failure, CancellationToken.None) ? null : failure;
+
+    /// <summary>
+    /// Frees the key of a submission the broker did not confirm, so that a retry publishes the same prediction id again.
+    /// A store that fails here leaves the key claimed: a retry gets 409 until the claim counts as abandoned.
+    /// </summary>
+    public async Task ReleaseAsync(Guid predictionId, string? owner, string key)
+    {
+        if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token)) is { } unreleased)
+        {
+            logger.LogWarning(Detail(unreleased), "Prediction {PredictionId} was not published and its Idempotency-Key could not be released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", predictionId, StoreOutage.Reason(unreleased, _storeTimeout));
+        }
     }
 
     /// <summary>

@@ -1,14 +1,24 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Predictions.ServiceDefaults.Health;
 using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Publishing;
 
 public static class PublishingExtensions
 {
-    /// <summary>HTTP submissions go to the work queue alone, on a confirm channel of the gateway's own.</summary>
+    /// <summary>
+    /// HTTP submissions go to the work queue alone, on a confirm channel of the gateway's own; the gateway is ready only
+    /// while it can publish there.
+    /// </summary>
     public static IHostApplicationBuilder AddSubmissionPublisher(this IHostApplicationBuilder builder)
     {
         builder.Services.AddPlainBrokerConnection();
-        builder.Services.AddSingleton<ISubmissionPublisher, SubmissionPublisher>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PublisherReadiness>();
+        builder.Services.AddSingleton<SubmissionPublisher>();
+        builder.Services.AddSingleton<ISubmissionPublisher>(services => services.GetRequiredService<SubmissionPublisher>());
+        builder.Services.AddHealthChecks()
+            .AddCheck<PublisherHealthCheck>("submission-publisher", failureStatus: null, tags: [HealthExtensions.Ready], timeout: TimeSpan.FromSeconds(5));
         return builder;
     }
 }

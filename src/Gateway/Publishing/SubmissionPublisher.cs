@@ -16,10 +16,13 @@ namespace Predictions.Gateway.Publishing;
 /// Publishes HTTP submissions as plain JSON to <see cref="Topology.Submissions"/> on one confirm channel of its own,
 /// many in flight at once, and replaces that channel when it is distrusted or closes. MassTransit would publish
 /// them on a channel it shares and never replaces after a refusal; on RabbitMQ 3.10 a channel whose first publish
-/// to a quorum queue falls in a leader election is refused for the rest of its life.
+/// to a quorum queue falls in a leader election is refused for the rest of its life. A new channel is used only once
+/// the broker took the request topology's declaration and a trial publish; when it refuses them, <see cref="PublisherReadiness"/>
+/// says so and requests are answered at once.
 /// </summary>
 public sealed class SubmissionPublisher(
     PlainBrokerConnection connection,
+    PublisherReadiness readiness,
     IOptions<WorkQueueOptions> workQueue,
     IOptions<GatewayOptions> gateway,
     ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable
@@ -88,8 +91,15 @@ public sealed class SubmissionPublisher(
     public async ValueTask DisposeAsync() => await _stopping.CancelAsync();
 
     /// <summary>
+    /// Makes sure there is a channel to publish on, opening one if need be: throws <see cref="PublisherRefusedException"/>
+    /// while the broker refuses this gateway's submissions, and what opening failed with otherwise.
+    /// </summary>
+    public async Task EnsureChannelAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <summary>
     /// Opens a channel, trying again until <paramref name="cancellationToken"/> ends the wait: nothing was sent yet,
-    /// so a broker that is restarting, or refuses the declarations for now, costs the client time, not a request.
+    /// so a broker that is unreachable or restarting costs the client time, not a request. A broker that refuses the
+    /// declaration or the trial publish will not change its mind within the wait: that ends it at once.
     /// </summary>
     private async ValueTask<IChannel> OpenUntilAsync(CancellationToken cancellationToken)
     {
@@ -99,7 +109,7 @@ public sealed class SubmissionPublisher(
             {
                 return await OpenAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not (OperationCanceledException or PublisherRefusedException) && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug(ex, "No channel to publish submissions on yet");
                 await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
@@ -114,6 +124,7 @@ public sealed class SubmissionPublisher(
             return open;
         }
 
+        readiness.ThrowIfRefusedLately();
         await _opening.WaitAsync(cancellationToken);
         try
         {
@@ -122,18 +133,19 @@ public sealed class SubmissionPublisher(
                 return opened;
             }
 
-            var connected = await connection.OpenAsync(cancellationToken);
-            var channel = await connected.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            // The caller before this one may have just heard a refusal.
+            readiness.ThrowIfRefusedLately();
+            IChannel channel;
             try
             {
-                await channel.DeclareRequestTopologyAsync(workQueue.Value, cancellationToken);
+                channel = await SubmissionChannel.OpenAsync(await connection.OpenAsync(cancellationToken), workQueue.Value, cancellationToken);
             }
-            catch
+            catch (Exception ex) when (BrokerRefusal.Of(ex) is { } refusal)
             {
-                await channel.DisposeAsync();
-                throw;
+                throw readiness.Refuse(refusal);
             }
 
+            readiness.Accept();
             _channel = channel;
             return channel;
         }

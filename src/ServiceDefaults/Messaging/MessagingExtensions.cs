@@ -37,6 +37,10 @@ public static class MessagingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutageWait>();
 
+        // Both hosts declare the work queue: before the bus starts, a queue made with other settings stops the start.
+        builder.Services.AddPlainBrokerConnection();
+        builder.Services.AddHostedService<WorkQueueDeclarationCheck>();
+
         // MassTransit waits without limit for an endpoint's consumers to return before that endpoint stops, and
         // an endpoint whose channel closed consumes again only once it has stopped: bounded here, a consumer that
         // does not return can hold neither a shutdown nor the endpoint's recovery after a broker outage.

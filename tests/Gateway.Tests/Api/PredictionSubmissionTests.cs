@@ -133,6 +133,106 @@ public sealed class PredictionSubmissionTests
         Assert.Equal(attempted, Assert.Single(host.Published).PredictionId);
     }
 
+    [Theory]
+    [InlineData(ScriptedBroker.Reply.Confirm)]
+    [InlineData(ScriptedBroker.Reply.Withhold)]
+    public async Task A_client_that_leaves_while_its_request_waits_for_the_broker_leaves_no_key_locked_and_its_retry_gets_the_same_prediction(ScriptedBroker.Reply outcome)
+    {
+        // A memory alarm or a leader election holds the confirm; the client gives up and disconnects meanwhile.
+        await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?> { ["Gateway:PublishTimeout"] = "00:00:01" });
+        host.Broker.Answers = ScriptedBroker.Reply.Hold;
+        using var client = new CancellationTokenSource();
+
+        var first = host.SubmitAsync(Body, idempotencyKey: "key-1", aborted: client.Token);
+        var attempted = await host.Broker.FirstAttempt.WaitAsync(TimeSpan.FromSeconds(10));
+        await client.CancelAsync();
+        host.Broker.Release(outcome);
+        host.Broker.Answers = ScriptedBroker.Reply.Confirm;
+
+        // Nobody hears the first answer; whatever it was, the key must be resolved by the time it is given.
+        var unheard = await Record.ExceptionAsync(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(unheard is null or OperationCanceledException, unheard?.ToString());
+        var retry = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(retry.Status == StatusCodes.Status202Accepted, retry.ToString());
+        Assert.Equal(attempted, retry.Id);
+        Assert.Equal(attempted, Assert.Single(host.Published).PredictionId);
+
+        // Confirmed: the retry is a replay of the first. Withheld until the publish gave up: the retry published it.
+        Assert.Equal(outcome == ScriptedBroker.Reply.Confirm ? ["accepted", "replayed"] : ["unavailable", "accepted"], host.Counted);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_while_its_key_waits_for_the_store_still_has_its_request_claimed_and_published()
+    {
+        await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?> { ["Gateway:StoreTimeout"] = "00:00:05" });
+        using var client = new CancellationTokenSource();
+        var bodyRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Another process holds the store's lock while the claim waits for it; the client gives up and leaves meanwhile.
+        Task<Answer> first;
+        await using (await LockAsync(host.ResultsDatabase))
+        {
+            first = host.SubmitAsync(Body, idempotencyKey: "key-1", aborted: client.Token, bodyRead: bodyRead);
+            await bodyRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await client.CancelAsync();
+        }
+
+        var unheard = await Record.ExceptionAsync(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(unheard is null or OperationCanceledException, unheard?.ToString());
+        var published = Assert.Single(host.Published);
+        var retry = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(retry.Status == StatusCodes.Status202Accepted, retry.ToString());
+        Assert.Equal(published.PredictionId, retry.Id);
+        Assert.Equal(["accepted", "replayed"], host.Counted);
+    }
+
+    [Fact]
+    public async Task A_key_the_store_cannot_release_after_an_unconfirmed_publish_is_503_never_500()
+    {
+        await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?> { ["Gateway:PublishTimeout"] = "00:00:00.5" });
+        host.Broker.Answers = ScriptedBroker.Reply.Fail;
+
+        // The claim inserts the key; releasing it is an update, which the store now refuses.
+        await ExecuteAsync(host.ResultsDatabase, "CREATE TRIGGER injected_failure BEFORE UPDATE ON owned_idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+        var answer = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(answer.Status == StatusCodes.Status503ServiceUnavailable, answer.ToString());
+        Assert.Equal("The message broker is unavailable", answer.Body.GetProperty("title").GetString());
+        Assert.Empty(host.Published);
+        Assert.Equal(["unavailable"], host.Counted);
+    }
+
+    [Fact]
+    public async Task A_key_release_that_waits_on_a_locked_store_is_given_up_within_the_store_timeout_and_answered_503()
+    {
+        await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:PublishTimeout"] = "00:00:05",
+            ["Gateway:StoreTimeout"] = "00:00:00.5",
+        });
+        host.Broker.Answers = ScriptedBroker.Reply.Hold;
+
+        // Claimed; then, while the broker still holds the publish, another process locks the store, and the publish fails.
+        var submission = host.SubmitAsync(Body, idempotencyKey: "key-1");
+        await host.Broker.FirstAttempt.WaitAsync(TimeSpan.FromSeconds(10));
+        Answer answer;
+        await using (await LockAsync(host.ResultsDatabase))
+        {
+            var failed = System.Diagnostics.Stopwatch.StartNew();
+            host.Broker.Release(ScriptedBroker.Reply.Fail);
+            answer = await submission.WaitAsync(TimeSpan.FromSeconds(20));
+
+            // SQLite's own busy timeout is 30 s: the release gave up at Gateway:StoreTimeout instead.
+            Assert.True(failed.Elapsed < TimeSpan.FromSeconds(5), $"answered after {failed.Elapsed}");
+        }
+
+        Assert.True(answer.Status == StatusCodes.Status503ServiceUnavailable, answer.ToString());
+        Assert.Equal("The message broker is unavailable", answer.Body.GetProperty("title").GetString());
+        Assert.Equal(["unavailable"], host.Counted);
+    }
+
     [Fact]
     public async Task A_request_the_broker_refuses_is_429_priced_by_the_drain_rate_leaves_no_record_and_frees_its_key()
     {
@@ -179,6 +279,27 @@ public sealed class PredictionSubmissionTests
 
         // On RabbitMQ 3.10 such a channel may be refused for good: the next requests go on another.
         Assert.Equal(1, host.Broker.Distrusted);
+    }
+
+    [Fact]
+    public async Task A_request_to_a_gateway_the_broker_refuses_is_503_publisher_refused_quoting_the_broker_and_frees_its_key()
+    {
+        await using var host = await SubmissionHost.StartAsync();
+        host.Broker.Answers = ScriptedBroker.Reply.RefuseGateway;
+
+        var refused = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+        host.Broker.Answers = ScriptedBroker.Reply.Confirm;
+        var retry = await host.SubmitAsync(Body, idempotencyKey: "key-1");
+
+        Assert.True(refused.Status == StatusCodes.Status503ServiceUnavailable, refused.ToString());
+        Assert.Equal(ProblemTypes.PublisherRefused, refused.Body.GetProperty("type").GetString());
+        var detail = refused.Body.GetProperty("detail").GetString();
+        Assert.Contains("not stored", detail, StringComparison.Ordinal);
+        Assert.EndsWith(ScriptedBroker.GatewayRefusal.ReplyText, detail, StringComparison.Ordinal);
+        Assert.Equal("10", refused.RetryAfter);
+        Assert.Equal(0, host.Broker.Distrusted);
+        Assert.Equal((StatusCodes.Status202Accepted, host.Broker.Attempts.First()), (retry.Status, retry.Id));
+        Assert.Equal(["unavailable", "accepted"], host.Counted);
     }
 
     [Theory]
@@ -266,6 +387,15 @@ public sealed class PredictionSubmissionTests
 
         Assert.True(answer.Status == StatusCodes.Status202Accepted, answer.ToString());
         Assert.Equal("queued", answer.Body.GetProperty("status").GetString());
+    }
+
+    private static async Task ExecuteAsync(string path, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Another process holding the results file's write lock, until disposed.</summary>

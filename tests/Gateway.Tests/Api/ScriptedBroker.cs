@@ -2,17 +2,20 @@ using System.Collections.Concurrent;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Publishing;
+using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Tests.Api;
 
 /// <summary>
 /// Stands in for the broker's answer to each publish: it confirms, refuses the message as a full work queue does (a
-/// negative confirm), fails, or withholds its confirm until the publish gives up. It also tells the work queue's
-/// depth, which tells a full queue's refusal from one between leaders, and counts the channels distrusted.
+/// negative confirm), fails, withholds its confirm until the publish gives up, or holds the publish until the test
+/// says how it ends. It also tells the work queue's depth, which tells a full queue's refusal from one between
+/// leaders, and counts the channels distrusted.
 /// </summary>
 public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 {
     private readonly TaskCompletionSource<Guid> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Reply> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _channel = 1;
 
     public enum Reply
@@ -21,7 +24,16 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
         Refuse,
         Fail,
         Withhold,
+
+        /// <summary>Waits until <see cref="Release"/> says how the publish ends, or until the publish gives up.</summary>
+        Hold,
+
+        /// <summary>Refuses the gateway itself, as a broker that refuses its declaration or its publishes does.</summary>
+        RefuseGateway,
     }
+
+    /// <summary>What the broker says when it refuses the gateway.</summary>
+    public static BrokerRefusal GatewayRefusal { get; } = new(BrokerRefusal.AccessRefused, "ACCESS_REFUSED - access to exchange 'prediction-submissions' in vhost 'v' refused for user 'gateway'");
 
     /// <summary>How the broker answers the publishes from now on.</summary>
     public Reply Answers { get; set; } = Reply.Confirm;
@@ -41,6 +53,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     /// <summary>The message id of the first publish, once it has reached the broker.</summary>
     public Task<Guid> FirstAttempt => _firstAttempt.Task;
 
+    /// <summary>Ends every publish held so far, and those held from now on, as <paramref name="reply"/> says.</summary>
+    public void Release(Reply reply) => _held.TrySetResult(reply);
+
     public Task<long?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Depth);
 
     public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
@@ -51,10 +66,17 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
         var reply = Answers;
         var channel = _channel;
         _firstAttempt.TrySetResult(request.PredictionId);
+        if (reply == Reply.Hold)
+        {
+            reply = await _held.Task.WaitAsync(cancellationToken);
+        }
+
         switch (reply)
         {
             case Reply.Refuse:
                 throw new PublishRefusedException(channel);
+            case Reply.RefuseGateway:
+                throw new PublisherRefusedException(GatewayRefusal, DateTimeOffset.UtcNow);
             case Reply.Fail:
                 throw new InvalidOperationException("The connection to the broker was lost.");
             case Reply.Withhold:

@@ -81,19 +81,27 @@ public sealed class SubmissionHost : IAsyncDisposable
 
     /// <summary>
     /// <c>POST /predictions{query}</c> with a JSON <paramref name="body"/>, as the client with API key
-    /// <paramref name="apiKey"/> (none when null), and what the client hears.
+    /// <paramref name="apiKey"/> (none when null), and what the client hears; <paramref name="aborted"/> is the
+    /// client's connection, cancelled when it goes away; <paramref name="bodyRead"/> is told once the whole body was read.
     /// </summary>
-    public async Task<Answer> SubmitAsync(string body, string query = "", string? idempotencyKey = null, string? apiKey = null, string contentType = "application/json")
+    public async Task<Answer> SubmitAsync(
+        string body,
+        string query = "",
+        string? idempotencyKey = null,
+        string? apiKey = null,
+        string contentType = "application/json",
+        TaskCompletionSource? bodyRead = null,
+        CancellationToken aborted = default)
     {
         await using var scope = _host.Services.CreateAsyncScope();
-        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = aborted };
         var content = Encoding.UTF8.GetBytes(body);
         http.Request.Method = HttpMethods.Post;
         http.Request.Path = "/predictions";
         http.Request.QueryString = new QueryString(query);
         http.Request.ContentType = contentType;
         http.Request.ContentLength = content.Length;
-        http.Request.Body = new MemoryStream(content);
+        http.Request.Body = new ReadToEndSignal(content, bodyRead);
         if (idempotencyKey is not null)
         {
             http.Request.Headers[RequestParameters.IdempotencyKeyHeader] = idempotencyKey;
@@ -118,5 +126,20 @@ public sealed class SubmissionHost : IAsyncDisposable
         _submissions.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>A request body that tells when it has been read to its end.</summary>
+    private sealed class ReadToEndSignal(byte[] content, TaskCompletionSource? read) : MemoryStream(content)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var count = await base.ReadAsync(buffer, cancellationToken);
+            if (count == 0)
+            {
+                read?.TrySetResult();
+            }
+
+            return count;
+        }
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
@@ -58,31 +60,41 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public async Task Before_any_worker_made_the_work_queue_the_gateway_user_answers_503_never_202_then_accepts_once_one_did()
+    public async Task Before_any_worker_made_the_work_queue_the_gateway_user_is_not_ready_and_answers_503_at_once_never_202_then_accepts_once_one_did()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         await using var users = await ServiceUsers.ProvisionAsync(system.Broker);
-        await system.StartGatewayAsync(ConnectedAs(users.AmqpUri(users.Gateway), new Dictionary<string, string> { ["Gateway:PublishTimeout"] = "00:00:02" }));
+        var publishTimeout = TimeSpan.FromSeconds(10);
+        await system.StartGatewayAsync(ConnectedAs(users.AmqpUri(users.Gateway), new Dictionary<string, string> { ["Gateway:PublishTimeout"] = publishTimeout.ToString() }), untilReady: false);
 
-        // RabbitMQ lets only a user that may read a queue create it with a dead-letter exchange: the gateway
-        // cannot, so it refuses the request rather than publish into an exchange with no queue behind it.
-        using (var refused = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json")))
-        {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-        }
-
-        await system.StartWorkerAsync(ConnectedAs(users.AmqpUri(users.Worker), Settings.QuickModel));
-        string? id = null;
+        // RabbitMQ lets only a user that may read a queue create it with a dead-letter exchange: the gateway cannot, so it
+        // is not ready, saying why, and refuses requests at once rather than publish into an exchange with no queue behind it.
+        var readiness = "";
         await Eventually.HoldsAsync(
             async () =>
             {
-                using var response = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
-                id = response.StatusCode == HttpStatusCode.Accepted ? response.Headers.Location?.ToString().Split('/')[^1] : null;
-                return id is not null;
+                using var response = await system.Http.GetAsync("/health/ready");
+                readiness = await response.Content.ReadAsStringAsync();
+                return response.StatusCode == HttpStatusCode.ServiceUnavailable && readiness.Contains("ACCESS_REFUSED", StringComparison.Ordinal);
             },
             Timeout,
-            () => $"the gateway never accepted a request after the worker started.\n{system.Describe()}");
-        Assert.Equal("completed", (await system.WaitForOutcomeAsync(id!, Timeout)).GetProperty("status").GetString());
+            () => $"the gateway did not say the broker refuses it: {readiness}\n{system.Describe()}");
+        var answered = Stopwatch.StartNew();
+        using (var refused = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json")))
+        {
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode} {text}");
+            Assert.Equal("tag:predictions.gateway,2026:publisher-refused", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
+            Assert.True(answered.Elapsed < publishTimeout / 5, $"answered after {answered.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        await system.StartWorkerAsync(ConnectedAs(users.AmqpUri(users.Worker), Settings.QuickModel));
+        await Eventually.HoldsAsync(
+            async () => (await system.Http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            Timeout,
+            () => $"the gateway did not turn ready once the worker made the queue.\n{system.Describe()}");
+        var id = (await system.SubmitAsync(1, 1)).GetProperty("id").GetString()!;
+        Assert.Equal("completed", (await system.WaitForOutcomeAsync(id, Timeout)).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -76,12 +76,17 @@ public sealed class PredictionSystem : IAsyncDisposable
             StartTimeout,
             () => $"The worker did not start consuming. Output:\n{worker.Output}");
 
-    /// <summary>Starts a gateway on a free port and returns once it reports ready.</summary>
-    public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts a gateway on a free port and returns once it reports ready, or only listens when not <paramref name="untilReady"/>.</summary>
+    public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? settings = null, bool untilReady = true)
     {
         var gateway = StartGateway(settings);
         Http.Dispose();
         Http = new HttpClient { BaseAddress = await gateway.WaitForListeningAddressAsync(StartTimeout), Timeout = TimeSpan.FromSeconds(30) };
+        if (!untilReady)
+        {
+            return gateway;
+        }
+
         await Eventually.HoldsAsync(
             async () => (await Http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             StartTimeout,
