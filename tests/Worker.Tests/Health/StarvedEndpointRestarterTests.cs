@@ -29,7 +29,7 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _monitor = new ReceiveEndpointMonitor(_clock);
+        _monitor = new ReceiveEndpointMonitor(_clock, NullLogger<ReceiveEndpointMonitor>.Instance);
         _bus = Bus.Factory.CreateUsingInMemory(cfg =>
         {
             cfg.ReceiveEndpoint(Queue, endpoint => endpoint.Handler<Ping>(async _ =>
