@@ -12,27 +12,40 @@ public sealed class QuietStartTests(BrokerFixture fixture)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    // A start can be quick enough that no probe lands before the bus is ready; such a start proves nothing here.
+    private const int Starts = 5;
+
     [Fact]
     public async Task A_gateway_and_a_worker_probed_for_readiness_while_they_start_log_no_fail_or_crit_line()
     {
-        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        using var polling = new CancellationTokenSource();
-
-        // Probed from the first moment, as an orchestrator does, until both are ready and a little after.
-        var worker = system.StartWorker();
-        var workerReady = PollReadinessAsync(system.WorkerProbes!, polling.Token);
-        var gateway = system.StartGateway();
-        var gatewayReady = PollReadinessAsync(await gateway.WaitForListeningAddressAsync(StartTimeout), polling.Token);
-        await Task.WhenAll(workerReady.Ready, gatewayReady.Ready).WaitAsync(StartTimeout);
-        await Task.WhenAll(workerReady.AfterReady(3), gatewayReady.AfterReady(3)).WaitAsync(StartTimeout);
-        await polling.CancelAsync();
-
-        Assert.True(workerReady.NotReadyAnswers > 0 || gatewayReady.NotReadyAnswers > 0, "no probe caught either host before it was ready");
-        foreach (var host in new[] { worker, gateway })
+        for (var start = 1; start <= Starts; start++)
         {
-            var alarming = host.Output.Split('\n').Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)).ToList();
-            Assert.True(alarming.Count == 0, $"{host.Name} logged:\n{string.Join('\n', alarming)}\n\nOutput:\n{host.Output}");
+            await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+            using var polling = new CancellationTokenSource();
+
+            // Probed from the first moment, as an orchestrator does, until both are ready and a little after.
+            var worker = system.StartWorker();
+            var workerReady = PollReadinessAsync(system.WorkerProbes!, polling.Token);
+            var gateway = system.StartGateway();
+            var gatewayReady = PollReadinessAsync(await gateway.WaitForListeningAddressAsync(StartTimeout), polling.Token);
+            await Task.WhenAll(workerReady.Ready, gatewayReady.Ready).WaitAsync(StartTimeout);
+            await Task.WhenAll(workerReady.AfterReady(3), gatewayReady.AfterReady(3)).WaitAsync(StartTimeout);
+            await polling.CancelAsync();
+            if (workerReady.NotReadyAnswers + gatewayReady.NotReadyAnswers == 0)
+            {
+                continue;
+            }
+
+            foreach (var host in new[] { worker, gateway })
+            {
+                var alarming = host.Output.Split('\n').Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+                Assert.True(alarming.Count == 0, $"{host.Name} logged:\n{string.Join('\n', alarming)}\n\nOutput:\n{host.Output}");
+            }
+
+            return;
         }
+
+        Assert.Fail($"In {Starts} starts no probe caught either host before it was ready.");
     }
 
     private static ReadinessPoll PollReadinessAsync(Uri address, CancellationToken stop)
@@ -42,7 +55,7 @@ public sealed class QuietStartTests(BrokerFixture fixture)
         return poll;
     }
 
-    /// <summary>Asks <c>/health/ready</c> every 100 ms, as a readiness probe would.</summary>
+    /// <summary>Asks <c>/health/ready</c> every 50 ms, as an eager readiness probe would.</summary>
     private sealed class ReadinessPoll
     {
         private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -88,7 +101,7 @@ public sealed class QuietStartTests(BrokerFixture fixture)
 
                 try
                 {
-                    await Task.Delay(100, stop);
+                    await Task.Delay(50, stop);
                 }
                 catch (OperationCanceledException)
                 {
