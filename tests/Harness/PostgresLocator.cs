@@ -21,7 +21,7 @@ public static class PostgresLocator
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
 
     /// <summary>A fresh database of its own on the shared server, for one test.</summary>
-    public static async Task<PostgresTestDatabase> CreateDatabaseAsync() => await (await SharedAsync()).CreateDatabaseAsync();
+    public static async Task<PostgresTestDatabase> CreateDatabaseAsync(string? icuLocale = null) => await (await SharedAsync()).CreateDatabaseAsync(icuLocale);
 
     /// <summary>
     /// A server of the caller's own, which it disposes: for tests that stop and start it. From

@@ -18,11 +18,17 @@ public sealed class PostgresServer(
 
     public bool CanStopAndStart => stop is not null && start is not null;
 
-    /// <summary>A new empty database, dropped again when the returned object is disposed.</summary>
-    public async Task<PostgresTestDatabase> CreateDatabaseAsync()
+    /// <summary>
+    /// A new empty database, dropped again when the returned object is disposed. With <paramref name="icuLocale"/>
+    /// (e.g. <c>en-US</c>) its text sorts by that locale, as on a server made with a language's locale, instead of
+    /// whatever this server's default is.
+    /// </summary>
+    public async Task<PostgresTestDatabase> CreateDatabaseAsync(string? icuLocale = null)
     {
         var name = $"test_{Guid.NewGuid():N}";
-        await ExecuteAsync($"CREATE DATABASE {name}");
+        await ExecuteAsync(icuLocale is null
+            ? $"CREATE DATABASE {name}"
+            : $"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icuLocale}'");
         var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
         return new PostgresTestDatabase(name, connectionString, this);
     }

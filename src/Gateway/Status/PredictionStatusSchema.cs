@@ -49,6 +49,9 @@ public static class PredictionStatusSchema
         {
             PresentWhen = "SELECT count(*) FROM pragma_table_info('predictions') WHERE name = 'model_version'",
         },
+
+        // Which worker reached the outcome: the last tie-break between two outcomes of one prediction.
+        new(5, "ALTER TABLE predictions ADD COLUMN worker TEXT NULL;"),
     ]);
 
     /// <summary>The same tables in PostgreSQL: text timestamps as in SQLite, so reads and ordering are the same.</summary>
@@ -73,5 +76,6 @@ public static class PredictionStatusSchema
                 owner TEXT NOT NULL
             );
             """),
+        new(2, "ALTER TABLE predictions ADD COLUMN worker TEXT NULL;"),
     ]);
 }

@@ -9,7 +9,8 @@ namespace Predictions.Gateway.Status;
 
 /// <summary>
 /// The <c>predictions</c> table clients poll. Fed by the gateway when it accepts a request and by the
-/// result events; a terminal status is never overwritten, so duplicate or late events change nothing.
+/// result events; of two outcomes of one prediction the one <see cref="OutcomePrecedence"/> prefers is kept,
+/// whichever arrived first, as the audit store does, so duplicates change nothing.
 /// Who submitted a prediction over HTTP with an API key is kept in <c>prediction_owners</c>; predictions
 /// stored before owners existed have none. The tables are <see cref="PredictionStatusSchema"/>.
 /// </summary>
@@ -29,22 +30,25 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         ON CONFLICT (prediction_id) DO NOTHING;
         """;
 
-    private const string UpsertTerminal = """
-        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at, model_name, model_version)
-        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion)
+    private static readonly OutcomeColumns Outcome = new(Status: "status", FinishedAt: "completed_at", Worker: "worker");
+
+    // An outcome replaces a queued row, and an outcome that takes precedence over the stored one.
+    private static string UpsertOutcome(StoreProvider provider) => $"""
+        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at, model_name, model_version, worker)
+        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion, @Worker)
         ON CONFLICT (prediction_id) DO UPDATE SET
             status = excluded.status, metadata = excluded.metadata, prediction = excluded.prediction,
             error = excluded.error, completed_at = excluded.completed_at,
-            model_name = excluded.model_name, model_version = excluded.model_version,
+            model_name = excluded.model_name, model_version = excluded.model_version, worker = excluded.worker,
             submitted_at = coalesce(predictions.submitted_at, excluded.submitted_at)
-        WHERE predictions.status = 'queued';
+        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "predictions", provider)};
         """;
 
     private const string Columns = """
         p.prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
         metadata AS Metadata, prediction AS Prediction, error AS Error,
         submitted_at AS SubmittedAt, completed_at AS CompletedAt,
-        model_name AS ModelName, model_version AS ModelVersion
+        model_name AS ModelName, model_version AS ModelVersion, worker AS Worker
         """;
 
     // A prediction someone else owns reads exactly like one that does not exist.
@@ -64,7 +68,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, string? owner, CancellationToken cancellationToken)
     {
         var rows = requests.Select(r => new Row(
-            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null, null, null)).ToList();
+            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null, null, null, null)).ToList();
         return database.WriteAsync((connection, transaction) =>
         {
             PreparedBatch.Execute(connection, transaction, InsertQueued, rows);
@@ -79,24 +83,28 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     }
 
     /// <summary>
-    /// Records outcomes; a prediction that already has one keeps it. One transaction for all. Returns the
-    /// predictions that changed.
+    /// Records outcomes; a prediction that already has one keeps it unless <see cref="OutcomePrecedence"/> prefers
+    /// the new one. One transaction for all. Returns the predictions that changed, each as it now stands.
     /// </summary>
     public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken)
     {
         var rows = outcomes.Select(Row.From).ToList();
+        var upsert = UpsertOutcome(database.Provider);
         var changed = await database.WriteAsync((connection, transaction) =>
         {
-            var written = PreparedBatch.Execute(connection, transaction, UpsertTerminal, rows);
+            var written = PreparedBatch.Execute(connection, transaction, upsert, rows);
+
+            // Each write that changed a prediction replaced what it had, so the last one is what it now holds.
+            var standing = rows.Where((_, i) => written[i] > 0).GroupBy(row => row.Id).Select(changes => changes.Last()).ToList();
             if (database.Provider == StoreProvider.Postgres)
             {
                 // Gateways sharing the database wake their own long polls for these, once this commits.
-                OutcomeNotifications.Send(connection, transaction, rows.Where((_, i) => written[i] > 0).Select(row => row.Id));
+                OutcomeNotifications.Send(connection, transaction, standing.Select(row => row.Id));
             }
 
-            return written;
+            return standing;
         }, cancellationToken);
-        return [.. rows.Where((_, i) => changed[i] > 0).Select(row => row.ToRecord())];
+        return [.. changed.Select(row => row.ToRecord())];
     }
 
     /// <summary>
@@ -140,7 +148,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
         string? SubmittedAt,
         string? CompletedAt,
         string? ModelName,
-        string? ModelVersion)
+        string? ModelVersion,
+        string? Worker)
     {
         public static Row From(PredictionOutcome outcome)
         {
@@ -149,7 +158,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             return new(
                 outcome.PredictionId.ToString(), summary.Status, outcome.ItemId, outcome.FeatureValue,
                 completed is null ? null : JsonSerializer.Serialize(completed.Metadata), completed?.Prediction, summary.Error,
-                Text(outcome.SubmittedAt), Text(summary.FinishedAt), completed?.Model?.Name, completed?.Model?.Version);
+                Text(outcome.SubmittedAt), Text(summary.FinishedAt), completed?.Model?.Name, completed?.Model?.Version, summary.Worker);
         }
 
         public PredictionRecord ToRecord() => new(

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 
 namespace Predictions.ServiceDefaults.Health;
 
@@ -8,13 +9,18 @@ namespace Predictions.ServiceDefaults.Health;
 /// bus health calls an endpoint healthy until its consumer has fully stopped, which after a broker outage
 /// waits for every message in flight; here an endpoint stops counting as consuming the moment its
 /// deliveries are cancelled (the channel is gone) or it stops, faults or completes, and counts again only
-/// when it is ready.
+/// when it is ready. An endpoint that was consuming and stops for any reason but a stop is logged once, as a
+/// warning, and again when it consumes once more: the probes answer every poll, the log tells each change once.
 /// </summary>
-public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpointObserver, IReceiveObserver
+public sealed class ReceiveEndpointMonitor(TimeProvider clock, ILogger<ReceiveEndpointMonitor> logger) : IReceiveEndpointObserver, IReceiveObserver
 {
+    private const string StoppingReason = "stopping";
+    private const string StoppedReason = "stopped";
+
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EndpointActivity> _activity = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    private readonly Lock _changes = new();
 
     /// <summary>
     /// Each endpoint's state, including those the bus knows but that have never been ready (<paramref name="known"/>),
@@ -57,9 +63,9 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
         return Set(ready.InputAddress, consuming: true, "ready");
     }
 
-    public Task Stopping(ReceiveEndpointStopping stopping) => Set(stopping.InputAddress, consuming: false, "stopping");
+    public Task Stopping(ReceiveEndpointStopping stopping) => Set(stopping.InputAddress, consuming: false, StoppingReason);
 
-    public Task Completed(ReceiveEndpointCompleted completed) => Set(completed.InputAddress, consuming: false, "stopped");
+    public Task Completed(ReceiveEndpointCompleted completed) => Set(completed.InputAddress, consuming: false, StoppedReason);
 
     public Task Faulted(ReceiveEndpointFaulted faulted) => Set(faulted.InputAddress, consuming: false, $"faulted: {faulted.Exception?.Message}");
 
@@ -96,11 +102,28 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock) : IReceiveEndpoin
     {
         var name = NameOf(address);
         var now = clock.GetUtcNow();
-        _endpoints.AddOrUpdate(
-            name,
-            _ => new EndpointState(name, consuming, now, reason),
+        EndpointState? before;
+        lock (_changes)
+        {
             // "Since" is when it stopped consuming, and "why" the first reason, not the latest of several.
-            (_, current) => current.Consuming == consuming ? current : new EndpointState(name, consuming, now, reason));
+            before = _endpoints.GetValueOrDefault(name);
+            if (before?.Consuming == consuming)
+            {
+                return Task.CompletedTask;
+            }
+
+            _endpoints[name] = new EndpointState(name, consuming, now, reason);
+        }
+
+        if (before is { Consuming: true } && reason is not (StoppingReason or StoppedReason))
+        {
+            logger.LogWarning("Receive endpoint {Endpoint} stopped consuming: {Reason}", name, reason);
+        }
+        else if (consuming && before is { Reason: not (StoppingReason or StoppedReason) } down)
+        {
+            logger.LogInformation("Receive endpoint {Endpoint} consumes again after {Downtime:0} s", name, (now - down.Since).TotalSeconds);
+        }
+
         return Task.CompletedTask;
     }
 

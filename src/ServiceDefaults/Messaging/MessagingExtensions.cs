@@ -11,6 +11,9 @@ namespace Predictions.ServiceDefaults.Messaging;
 
 public static class MessagingExtensions
 {
+    /// <summary>MassTransit's usage telemetry: off unless <c>Enabled</c> is true here.</summary>
+    public const string UsageTelemetrySection = "MassTransit:UsageTelemetry";
+
     /// <summary>
     /// Connects the host to RabbitMQ with the shared topology and registers every consumer (and its
     /// definition) found in <paramref name="consumers"/>.
@@ -55,6 +58,12 @@ public static class MessagingExtensions
                 options => options.ConsumerStopTimeout > TimeSpan.Zero && options.StopTimeout >= options.ConsumerStopTimeout,
                 "MassTransit:ConsumerStopTimeout must be positive and MassTransit:StopTimeout at least as long.")
             .ValidateOnStart();
+
+        // MassTransit reports how the bus, its endpoints and the host are used to its vendor over HTTPS unless told
+        // not to. Nothing here calls an outside service unless a setting asks: MassTransit:UsageTelemetry:Enabled.
+        builder.Services.AddOptions<UsageTelemetryOptions>()
+            .Configure(options => options.Enabled = false)
+            .BindConfiguration(UsageTelemetrySection);
 
         builder.Services.AddMassTransit(bus =>
         {

@@ -7,14 +7,18 @@ using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
 namespace Predictions.Worker.Audit;
 
 /// <summary>
-/// The <c>prediction_audit</c> table: one row per prediction id. A second delivery of the same outcome
-/// (or a late outcome for a prediction already audited) changes nothing. The table is <see cref="AuditSchema"/>.
+/// The <c>prediction_audit</c> table: one row per prediction id. Of two outcomes of one prediction the row holds
+/// the one <see cref="OutcomePrecedence"/> prefers, whichever arrived first, as the status store does; a second
+/// delivery of the same outcome, or one the row's outcome takes precedence over, changes nothing. The table is
+/// <see cref="AuditSchema"/>.
 /// </summary>
 public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDatabase database, TimeProvider clock)
 {
     public const string Database = "Audit";
 
-    private const string Insert = """
+    private static readonly OutcomeColumns Outcome = new(Status: "outcome", FinishedAt: "finished_at", Worker: "worker");
+
+    private static string Upsert(StoreProvider provider) => $"""
         INSERT INTO prediction_audit (
             prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker, model_name, model_version,
             submitted_at, received_at, metadata_started_at, metadata_completed_at,
@@ -23,22 +27,32 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
             @PredictionId, @Outcome, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @Worker, @ModelName, @ModelVersion,
             @SubmittedAt, @ReceivedAt, @MetadataStartedAt, @MetadataCompletedAt,
             @InferenceQueuedAt, @InferenceStartedAt, @InferenceCompletedAt, @FinishedAt, @AuditedAt)
-        ON CONFLICT (prediction_id) DO NOTHING;
+        ON CONFLICT (prediction_id) DO UPDATE SET
+            outcome = excluded.outcome, metadata = excluded.metadata, prediction = excluded.prediction, error = excluded.error,
+            worker = excluded.worker, model_name = excluded.model_name, model_version = excluded.model_version,
+            submitted_at = coalesce(prediction_audit.submitted_at, excluded.submitted_at), received_at = excluded.received_at,
+            metadata_started_at = excluded.metadata_started_at, metadata_completed_at = excluded.metadata_completed_at,
+            inference_queued_at = excluded.inference_queued_at, inference_started_at = excluded.inference_started_at,
+            inference_completed_at = excluded.inference_completed_at, finished_at = excluded.finished_at, audited_at = excluded.audited_at
+        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "prediction_audit", provider)};
         """;
 
     /// <summary>
-    /// Writes a row for each outcome not yet audited, all in one transaction (one disk flush for the lot);
-    /// returns the ids that were already audited and so changed nothing.
+    /// Writes each outcome that the prediction's row does not yet hold or that takes precedence over it, all in one
+    /// transaction (one disk flush for the lot); returns the ids of the outcomes that changed nothing.
     /// </summary>
     public Task<IReadOnlyList<Guid>> AddAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken) =>
-        InsertAsync([.. outcomes.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
+        UpsertAsync([.. outcomes.Select(e => Row.From(e, clock.GetUtcNow()))], cancellationToken);
 
-    private Task<IReadOnlyList<Guid>> InsertAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
-        database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
+    private Task<IReadOnlyList<Guid>> UpsertAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken)
+    {
+        var upsert = Upsert(database.Provider);
+        return database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
         {
-            var written = PreparedBatch.Execute(connection, transaction, Insert, rows);
+            var written = PreparedBatch.Execute(connection, transaction, upsert, rows);
             return [.. rows.Where((_, i) => written[i] == 0).Select(row => Guid.Parse(row.PredictionId))];
         }, cancellationToken);
+    }
 
     private sealed record Row(
         string PredictionId,

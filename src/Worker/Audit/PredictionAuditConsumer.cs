@@ -40,7 +40,7 @@ public sealed class PredictionAuditConsumer(AuditStore store, OutageWait outageW
         MessageTrace.RecordBatch("audit.write", context.Message, start, clock.GetUtcNow());
         foreach (var predictionId in duplicates)
         {
-            logger.LogInformation("Prediction {PredictionId} was already audited; duplicate delivery ignored", predictionId);
+            logger.LogInformation("Prediction {PredictionId} was already audited with an outcome that stands; this delivery changed nothing", predictionId);
         }
     }
 }

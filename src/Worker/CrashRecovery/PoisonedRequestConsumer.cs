@@ -10,7 +10,8 @@ namespace Predictions.Worker.CrashRecovery;
 /// Gives a request that RabbitMQ dead-lettered to <c>prediction-worker_poison</c> its outcome, so its client
 /// is not left polling a prediction that stays queued: <see cref="PredictionFailed"/> with the reason, and
 /// with it a status and an audit row like any other. Nothing is computed; the original stays in the poison
-/// queue for an operator, and a replay that later succeeds changes nothing (an outcome is never replaced).
+/// queue for an operator. A replay that later completes replaces this failure in the status and the audit alike
+/// (<see cref="OutcomePrecedence"/>).
 /// </summary>
 public sealed class PoisonedRequestConsumer(
     WorkerIdentity worker,

@@ -4,14 +4,15 @@ using Predictions.ServiceDefaults.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 
-/// <summary>The status store on a PostgreSQL database of this test's own.</summary>
+/// <summary>The status store on a PostgreSQL database of this test's own, which sorts text by locale.</summary>
 public sealed class PostgresPredictionStatusStoreTests : PredictionStatusStoreTests
 {
     private PostgresTestDatabase? _database;
 
     protected override async Task<StoreDatabase> OpenDatabaseAsync()
     {
-        _database ??= await PostgresLocator.CreateDatabaseAsync();
+        // Text sorted by locale, as on a server made with a language's locale: the stores must compare byte by byte anyway.
+        _database ??= await PostgresLocator.CreateDatabaseAsync(icuLocale: "en-US");
         return new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Postgres]);
     }
 

@@ -52,6 +52,9 @@ public sealed class PredictionStatusSchemaTests : IDisposable
     private const string AddModelName = "ALTER TABLE predictions ADD COLUMN model_name TEXT NULL;";
     private const string AddModelVersion = "ALTER TABLE predictions ADD COLUMN model_version TEXT NULL;";
 
+    // The steps since versions were recorded, which no file from before them can have.
+    private const string StepsSinceVersions = "ALTER TABLE predictions ADD COLUMN worker TEXT NULL;";
+
     internal const string EarlierPredictions = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
         VALUES ('0198c2a4-0000-7000-8000-000000000001', 'queued', 3, 5, '2026-01-02T03:04:05.0000000Z');
@@ -106,10 +109,10 @@ public sealed class PredictionStatusSchemaTests : IDisposable
     }
 
     [Fact]
-    public async Task A_new_file_gets_every_step_the_latest_version_and_the_tables_the_last_release_before_versions_made()
+    public async Task A_new_file_gets_every_step_the_latest_version_and_the_tables_the_last_release_before_versions_made_with_the_steps_since()
     {
         var earlier = Path.Combine(_folder, "earlier.db");
-        await SqliteFile.ExecuteAsync(earlier, MadeByLastUnversionedRelease);
+        await SqliteFile.ExecuteAsync(earlier, MadeByLastUnversionedRelease + StepsSinceVersions);
 
         var path = Path.Combine(_folder, "new", "results.db");
         await using (var database = Database(path))

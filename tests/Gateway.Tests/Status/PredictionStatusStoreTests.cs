@@ -1,7 +1,10 @@
+using System.Globalization;
+using Dapper;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
+using Predictions.Tests.Shared;
 
 namespace Predictions.Gateway.Tests.Status;
 
@@ -51,7 +54,7 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_terminal_status_is_never_overwritten_by_a_duplicate_or_late_event()
+    public async Task A_completion_is_not_overwritten_by_a_duplicate_a_later_completion_or_a_failure()
     {
         var request = Request();
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
@@ -157,23 +160,62 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_hosts_storing_outcomes_of_the_same_predictions_at_once_keep_the_first_of_each()
+    public async Task Two_hosts_storing_conflicting_outcomes_of_the_same_predictions_at_once_keep_the_earlier_of_each()
     {
         var other = await OpenStoreAsync();
         var requests = Enumerable.Range(0, 50).Select(_ => Request()).ToList();
+        var earlier = DateTimeOffset.UtcNow;
 
         var changed = await Task.WhenAll(
-            Task.Run(() => _store.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 1))], CancellationToken.None)),
-            Task.Run(() => other.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 2))], CancellationToken.None)));
+            Task.Run(() => _store.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 1) with { CompletedAt = earlier.AddSeconds(1) })], CancellationToken.None)),
+            Task.Run(() => other.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 2) with { CompletedAt = earlier })], CancellationToken.None)));
 
-        // Each prediction changed once, by whichever host came first, and reads as that host wrote it.
-        Assert.Equal(requests.Count, changed.Sum(c => c.Count));
-        var first = changed[0].ToDictionary(r => r.Id, _ => 1.0).Concat(changed[1].ToDictionary(r => r.Id, _ => 2.0)).ToDictionary();
+        // The earlier completion changed each prediction, first or over the later one, and is what it holds.
+        Assert.Equal(requests.Select(r => r.PredictionId).Order(), changed[1].Select(r => r.Id).Order());
         foreach (var request in requests)
         {
             var record = await other.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
-            Assert.Equal(first[request.PredictionId], record?.Prediction);
+            Assert.Equal(2, record?.Prediction);
         }
+    }
+
+    [Fact]
+    public async Task Conflicting_outcomes_arriving_one_at_a_time_in_every_order_leave_the_one_the_precedence_rule_prefers()
+    {
+        var steps = ConflictingOutcomes.InEveryOrder();
+        await _store.AddQueuedAsync(steps[0].Select(AsRequest), owner: null, CancellationToken.None);
+        var arrived = steps[0].ToDictionary(o => o.PredictionId, _ => new List<PredictionOutcome>());
+
+        foreach (var step in steps)
+        {
+            var before = arrived.ToDictionary(pair => pair.Key, pair => pair.Value.Count == 0 ? null : ConflictingOutcomes.Expected(pair.Value));
+            var changed = await _store.AddOutcomesAsync(step, CancellationToken.None);
+            foreach (var outcome in step)
+            {
+                arrived[outcome.PredictionId].Add(outcome);
+            }
+
+            // A prediction changed when the outcome it holds did, and the change reports what it now holds.
+            var expected = step.Where(o => before[o.PredictionId] != ConflictingOutcomes.Expected(arrived[o.PredictionId])).Select(o => o.PredictionId);
+            Assert.Equal(expected.Order(), changed.Select(r => r.Id).Order());
+            Assert.All(changed, record => Assert.Equal(Prediction(arrived[record.Id]), record.Prediction));
+        }
+
+        await AssertEachHoldsThePreferredOutcomeAsync(arrived);
+    }
+
+    [Fact]
+    public async Task Conflicting_outcomes_arriving_in_one_batch_in_every_order_leave_the_one_the_precedence_rule_prefers()
+    {
+        var steps = ConflictingOutcomes.InEveryOrder();
+        var batch = steps[0].Select((_, i) => steps.Select(step => step[i])).SelectMany(outcomes => outcomes).ToList();
+
+        var changed = await _store.AddOutcomesAsync(batch, CancellationToken.None);
+
+        var arrived = batch.GroupBy(o => o.PredictionId).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(arrived.Keys.Order(), changed.Select(r => r.Id).Order());
+        Assert.All(changed, record => Assert.Equal(Prediction(arrived[record.Id]), record.Prediction));
+        await AssertEachHoldsThePreferredOutcomeAsync(arrived);
     }
 
     [Fact]
@@ -184,6 +226,34 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
 
         Assert.Equal(0.1 + 0.2, (await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None))?.FeatureValue);
     }
+
+    private async Task AssertEachHoldsThePreferredOutcomeAsync(Dictionary<Guid, List<PredictionOutcome>> arrived)
+    {
+        await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
+        foreach (var (id, outcomes) in arrived)
+        {
+            var (status, finishedAt, error, worker) = await connection.QuerySingleAsync<(string, string, string?, string)>(
+                "SELECT status, completed_at, error, worker FROM predictions WHERE prediction_id = @Id", new { Id = id.ToString() });
+            var stored = new OutcomeSummary(status, DateTimeOffset.Parse(finishedAt, CultureInfo.InvariantCulture), error, worker);
+            Assert.Equal(ConflictingOutcomes.Expected(outcomes), stored);
+            Assert.Equal(Prediction(outcomes), (await _store.FindAsync(id, reader: null, CancellationToken.None))?.Prediction);
+        }
+    }
+
+    /// <summary>The prediction of the outcome the rule prefers among these; null when it is not a completion.</summary>
+    private static double? Prediction(IEnumerable<PredictionOutcome> outcomes)
+    {
+        var preferred = ConflictingOutcomes.Expected(outcomes);
+        return (outcomes.First(o => OutcomeSummary.Of(o) == preferred) as PredictionCompleted)?.Prediction;
+    }
+
+    private static PredictionRequest AsRequest(PredictionOutcome outcome) => new()
+    {
+        PredictionId = outcome.PredictionId,
+        ItemId = outcome.ItemId,
+        FeatureValue = outcome.FeatureValue,
+        SubmittedAt = outcome.SubmittedAt,
+    };
 
     protected static PredictionRequest Request() => new()
     {

@@ -11,7 +11,7 @@ public sealed class AuditTable(string source)
     private const string Select = """
         SELECT prediction_id, outcome, prediction, error, worker, metadata,
                metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at,
-               model_name, model_version
+               model_name, model_version, finished_at
         FROM prediction_audit
         """;
 
@@ -28,7 +28,8 @@ public sealed class AuditTable(string source)
             Time(reader, 7),
             Time(reader, 8),
             Time(reader, 9),
-            reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}"));
+            reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}",
+            Time(reader, 12)!.Value));
         var wanted = predictionIds?.ToHashSet();
         return wanted is null ? rows : [.. rows.Where(row => wanted.Contains(row.PredictionId))];
     }
@@ -62,4 +63,5 @@ public sealed record AuditRow(
     DateTimeOffset? MetadataCompletedAt,
     DateTimeOffset? InferenceStartedAt,
     DateTimeOffset? InferenceCompletedAt,
-    string? Model);
+    string? Model,
+    DateTimeOffset FinishedAt);

@@ -92,7 +92,7 @@ public sealed class AuditSchemaTests : IDisposable
         await using (var database = Database(path))
         {
             var later = Completed();
-            Assert.Equal([EarlierId], await new AuditStore(database, TimeProvider.System).AddAsync([Completed(EarlierId), later], CancellationToken.None));
+            Assert.Equal([EarlierId], await new AuditStore(database, TimeProvider.System).AddAsync([LaterFailure(EarlierId), later], CancellationToken.None));
         }
 
         Assert.Equal(earlierRow, await ReadRowAsync(path, EarlierId));
@@ -188,6 +188,18 @@ public sealed class AuditSchemaTests : IDisposable
         SELECT prediction_id, outcome, item_id, feature_value, error, worker, received_at, finished_at, audited_at
         FROM prediction_audit WHERE prediction_id = '{id}'
         """);
+
+    // The earlier row's failure finished first, so it stands.
+    private static PredictionFailed LaterFailure(Guid id) => new()
+    {
+        PredictionId = id,
+        ItemId = 9,
+        FeatureValue = 2.5,
+        Error = "unknown item 9",
+        FailedAt = DateTimeOffset.UtcNow,
+        Worker = "w",
+        Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow },
+    };
 
     private static PredictionCompleted Completed(Guid? id = null) => new()
     {

@@ -1,7 +1,9 @@
+using System.Globalization;
 using Dapper;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Messaging;
 using Predictions.ServiceDefaults.Storage;
+using Predictions.Tests.Shared;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;
@@ -109,6 +111,60 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Conflicting_outcomes_arriving_one_at_a_time_in_every_order_leave_one_row_with_the_one_the_precedence_rule_prefers()
+    {
+        var store = await OpenStoreAsync();
+        var steps = ConflictingOutcomes.InEveryOrder();
+        var arrived = steps[0].ToDictionary(o => o.PredictionId, _ => new List<PredictionOutcome>());
+
+        foreach (var step in steps)
+        {
+            var before = arrived.ToDictionary(pair => pair.Key, pair => pair.Value.Count == 0 ? null : ConflictingOutcomes.Expected(pair.Value));
+            var unchanged = await store.AddAsync(step, CancellationToken.None);
+            foreach (var outcome in step)
+            {
+                arrived[outcome.PredictionId].Add(outcome);
+            }
+
+            // Reported as changing nothing exactly when the row's outcome stayed what it was.
+            var expected = step.Where(o => before[o.PredictionId] == ConflictingOutcomes.Expected(arrived[o.PredictionId])).Select(o => o.PredictionId);
+            Assert.Equal(expected.Order(), unchanged.Order());
+        }
+
+        await AssertEachHoldsThePreferredOutcomeAsync(arrived);
+    }
+
+    [Fact]
+    public async Task Conflicting_outcomes_arriving_in_one_batch_in_every_order_leave_one_row_with_the_one_the_precedence_rule_prefers()
+    {
+        var store = await OpenStoreAsync();
+        var steps = ConflictingOutcomes.InEveryOrder();
+        var batch = steps[0].Select((_, i) => steps.Select(step => step[i])).SelectMany(outcomes => outcomes).ToList();
+
+        await store.AddAsync(batch, CancellationToken.None);
+
+        await AssertEachHoldsThePreferredOutcomeAsync(batch.GroupBy(o => o.PredictionId).ToDictionary(g => g.Key, g => g.ToList()));
+    }
+
+    [Fact]
+    public async Task A_row_replaced_by_an_outcome_that_takes_precedence_is_that_outcome_in_every_column()
+    {
+        var store = await OpenStoreAsync();
+        var failed = Failed(Guid.NewGuid()) with { Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-9) } };
+        var completed = Completed() with { PredictionId = failed.PredictionId, Worker = "w2" };
+        await store.AddAsync([failed], CancellationToken.None);
+
+        Assert.Empty(await store.AddAsync([completed], CancellationToken.None));
+
+        await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
+        var row = await connection.QuerySingleAsync<(string Outcome, double? Prediction, string? Error, string Worker, string? Model, string ReceivedAt, string FinishedAt)>(
+            "SELECT outcome, prediction, error, worker, model_name, received_at, finished_at FROM prediction_audit");
+        Assert.Equal(
+            ("completed", 4, null, "w2", "doubling", StoredTimestamp.Text(completed.Timings.ReceivedAt), StoredTimestamp.Text(completed.CompletedAt)),
+            (row.Outcome, row.Prediction, row.Error, row.Worker, row.Model, row.ReceivedAt, row.FinishedAt));
+    }
+
+    [Fact]
     public async Task A_feature_value_keeps_its_double_precision()
     {
         var store = await OpenStoreAsync();
@@ -118,6 +174,20 @@ public abstract class AuditStoreTests : IAsyncLifetime
         await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
         var (feature, prediction) = await connection.QuerySingleAsync<(double, double)>("SELECT feature_value, prediction FROM prediction_audit");
         Assert.Equal((0.1 + 0.2, 1.0 / 3), (feature, prediction));
+    }
+
+    private async Task AssertEachHoldsThePreferredOutcomeAsync(Dictionary<Guid, List<PredictionOutcome>> arrived)
+    {
+        Assert.Equal(arrived.Count, await CountAsync("SELECT count(*) FROM prediction_audit"));
+        await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
+        foreach (var (id, outcomes) in arrived)
+        {
+            var (outcome, finishedAt, error, worker, prediction) = await connection.QuerySingleAsync<(string, string, string?, string, double?)>(
+                "SELECT outcome, finished_at, error, worker, prediction FROM prediction_audit WHERE prediction_id = @Id", new { Id = id.ToString() });
+            var preferred = ConflictingOutcomes.Expected(outcomes);
+            Assert.Equal(preferred, new OutcomeSummary(outcome, DateTimeOffset.Parse(finishedAt, CultureInfo.InvariantCulture), error, worker));
+            Assert.Equal((outcomes.First(o => OutcomeSummary.Of(o) == preferred) as PredictionCompleted)?.Prediction, prediction);
+        }
     }
 
     private async Task<long> CountAsync(string sql)

@@ -1,4 +1,6 @@
 using MassTransit;
+using MassTransit.Transports;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -19,16 +21,24 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly ScriptedProbe _probe = new();
     private readonly ReadyCounter _readies = new();
+    private readonly HostLifetime _lifetime = new();
     private ReceiveEndpointMonitor _monitor = null!;
+    private TaskCompletionSource? _hold;
     private IBusControl _bus = null!;
     private StarvedEndpointRestarter _restarter = null!;
 
     public async Task InitializeAsync()
     {
-        _monitor = new ReceiveEndpointMonitor(_clock);
+        _monitor = new ReceiveEndpointMonitor(_clock, NullLogger<ReceiveEndpointMonitor>.Instance);
         _bus = Bus.Factory.CreateUsingInMemory(cfg =>
         {
-            cfg.ReceiveEndpoint(Queue, endpoint => endpoint.Handler<Ping>(_ => Task.CompletedTask));
+            cfg.ReceiveEndpoint(Queue, endpoint => endpoint.Handler<Ping>(async _ =>
+            {
+                if (_hold is { } hold)
+                {
+                    await hold.Task;
+                }
+            }));
         });
         _bus.ConnectReceiveEndpointObserver(_monitor);
         _bus.ConnectReceiveObserver(_monitor);
@@ -36,7 +46,7 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
         await _bus.StartAsync();
         await _readies.WaitForAsync(Queue, 1);
         _restarter = new StarvedEndpointRestarter(
-            _monitor, _probe, Options.Create(new EndpointHealthOptions { StarvationCheckInterval = Interval }), _clock, NullLogger<StarvedEndpointRestarter>.Instance);
+            _monitor, _probe, Options.Create(new EndpointHealthOptions { StarvationCheckInterval = Interval }), _clock, _lifetime, NullLogger<StarvedEndpointRestarter>.Instance);
     }
 
     public async Task DisposeAsync()
@@ -91,7 +101,71 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, _readies.Stops(Queue));
     }
 
-    public void Dispose() => _restarter?.Dispose();
+    [Fact]
+    public async Task A_delivery_while_the_queue_is_probed_keeps_the_endpoint_from_a_restart()
+    {
+        _probe.Ready = 5;
+        await CheckAfterIntervalAsync();
+
+        // The probe takes its time; meanwhile the broker delivers, and the endpoint holds that work.
+        var holding = _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A restart would wait for that work to finish: let it, so the test sees the restart instead of hanging.
+        _readies.OnStopping = () => holding.TrySetResult();
+        _probe.WhileProbing = async () =>
+        {
+            await (await _bus.GetSendEndpoint(new Uri($"queue:{Queue}"))).Send(new Ping());
+            await WaitUntilAsync(() => InFlight() == 1);
+        };
+        try
+        {
+            await CheckAfterIntervalAsync();
+        }
+        finally
+        {
+            holding.TrySetResult();
+        }
+
+        Assert.Equal(0, _readies.Stops(Queue));
+    }
+
+    [Fact]
+    public async Task A_host_that_begins_to_stop_while_the_queue_is_probed_has_no_endpoint_stopped()
+    {
+        _probe.Ready = 5;
+        await CheckAfterIntervalAsync();
+
+        _probe.WhileProbing = () =>
+        {
+            _lifetime.StopApplication();
+            return Task.CompletedTask;
+        };
+        await CheckAfterIntervalAsync();
+
+        Assert.Equal(0, _readies.Stops(Queue));
+    }
+
+    [Fact]
+    public async Task A_host_that_begins_to_stop_while_an_endpoint_restarts_leaves_it_stopped()
+    {
+        _probe.Ready = 5;
+        _readies.OnStopping = _lifetime.StopApplication;
+        var endpoint = (ReceiveEndpoint)_monitor.ConsumingEndpoints().Single(e => e.Key == Queue).Value.Endpoint;
+
+        await CheckAfterIntervalAsync();
+        await CheckAfterIntervalAsync();
+
+        Assert.Equal(1, _readies.Stops(Queue));
+        Assert.False(endpoint.IsStarted(), $"the endpoint was started again ({endpoint.CurrentState})");
+    }
+
+    public void Dispose()
+    {
+        _restarter?.Dispose();
+        _lifetime.Dispose();
+    }
+
+    private int? InFlight() => _monitor.ConsumingEndpoints().SingleOrDefault(e => e.Key == Queue).Value?.InFlight;
 
     private DateTimeOffset? LastDelivery() => _monitor.ConsumingEndpoints().SingleOrDefault(e => e.Key == Queue).Value?.LastDelivery;
 
@@ -116,8 +190,39 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
     {
         public uint Ready { get; set; }
 
-        public Task<uint?> ReadyMessagesAsync(string queue, CancellationToken cancellationToken) =>
-            Task.FromResult<uint?>(queue == Queue ? Ready : 0);
+        /// <summary>What happens while the broker is asked about the starving queue, which may take seconds.</summary>
+        public Func<Task>? WhileProbing { get; set; }
+
+        public async Task<uint?> ReadyMessagesAsync(string queue, CancellationToken cancellationToken)
+        {
+            if (queue != Queue)
+            {
+                return 0;
+            }
+
+            if (WhileProbing is { } probing)
+            {
+                await probing();
+            }
+
+            return Ready;
+        }
+    }
+
+    /// <summary>The host's lifetime, stopped when the test says.</summary>
+    private sealed class HostLifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
+
+        public void Dispose() => _stopping.Dispose();
     }
 
     /// <summary>Counts each endpoint's ready and stopping events.</summary>
@@ -141,11 +246,18 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
             }
         }
 
+        /// <summary>Runs as an endpoint begins to stop.</summary>
+        public Action? OnStopping { get; set; }
+
         public Task WaitForAsync(string queue, int readies) => WaitUntilAsync(() => Count(queue) >= readies);
 
         public Task Ready(ReceiveEndpointReady ready) => Add(ready.InputAddress, ready: 1, stops: 0);
 
-        public Task Stopping(ReceiveEndpointStopping stopping) => Add(stopping.InputAddress, ready: 0, stops: 1);
+        public Task Stopping(ReceiveEndpointStopping stopping)
+        {
+            OnStopping?.Invoke();
+            return Add(stopping.InputAddress, ready: 0, stops: 1);
+        }
 
         public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
 
