@@ -99,7 +99,7 @@ public sealed class PredictionSubmission(
         var confirmed = false;
         try
         {
-            unpublished = await PublishAsync(request, http.HttpContext);
+            unpublished = await PublishAsync(request, owner, http.HttpContext);
             confirmed = unpublished is null;
         }
         finally
@@ -129,13 +129,13 @@ public sealed class PredictionSubmission(
     /// Publishes the request within <c>Gateway:PublishTimeout</c>, whether or not its client is still there. Null once
     /// the broker confirmed it; else the problem to answer with.
     /// </summary>
-    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, HttpContext http)
+    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, HttpContext http)
     {
         using var deadline = new CancellationTokenSource(_options.PublishTimeout, clock);
         PredictionTracing.Tag(request.PredictionId);
         try
         {
-            await publisher.PublishAsync(request, deadline.Token);
+            await publisher.PublishAsync(request, owner, deadline.Token);
             return null;
         }
         catch (PublisherRefusedException refused)

@@ -6,10 +6,11 @@ namespace Predictions.Gateway.Publishing;
 public interface ISubmissionPublisher
 {
     /// <summary>
-    /// Returns once the broker confirmed <paramref name="request"/> stored. Throws <see cref="PublishRefusedException"/>
+    /// Returns once the broker confirmed <paramref name="request"/> stored, with <paramref name="owner"/> (the API key's
+    /// name, null for none) in <c>Topology.OwnerHeader</c>. Throws <see cref="PublishRefusedException"/>
     /// when the broker refused it; after any other exception, whether the broker has it is unknown.
     /// </summary>
-    Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken);
+    Task PublishAsync(PredictionRequest request, string? owner, CancellationToken cancellationToken);
 
     /// <summary>
     /// The broker refused a request although the work queue has room: publish no more on the channel that was refused.

@@ -36,7 +36,7 @@ public sealed class SubmissionPublisher(
     private readonly CancellationTokenSource _stopping = new();
     private IChannel? _channel;
 
-    public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
+    public async Task PublishAsync(PredictionRequest request, string? owner, CancellationToken cancellationToken)
     {
         var channel = await OpenUntilAsync(cancellationToken);
         var id = request.PredictionId.ToString("D");
@@ -48,6 +48,12 @@ public sealed class SubmissionPublisher(
             .SetTag(PredictionTracing.PredictionIdTag, id);
 
         var headers = new Dictionary<string, object?> { [Doors.Header] = Doors.Http };
+
+        // The owner travels with the request and comes back on its outcome: it never depends on the record written after this.
+        if (owner is not null)
+        {
+            headers[Topology.OwnerHeader] = owner;
+        }
 
         // The worker's MassTransit reads its parent from its own header. An unrecorded span is passed on too, so
         // the worker keeps the sampling decision made here.

@@ -32,7 +32,10 @@ public sealed class PredictionStatusConsumer(
         try
         {
             stored = await outageWait.RunAsync(
-                token => store.AddOutcomesAsync(context.Message.Select(m => m.Message), token), StoreRetry.IsStoreUnavailable, start, context.CancellationToken);
+                token => store.AddOutcomesAsync(context.Message.Select(m => ((PredictionOutcome)m.Message, m.Headers.Get<string>(Topology.OwnerHeader))), token),
+                StoreRetry.IsStoreUnavailable,
+                start,
+                context.CancellationToken);
         }
         catch (OutageOutlastedException ex)
         {

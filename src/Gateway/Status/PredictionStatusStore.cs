@@ -86,13 +86,27 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
     /// Records outcomes; a prediction that already has one keeps it unless <see cref="OutcomePrecedence"/> prefers
     /// the new one. One transaction for all. Returns the predictions that changed, each as it now stands.
     /// </summary>
-    public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<PredictionOutcome> outcomes, CancellationToken cancellationToken) =>
+        AddOutcomesAsync(outcomes.Select(outcome => (outcome, (string?)null)), cancellationToken);
+
+    /// <summary>
+    /// Records outcomes as <see cref="AddOutcomesAsync(IEnumerable{PredictionOutcome}, CancellationToken)"/> does, each
+    /// with the API key's name that submitted its request (<see cref="Topology.OwnerHeader"/>, null for none), in the
+    /// same transaction: a prediction whose queued record was never written is still its owner's alone.
+    /// </summary>
+    public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<(PredictionOutcome Outcome, string? Owner)> outcomes, CancellationToken cancellationToken)
     {
-        var rows = outcomes.Select(Row.From).ToList();
+        var owned = outcomes.ToList();
+        var rows = owned.Select(o => Row.From(o.Outcome)).ToList();
+        var owners = owned.Where(o => o.Owner is not null).Select(o => new OwnerRow(o.Outcome.PredictionId.ToString(), o.Owner!)).ToList();
         var upsert = UpsertOutcome(database.Provider);
         var changed = await database.WriteAsync((connection, transaction) =>
         {
             var written = PreparedBatch.Execute(connection, transaction, upsert, rows);
+            if (owners.Count > 0)
+            {
+                PreparedBatch.Execute(connection, transaction, InsertOwner, owners);
+            }
 
             // Each write that changed a prediction replaced what it had, so the last one is what it now holds.
             var standing = rows.Where((_, i) => written[i] > 0).GroupBy(row => row.Id).Select(changes => changes.Last()).ToList();

@@ -58,7 +58,7 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 
     public Task<long?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Depth);
 
-    public async Task PublishAsync(PredictionRequest request, CancellationToken cancellationToken)
+    public async Task PublishAsync(PredictionRequest request, string? owner, CancellationToken cancellationToken)
     {
         Attempts.Enqueue(request.PredictionId);
 

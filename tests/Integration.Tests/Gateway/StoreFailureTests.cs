@@ -48,6 +48,26 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_prediction_whose_queued_record_could_not_be_written_is_its_owners_alone_once_its_outcome_arrives()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        await system.StartGatewayAsync(Settings.TwoApiKeys);
+        using var alice = system.ClientWithKey(Settings.AliceKey);
+        using var bob = system.ClientWithKey(Settings.BobKey);
+        await ExecuteAsync(system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+
+        using var accepted = await alice.PostAsync("/predictions", new StringContent("""{"itemId": 6, "featureValue": 2}""", Encoding.UTF8, "application/json"));
+        var id = await AssertAcceptedAsync(accepted);
+        await ExecuteAsync(system, "DROP TRIGGER injected_failure;");
+        await system.StartWorkerAsync(Settings.QuickModel);
+
+        // The owner came back with the outcome: the prediction is alice's, and to bob it does not exist.
+        await Eventually.HoldsAsync(async () => (await alice.GetAsync($"/predictions/{id}")).StatusCode == HttpStatusCode.OK, Timeout, () => "the outcome never arrived");
+        Assert.Equal(4, JsonDocument.Parse(await alice.GetStringAsync($"/predictions/{id}")).RootElement.GetProperty("prediction").GetDouble());
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/predictions/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_key_that_cannot_be_marked_published_still_answers_202_and_a_retry_gets_the_same_prediction()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
