@@ -53,7 +53,19 @@ public static class Topology
     /// </summary>
     public const string OwnerHeader = "Predictions-Owner";
 
-    /// <summary>Suspects that still killed the worker on every delivery: dead-lettered here for an operator.</summary>
+    /// <summary>
+    /// Header set on a request a worker set aside in <see cref="PoisonQueue"/> because it was in the model each time a
+    /// worker died, as often as <see cref="WorkQueueOptions.SuspectDeliveryLimit"/> allows, saying so.
+    /// </summary>
+    public const string PoisonedHeader = "Predictions-Poisoned";
+
+    /// <summary>
+    /// Header set beside <see cref="PoisonedHeader"/>: how many times the prediction was in the model when a worker died,
+    /// as a number. A replay from the poison queue that carries it gets as many tries again before it is set aside.
+    /// </summary>
+    public const string CrashesHeader = "Predictions-Crashes";
+
+    /// <summary>Suspects that still killed the worker on every delivery: set aside here for an operator.</summary>
     public const string PoisonQueue = "prediction-worker_poison";
 
     /// <summary>

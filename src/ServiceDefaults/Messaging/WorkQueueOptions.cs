@@ -26,9 +26,10 @@ public sealed class WorkQueueOptions
     public int DeliveryLimit { get; set; } = 10;
 
     /// <summary>
-    /// Deliveries beyond the first that a suspect request gets in <c>prediction-worker_suspect</c> before it is
-    /// dead-lettered to <c>prediction-worker_poison</c>: a request that crashes the worker every time stops
-    /// after this many more crashes.
+    /// Crashes beyond the first that one prediction may cause: once it was in the model each of 1 + this many times a
+    /// worker died, the worker sets it aside in <c>prediction-worker_poison</c> uncomputed, whichever copy of it comes
+    /// (each worker counts in its own inference journal). Also the delivery limit of <c>prediction-worker_suspect</c>,
+    /// the broker's backstop for what no journal traced: deliveries beyond the first before it dead-letters there.
     /// </summary>
     [Range(1, 100, ErrorMessage = "WorkQueue:SuspectDeliveryLimit must be between 1 and 100.")]
     public int SuspectDeliveryLimit { get; set; } = 2;

@@ -9,11 +9,16 @@ namespace Predictions.Worker.CrashRecovery;
 /// (one line per input of its largest batch), written before and after each model call. A crash cannot take the last write back (the OS keeps it), so after a
 /// worker died its successor reads which requests were in the model at that moment: the
 /// <see cref="Suspects"/>, one of which probably killed it. Knowing them lets the worker compute them
-/// one at a time, apart from the requests that were merely prefetched beside them.
+/// one at a time, apart from the requests that were merely prefetched beside them. After the blocks the file keeps,
+/// for the predictions that were ever in the model when a worker died, how many times (<see cref="CrashesOf"/>): a
+/// count per prediction, not per message, so a copy that at-least-once delivery made of a request adds to the same count.
 /// </summary>
 public sealed class InferenceJournal : IDisposable
 {
     private const int LineBytes = 37; // a GUID ("D" format) and a newline
+
+    /// <summary>Predictions whose crashes are remembered; beyond it the oldest are forgotten.</summary>
+    private const int RememberedCrashes = 1_000;
     private static readonly byte[] EmptyLine = Encoding.ASCII.GetBytes(new string(' ', LineBytes - 1) + "\n");
 
     private readonly FileStream _stream;
@@ -21,8 +26,11 @@ public sealed class InferenceJournal : IDisposable
     private readonly int _linesPerThread;
     private readonly byte[] _emptyBlock;
 
-    private InferenceJournal(FileStream stream, IReadOnlySet<Guid> suspects, int linesPerThread)
+    private readonly IReadOnlyDictionary<Guid, int> _crashes;
+
+    private InferenceJournal(FileStream stream, IReadOnlySet<Guid> suspects, IReadOnlyDictionary<Guid, int> crashes, int linesPerThread)
     {
+        _crashes = crashes;
         _stream = stream;
         _file = stream.SafeFileHandle;
         _linesPerThread = linesPerThread;
@@ -32,6 +40,9 @@ public sealed class InferenceJournal : IDisposable
 
     /// <summary>The predictions that were in the model when the previous process using this file died.</summary>
     public IReadOnlySet<Guid> Suspects { get; }
+
+    /// <summary>How many times <paramref name="predictionId"/> was in the model when a worker using this file died.</summary>
+    public int CrashesOf(Guid predictionId) => _crashes.GetValueOrDefault(predictionId);
 
     /// <summary>
     /// Reads what the previous process left in <paramref name="path"/>, then clears it for <paramref name="threads"/>
@@ -50,7 +61,9 @@ public sealed class InferenceJournal : IDisposable
             throw new InvalidOperationException($"{InferenceOptions.Section}:JournalFile '{path}' cannot be opened ({ex.Message}): each worker needs a file of its own.", ex);
         }
 
+        // Lines of the blocks name what was in the model; lines after them, "id count", what crashed before.
         var suspects = new HashSet<Guid>();
+        var crashes = new List<(Guid Id, int Count)>();
         using (var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true))
         {
             while (reader.ReadLine() is { } line)
@@ -59,17 +72,31 @@ public sealed class InferenceJournal : IDisposable
                 {
                     suspects.Add(id);
                 }
+                else if (line.Split(' ', 2) is [var crashed, var count] && Guid.TryParse(crashed, out id) && int.TryParse(count, out var times) && times > 0)
+                {
+                    crashes.RemoveAll(entry => entry.Id == id);
+                    crashes.Add((id, times));
+                }
             }
         }
 
+        foreach (var suspect in suspects)
+        {
+            var before = crashes.FindIndex(entry => entry.Id == suspect) is var at and >= 0 ? crashes[at].Count : 0;
+            crashes.RemoveAll(entry => entry.Id == suspect);
+            crashes.Add((suspect, before + 1));
+        }
+
+        crashes = crashes[Math.Max(0, crashes.Count - RememberedCrashes)..];
         stream.SetLength(0);
         for (var line = 0; line < threads * batchSize; line++)
         {
             stream.Write(EmptyLine);
         }
 
-        stream.Flush();
-        return new InferenceJournal(stream, suspects, batchSize);
+        stream.Write(Encoding.ASCII.GetBytes(string.Concat(crashes.Select(entry => $"{entry.Id:D} {entry.Count}\n"))));
+        stream.Flush(flushToDisk: true);
+        return new InferenceJournal(stream, suspects, crashes.ToDictionary(entry => entry.Id, entry => entry.Count), batchSize);
     }
 
     /// <summary>Pool thread <paramref name="thread"/> is about to run the model for <paramref name="predictionIds"/>, one write for all.</summary>

@@ -5,16 +5,16 @@ using Predictions.ServiceDefaults.Messaging;
 namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
-/// Puts the <see cref="SuspectFilter"/> on the work queue, in its request consumer's own pipe: after the
-/// endpoint's retries and the consumer's concurrency limit, just before the consumer runs, so a suspect waits
-/// for a slot like any request and a failed move is retried like a failed prediction. MassTransit calls this
-/// for each endpoint before it adds the endpoint's consumers.
+/// Puts the <see cref="SuspectFilter"/> on the work queue and the suspect queue, in their request consumers' own
+/// pipes: after the endpoint's retries and the consumer's concurrency limit, just before the consumer runs, so a
+/// suspect waits for a slot like any request and a failed move is retried like a failed prediction. MassTransit calls
+/// this for each endpoint before it adds the endpoint's consumers.
 /// </summary>
 public sealed class SuspectFilterPlacement(SuspectFilter filter) : IConfigureReceiveEndpoint
 {
     public void Configure(string name, IReceiveEndpointConfigurator configurator)
     {
-        if (name == Topology.WorkQueue)
+        if (name is Topology.WorkQueue or Topology.SuspectQueue)
         {
             configurator.ConnectConsumerConfigurationObserver(new RequestConsumers(filter));
         }

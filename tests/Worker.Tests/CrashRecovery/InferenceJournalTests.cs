@@ -60,6 +60,44 @@ public sealed class InferenceJournalTests
     }
 
     [Fact]
+    public void Each_death_with_a_prediction_in_the_model_adds_to_its_count_which_later_starts_remember()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            Guid poison = Guid.NewGuid(), once = Guid.NewGuid();
+            using (var journal = InferenceJournal.Open(path, threads: 2))
+            {
+                journal.Enter(0, [poison]);
+                journal.Enter(1, [once]);
+            }
+
+            for (var death = 2; death <= 3; death++)
+            {
+                using var next = InferenceJournal.Open(path, threads: 2);
+                next.Enter(1, [poison]);
+            }
+
+            // A start with another pool size reads the counts all the same, and a clean stop adds nothing.
+            using (var fourth = InferenceJournal.Open(path, threads: 3, batchSize: 2))
+            {
+                Assert.Equal(3, fourth.CrashesOf(poison));
+                Assert.Equal(1, fourth.CrashesOf(once));
+                Assert.Equal(0, fourth.CrashesOf(Guid.NewGuid()));
+                Assert.Equal([poison], fourth.Suspects);
+            }
+
+            using var fifth = InferenceJournal.Open(path, threads: 1);
+            Assert.Equal(3, fifth.CrashesOf(poison));
+            Assert.Empty(fifth.Suspects);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Two_workers_cannot_share_one_file()
     {
         var path = Path.GetTempFileName();

@@ -54,6 +54,51 @@ public sealed class SuspectFilterPlacementTests : IDisposable
     }
 
     [Fact]
+    public async Task A_prediction_in_the_model_each_time_the_allowed_crashes_happened_is_set_aside_uncomputed_whichever_copy_comes()
+    {
+        var poison = Guid.NewGuid();
+        var model = new ObservingModel(TimeSpan.Zero);
+        using var host = Build(new ScriptedMetadataSource(new Dictionary<string, double>()), model, poison, crashes: 3);
+        await host.StartAsync();
+        var harness = host.Services.GetRequiredService<ITestHarness>();
+
+        // The request and a duplicate of it, as a lost acknowledgement or a retried publish leaves behind.
+        await harness.Bus.Publish(Request(poison));
+        await harness.Bus.Publish(Request(poison));
+
+        Assert.True(await harness.Sent.Any<PredictionRequest>(sent => sent.Context.Message.PredictionId == poison), "the poison was not set aside");
+        await harness.InactivityTask;
+        var setAside = harness.Sent.Select<PredictionRequest>().Select(sent => sent.Context).ToList();
+        Assert.Equal(2, setAside.Count);
+        Assert.All(setAside, sent =>
+        {
+            Assert.Equal(new Uri($"loopback://localhost/{Topology.PoisonQueue}"), sent.DestinationAddress);
+            Assert.Contains("in the model each of the 3 times a worker died", sent.Headers.Get<string>(Topology.PoisonedHeader), StringComparison.Ordinal);
+            Assert.Equal(3, sent.Headers.Get<int>(Topology.CrashesHeader));
+        });
+        Assert.Equal(0, model.Calls);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_poison_request_an_operator_replays_gets_its_tries_again()
+    {
+        var poison = Guid.NewGuid();
+        var model = new ObservingModel(TimeSpan.Zero);
+        using var host = Build(new ScriptedMetadataSource(new Dictionary<string, double>()), model, poison, crashes: 3);
+        await host.StartAsync();
+        var harness = host.Services.GetRequiredService<ITestHarness>();
+
+        // Replayed from the poison queue with the count it was set aside with: moved to the suspect queue, not set aside.
+        await harness.Bus.Publish(Request(poison), publish => publish.Headers.Set(Topology.CrashesHeader, 3));
+
+        Assert.True(await harness.Sent.Any<PredictionRequest>(sent => sent.Context.Message.PredictionId == poison), "the replay was not moved");
+        var moved = Assert.Single(harness.Sent.Select<PredictionRequest>()).Context;
+        Assert.Equal(new Uri($"loopback://localhost/{Topology.SuspectQueue}"), moved.DestinationAddress);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task The_filter_runs_in_the_request_consumers_pipe_after_the_retries_and_the_concurrency_limit()
     {
         using var host = Build(new ScriptedMetadataSource(new Dictionary<string, double>()), new ObservingModel(TimeSpan.Zero), Guid.NewGuid());
@@ -90,12 +135,13 @@ public sealed class SuspectFilterPlacementTests : IDisposable
         SubmittedAt = DateTimeOffset.UtcNow,
     };
 
-    /// <summary>A worker whose previous process died with <paramref name="suspect"/> in the model.</summary>
-    private IHost Build(IMetadataSource metadata, IPredictionModel model, Guid suspect)
+    /// <summary>A worker whose previous processes died with <paramref name="suspect"/> in the model, <paramref name="crashes"/> times.</summary>
+    private IHost Build(IMetadataSource metadata, IPredictionModel model, Guid suspect, int crashes = 1)
     {
         var journalFile = Path.Combine(_folder.FullName, "inference.journal");
-        using (var previous = InferenceJournal.Open(journalFile, threads: 1))
+        for (var crash = 0; crash < crashes; crash++)
         {
+            using var previous = InferenceJournal.Open(journalFile, threads: 1);
             previous.Enter(0, [suspect]);
         }
 
