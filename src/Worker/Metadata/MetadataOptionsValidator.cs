@@ -18,8 +18,9 @@ public sealed class MetadataOptionsValidator(IOptions<ModelOptions> model, IOpti
                 + "It is for fault tests only and needs Model:AllowFaultInjection=true; unset it anywhere clients are real.");
         }
 
+        // Only a source that can fail an item makes the budget matter.
         var maxWait = outages.Value.MaxWait;
-        if (options.ItemFailureBudget >= maxWait)
+        if (options.Source == MetadataSourceKind.Http && options.ItemFailureBudget >= maxWait)
         {
             failures.Add(
                 $"Metadata:ItemFailureBudget ({options.ItemFailureBudget}) must be shorter than Outages:MaxWait ({maxWait}): "

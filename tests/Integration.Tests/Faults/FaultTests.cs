@@ -242,10 +242,12 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
 
-        // A short busy timeout, so each write attempt against the locked file fails quickly and is retried.
+        // A short busy timeout, so each write attempt against the locked file fails quickly and is retried; a short
+        // longest wait, so the lock outlasts it and the outcomes go back to the tail of their queue meanwhile.
         var worker = await system.StartWorkerAsync(new Dictionary<string, string>(Model)
         {
             ["ConnectionStrings:Audit"] = $"Data Source={system.AuditDatabase};Default Timeout=1",
+            [ShortOutageWait.Key] = ShortOutageWait.Value,
         });
         await system.StartGatewayAsync();
         var ledger = await Ledger.OpenAsync(system);
@@ -279,6 +281,10 @@ public sealed partial class FaultTests(BrokerFixture fixture)
                 Timeout,
                 () => "no outcome waits in the audit queue while its store is locked");
             Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.AuditQueue + "_error"))?.Messages ?? 0u);
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(worker.Output.Contains($"went back to the tail of {Topology.AuditQueue}", StringComparison.Ordinal)),
+                Timeout,
+                () => $"no outcome went back to its queue after waiting out the lock for Outages:MaxWait.\n{worker.Output}");
             await using var release = holder.CreateCommand();
             release.CommandText = "ROLLBACK";
             await release.ExecuteNonQueryAsync();
@@ -294,7 +300,13 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     {
         await using var metadata = await MetadataServer.StartAsync();
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, Model));
+        // A short longest wait, so the outage outlasts it and requests go back to the tail of the work queue meanwhile; a
+        // short item budget, which must fail no request: a service that answers no one is down, not failing an item.
+        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, new Dictionary<string, string>(Model)
+        {
+            [ShortOutageWait.Key] = ShortOutageWait.Value,
+            ["Metadata:ItemFailureBudget"] = "00:00:02",
+        }));
         await system.StartGatewayAsync();
         var ledger = await Ledger.OpenAsync(system);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
@@ -311,6 +323,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await outage;
         Assert.Equal(0, await CountOutcomesAsync(system, "failed"));
         Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue + "_error"))?.Messages ?? 0u);
+        Assert.Contains($"went back to the tail of {Topology.WorkQueue}", worker.Output, StringComparison.Ordinal);
         metadata.Outage = false;
 
         await load.StopAsync();
@@ -335,6 +348,9 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     /// timeout, about 8 s for a request's metadata).
     /// </summary>
     internal static readonly TimeSpan LongerThanQuickRetries = TimeSpan.FromSeconds(20);
+
+    /// <summary>A longest wait per delivery that these outages outlast several times over.</summary>
+    private static readonly KeyValuePair<string, string> ShortOutageWait = new("Outages:MaxWait", "00:00:05");
 
     private static async Task<long> CountAuditRowsAsync(SqliteConnection connection)
     {
