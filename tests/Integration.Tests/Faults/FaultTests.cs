@@ -302,12 +302,15 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         // A short longest wait, so the outage outlasts it and requests go back to the tail of the work queue meanwhile; a
         // short item budget, which must fail no request: a service that answers no one is down, not failing an item.
-        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, new Dictionary<string, string>(Model)
+        // A delivery limit of 1, so a return the broker counted would send the request to the suspect queue.
+        var strictQueue = new Dictionary<string, string> { ["WorkQueue:DeliveryLimit"] = "1" };
+        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, new Dictionary<string, string>(Model.Concat(strictQueue))
         {
             [ShortOutageWait.Key] = ShortOutageWait.Value,
             ["Metadata:ItemFailureBudget"] = "00:00:02",
         }));
-        await system.StartGatewayAsync();
+        await system.StartGatewayAsync(strictQueue);
+        var suspects = await BrokerTap.CreateAsync(system.Broker, "test-suspects", Topology.SuspectQueue);
         var ledger = await Ledger.OpenAsync(system);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 500);
         await load.WaitForAcceptedAsync(60, Timeout);
@@ -329,6 +332,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await load.StopAsync();
         await ledger.VerifyAsync(system, Timeout);
         Assert.Equal(0, await CountOutcomesAsync(system, "failed"));
+        Assert.Empty(await suspects.CollectAsync());
         Assert.False(worker.HasExited, $"The worker exited.\n{system.Describe()}");
     }
 
