@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

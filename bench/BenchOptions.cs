@@ -1,5 +1,5 @@
 using System.Globalization;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 
 namespace Predictions.Bench;
 

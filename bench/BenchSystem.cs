@@ -1,6 +1,6 @@
 using System.Net;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 
 namespace Predictions.Bench;
 

@@ -1,4 +1,4 @@
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 using RabbitMQ.Client;
 
 namespace Predictions.Bench;

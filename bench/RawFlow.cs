@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

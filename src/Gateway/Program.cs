@@ -5,8 +5,8 @@ using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
+using Predictions.Messaging;
 using Predictions.ServiceDefaults;
-using Predictions.ServiceDefaults.Messaging;
 
 // Settings sit beside the binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

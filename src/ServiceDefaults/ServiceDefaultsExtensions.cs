@@ -10,12 +10,11 @@ namespace Predictions.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Health checks from the receive endpoints' real state, OpenTelemetry metrics for Prometheus, traces over OTLP, and the
+    /// OpenTelemetry metrics for Prometheus, traces over OTLP, and the
     /// standard resilience handler (timeouts, retries, circuit breaker) on every <see cref="HttpClient"/>.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        builder.AddReceiveEndpointHealth();
         builder.AddPrometheusMetrics();
         builder.AddTracing();
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Predictions.Messaging;
 using Predictions.ServiceDefaults;
-using Predictions.ServiceDefaults.Messaging;
 using Predictions.Worker.Audit;
 using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Inference;

@@ -1,5 +1,5 @@
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outcomes;
 
 namespace Predictions.Tests.Shared;
 

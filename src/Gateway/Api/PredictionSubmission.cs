@@ -8,7 +8,7 @@ using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Api;

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Api;
 
 /// <summary>
 /// The results store failing a client's request: locked by another process, read-only, full or gone (the same
-/// classification the store's consumers wait out, <see cref="StoreRetry.IsStoreUnavailable"/>), or silent for
+/// classification the store's consumers wait out, <see cref="StoreOutages.IsStoreUnavailable"/>), or silent for
 /// <c>Gateway:StoreTimeout</c>. The client hears 503 and when to come back; the log gets one line, since the
 /// store, not the gateway, is at fault.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class StoreOutage
     /// there (a cancellation that is not <paramref name="requestAborted"/>'s).
     /// </summary>
     public static bool Is(Exception exception, CancellationToken requestAborted) =>
-        StoreRetry.IsStoreUnavailable(exception) || (exception is OperationCanceledException && !requestAborted.IsCancellationRequested);
+        StoreOutages.IsStoreUnavailable(exception) || (exception is OperationCanceledException && !requestAborted.IsCancellationRequested);
 
     /// <summary>What went wrong, in a few words for the log.</summary>
     public static string Reason(Exception exception, TimeSpan storeTimeout) =>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 
 namespace Predictions.Gateway.Api;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Predictions.ServiceDefaults.Requests;
+using Predictions.Messaging.Requests;
 
 namespace Predictions.Gateway.Api;
 

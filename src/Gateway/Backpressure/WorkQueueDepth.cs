@@ -1,4 +1,6 @@
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
+using Predictions.Messaging.Broker;
+
 
 namespace Predictions.Gateway.Backpressure;
 

@@ -1,7 +1,7 @@
 using Dapper;
 using Predictions.Gateway.Status;
-using Predictions.ServiceDefaults.Storage;
-using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
+using Predictions.Storage;
+using static Predictions.Storage.StoredTimestamp;
 
 namespace Predictions.Gateway.Idempotency;
 

@@ -1,4 +1,5 @@
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
+
 
 namespace Predictions.Gateway.Publishing;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Predictions.Messaging.Broker;
 using Predictions.ServiceDefaults.Health;
-using Predictions.ServiceDefaults.Messaging;
 
 namespace Predictions.Gateway.Publishing;
 

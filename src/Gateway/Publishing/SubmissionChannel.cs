@@ -1,4 +1,5 @@
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
+using Predictions.Messaging.Broker;
 using RabbitMQ.Client;
 
 namespace Predictions.Gateway.Publishing;

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Telemetry;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Status;
 
 /// <summary>
 /// Answers "tell me when it is done": waits for a prediction's outcome without holding a thread, through an outage
-/// of the store as well (<see cref="StoreRetry.IsStoreUnavailable"/>) as long as the wait lasts.
+/// of the store as well (<see cref="StoreOutages.IsStoreUnavailable"/>) as long as the wait lasts.
 /// </summary>
 public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock, IOptions<GatewayOptions> options)
 {
@@ -32,7 +32,7 @@ public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters wait
             {
                 record = await store.FindAsync(id, reader, cancellationToken);
             }
-            catch (Exception ex) when (left > TimeSpan.Zero && StoreRetry.IsStoreUnavailable(ex))
+            catch (Exception ex) when (left > TimeSpan.Zero && StoreOutages.IsStoreUnavailable(ex))
             {
                 // The client asked to wait, so it waits out the store's outage too; only a wait that ends with the
                 // store still down fails (503). A wake-up is read again, since who may see it is not known yet.

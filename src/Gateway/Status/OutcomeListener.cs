@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Npgsql;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Status;
 

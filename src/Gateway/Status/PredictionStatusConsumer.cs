@@ -1,9 +1,10 @@
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
-using Predictions.ServiceDefaults.Telemetry;
+using Predictions.Messaging;
+using Predictions.Messaging.Outages;
+using Predictions.Messaging.Tracing;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Status;
 
@@ -33,7 +34,7 @@ public sealed class PredictionStatusConsumer(
         {
             stored = await outageWait.RunAsync(
                 token => store.AddOutcomesAsync(context.Message.Select(m => ((PredictionOutcome)m.Message, m.Headers.Get<string>(Topology.OwnerHeader))), token),
-                StoreRetry.IsStoreUnavailable,
+                StoreOutages.IsStoreUnavailable,
                 start,
                 context.CancellationToken);
         }

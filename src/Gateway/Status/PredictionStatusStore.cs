@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Dapper;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
-using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
+using Predictions.Messaging;
+using Predictions.Messaging.Outcomes;
+using Predictions.Storage;
+using static Predictions.Storage.StoredTimestamp;
 
 namespace Predictions.Gateway.Status;
 
@@ -41,7 +42,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusSto
             error = excluded.error, completed_at = excluded.completed_at,
             model_name = excluded.model_name, model_version = excluded.model_version, worker = excluded.worker,
             submitted_at = coalesce(predictions.submitted_at, excluded.submitted_at)
-        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "predictions", provider)};
+        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "predictions", provider.BytewiseCollation())};
         """;
 
     private const string Columns = """

@@ -1,6 +1,7 @@
 using MassTransit;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Messaging;
+using Predictions.Messaging.Requests;
+using Predictions.Messaging.Stores;
 
 namespace Predictions.Gateway.Status;
 

@@ -1,6 +1,6 @@
 using System.Runtime.Serialization;
 using MassTransit;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Requests;
 
 namespace Predictions.Gateway.Status;
 

@@ -1,4 +1,3 @@
-using MassTransit.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +7,9 @@ namespace Predictions.ServiceDefaults.Telemetry;
 
 public static class TracingExtensions
 {
+    /// <summary>The activity source MassTransit traces its sends, publishes and consumes with.</summary>
+    private const string MessagingSource = "MassTransit";
+
     /// <summary>
     /// One trace per prediction across hosts: ASP.NET Core's, HttpClient's and MassTransit's spans (which carry the
     /// trace through the broker) and our own, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, and
@@ -25,7 +27,7 @@ public static class TracingExtensions
         }
 
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
-            .AddSource(DiagnosticHeaders.DefaultListenerName, PredictionTracing.SourceName)
+            .AddSource(MessagingSource, PredictionTracing.SourceName)
             .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !IsProbeOrScrape(http.Request.Path))
             .AddHttpClientInstrumentation()
             .AddProcessor<PredictionIdProcessor>()

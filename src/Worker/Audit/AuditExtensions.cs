@@ -1,4 +1,5 @@
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
+
 
 namespace Predictions.Worker.Audit;
 

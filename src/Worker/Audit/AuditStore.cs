@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
-using static Predictions.ServiceDefaults.Storage.StoredTimestamp;
+using Predictions.Messaging.Outcomes;
+using Predictions.Storage;
+using static Predictions.Storage.StoredTimestamp;
 
 namespace Predictions.Worker.Audit;
 
@@ -34,7 +34,7 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
             metadata_started_at = excluded.metadata_started_at, metadata_completed_at = excluded.metadata_completed_at,
             inference_queued_at = excluded.inference_queued_at, inference_started_at = excluded.inference_started_at,
             inference_completed_at = excluded.inference_completed_at, finished_at = excluded.finished_at, audited_at = excluded.audited_at
-        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "prediction_audit", provider)};
+        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "prediction_audit", provider.BytewiseCollation())};
         """;
 
     /// <summary>

@@ -1,8 +1,8 @@
 using MassTransit;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
-using Predictions.ServiceDefaults.Telemetry;
+using Predictions.Messaging.Outages;
+using Predictions.Messaging.Tracing;
+using Predictions.Storage;
 
 namespace Predictions.Worker.Audit;
 
@@ -29,7 +29,7 @@ public sealed class PredictionAuditConsumer(AuditStore store, OutageWait outageW
         try
         {
             duplicates = await outageWait.RunAsync(
-                token => store.AddAsync(context.Message.Select(m => m.Message), token), StoreRetry.IsStoreUnavailable, start, context.CancellationToken);
+                token => store.AddAsync(context.Message.Select(m => m.Message), token), StoreOutages.IsStoreUnavailable, start, context.CancellationToken);
         }
         catch (OutageOutlastedException ex)
         {

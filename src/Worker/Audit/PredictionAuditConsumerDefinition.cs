@@ -1,6 +1,6 @@
 using MassTransit;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Messaging;
+using Predictions.Messaging.Stores;
 
 namespace Predictions.Worker.Audit;
 

@@ -1,6 +1,8 @@
 using MassTransit;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
+using Predictions.Messaging.Outcomes;
+using Predictions.Messaging.Requests;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Telemetry;
 

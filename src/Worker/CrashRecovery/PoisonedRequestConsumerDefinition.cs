@@ -1,6 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.CrashRecovery;

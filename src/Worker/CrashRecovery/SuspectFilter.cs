@@ -2,7 +2,9 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
+using Predictions.Messaging.Outages;
+using Predictions.Messaging.Requests;
 using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.CrashRecovery;

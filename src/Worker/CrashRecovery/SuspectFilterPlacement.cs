@@ -1,6 +1,6 @@
 using MassTransit;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Worker.CrashRecovery;
 

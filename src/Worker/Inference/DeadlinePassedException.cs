@@ -1,4 +1,5 @@
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outcomes;
+
 
 namespace Predictions.Worker.Inference;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outages;
 using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Metadata;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using MassTransit;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outages;
+using Predictions.Messaging.Requests;
 using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;

@@ -3,7 +3,9 @@ using MassTransit;
 using MassTransit.Configuration;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
+using Predictions.Messaging.Outages;
+using Predictions.Messaging.Requests;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Telemetry;
 

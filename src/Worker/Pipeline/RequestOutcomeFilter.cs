@@ -1,6 +1,7 @@
 using MassTransit;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outages;
+using Predictions.Messaging.Requests;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Publishing;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 
 namespace Predictions.Gateway.Tests.Api;
 

@@ -15,7 +15,7 @@ using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Gateway.Tests.Api;
 

@@ -1,5 +1,5 @@
 using Predictions.Gateway.Idempotency;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Gateway.Idempotency;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Predictions.Gateway.Publishing;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Broker;
 
 namespace Predictions.Gateway.Tests.Publishing;
 

@@ -6,7 +6,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 
@@ -57,7 +57,7 @@ public sealed class LongPollTests : IAsyncDisposable
 
         var failure = await Assert.ThrowsAsync<SqliteException>(
             () => _longPoll.WaitForOutcomeAsync(request.PredictionId, reader: null, TimeSpan.FromMilliseconds(200), CancellationToken.None));
-        Assert.True(StoreRetry.IsStoreUnavailable(failure), failure.Message);
+        Assert.True(StoreOutages.IsStoreUnavailable(failure), failure.Message);
     }
 
     public async ValueTask DisposeAsync()

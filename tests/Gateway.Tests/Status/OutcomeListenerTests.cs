@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 

@@ -1,6 +1,6 @@
 using Predictions.Gateway.Status;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 

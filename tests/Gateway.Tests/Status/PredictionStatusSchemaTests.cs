@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using Dapper;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Messaging.Outcomes;
+using Predictions.Storage;
 using Predictions.Tests.Shared;
 
 namespace Predictions.Gateway.Tests.Status;

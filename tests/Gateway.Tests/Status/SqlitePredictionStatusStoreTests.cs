@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 using RabbitMQ.Client;
 
 namespace Predictions.Integration.Tests.Broker;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Integration.Tests.Broker;
 

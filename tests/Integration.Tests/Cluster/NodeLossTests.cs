@@ -1,6 +1,6 @@
 using Predictions.Integration.Tests.Faults;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 using Xunit.Abstractions;
 
 namespace Predictions.Integration.Tests.Cluster;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Predictions.Harness;
 using Predictions.Integration.Tests.Faults;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 using Xunit.Abstractions;
 
 namespace Predictions.Integration.Tests.Cluster;

@@ -1,5 +1,5 @@
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Integration.Tests.Configuration;
 

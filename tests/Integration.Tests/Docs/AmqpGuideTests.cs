@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Predictions.Contracts;
 using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Telemetry;
+using Predictions.Messaging.Tracing;
 
 namespace Predictions.Integration.Tests.Docs;
 

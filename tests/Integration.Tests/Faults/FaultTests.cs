@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.Integration.Tests.Pipeline;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Integration.Tests.Faults;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Integration.Tests.Gateway;
 

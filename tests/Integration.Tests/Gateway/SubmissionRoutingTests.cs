@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
+using Predictions.Messaging.Requests;
 using RabbitMQ.Client;
 
 namespace Predictions.Integration.Tests.Gateway;

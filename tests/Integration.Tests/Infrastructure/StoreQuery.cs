@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 
 namespace Predictions.Integration.Tests.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 
 namespace Predictions.Integration.Tests.Pipeline;
 

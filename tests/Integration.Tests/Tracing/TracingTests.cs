@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Predictions.Harness;
 using Predictions.Integration.Tests.Infrastructure;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging;
 using RabbitMQ.Client;
 
 namespace Predictions.Integration.Tests.Tracing;

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Dapper;
 using Predictions.Contracts;
-using Predictions.ServiceDefaults.Messaging;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Messaging.Outcomes;
+using Predictions.Storage;
 using Predictions.Tests.Shared;
 using Predictions.Worker.Audit;
 

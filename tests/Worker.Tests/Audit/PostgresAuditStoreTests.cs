@@ -1,5 +1,5 @@
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;

@@ -4,11 +4,10 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outcomes;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
-
 using Predictions.Worker.Tests.CrashRecovery;
 
 namespace Predictions.Worker.Tests.Inference;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Predictions.ServiceDefaults.Messaging;
+using Predictions.Messaging.Outages;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
 

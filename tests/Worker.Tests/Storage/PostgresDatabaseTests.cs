@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Predictions.Harness;
-using Predictions.ServiceDefaults.Storage;
+using Predictions.Storage;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Storage;

@@ -1,0 +1,63 @@
+using System.Security.Authentication;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Predictions.Messaging.Broker;
+
+/// <summary>
+/// Opens one connection to the broker at start-up, with the bus's own settings. MassTransit retries a refused
+/// connection silently forever: a certificate the service will never trust is a configuration error, so it stops
+/// the start with a message naming the settings to fix. A broker that is merely down stays a retry, as before.
+/// </summary>
+public sealed class BrokerConnectionCheck(IOptions<BrokerOptions> options, ILogger<BrokerConnectionCheck> logger) : IHostedService
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var address = options.Value.Address;
+        if (!address.Tls)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = await address.ConnectAsync(options.Value.CertificateAuthority, "start-up check", cancellationToken, ConnectTimeout);
+            await connection.CloseAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Find<AuthenticationException>(ex) is { } refused)
+        {
+            throw new InvalidOperationException(
+                $"The broker's TLS certificate was not trusted ({refused.Message}) at {address}: check that {BrokerOptions.Setting} names the hosts the certificate was issued to and that {BrokerOptions.CertificateAuthoritySetting} is the CA that signed it.",
+                ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning("The broker at {Broker} did not answer at start-up ({Reason}); the bus keeps trying to connect.", address, ex.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+
+            if (ex is AggregateException aggregate && aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+using Predictions.Contracts;
+
+namespace Predictions.Messaging.Requests;
+
+/// <summary>
+/// The request can never be computed as sent: it goes to the error queue at once, with this message as
+/// its reason (header <c>MT-Fault-Message</c>), and is not retried.
+/// </summary>
+public sealed class InvalidPredictionRequestException(string reason) : Exception(reason)
+{
+    public const string NoPredictionId =
+        "predictionId is missing and the message has no UUID message_id to stand in for it: its result could not be correlated.";
+
+    public const string NonFiniteFeatureValue = "featureValue must be a finite number.";
+
+    /// <summary>
+    /// Why a request read from MassTransit's envelope can never be computed, or null when it can;
+    /// <paramref name="predictionId"/> is its id as settled (<see cref="PredictionIds"/>).
+    /// </summary>
+    public static string? ReasonAgainst(PredictionRequest request, Guid? predictionId) =>
+        predictionId is null ? NoPredictionId
+        : !double.IsFinite(request.FeatureValue) ? NonFiniteFeatureValue
+        : null;
+}

@@ -1,0 +1,25 @@
+using MassTransit;
+using Predictions.Messaging.Outages;
+
+namespace Predictions.Messaging.Stores;
+
+/// <summary>
+/// What consumers that write to a store do when the write fails. A SQLite file that is locked, unwritable, full or
+/// gone, or a PostgreSQL server that is stopped, unreachable or refusing connections, is an outage
+/// (<c>StoreOutages.IsStoreUnavailable</c>), which the consumer waits out (<see cref="OutageWait"/>) for up to
+/// <c>Outages:MaxWait</c> per delivery and for as many deliveries as it lasts (<see cref="OutageReturn"/>). An outage
+/// of a store is the store's as a whole (a file, a server), never one message's, so no message is failed for it.
+/// Anything else gets a few quick tries and then goes to the error queue.
+/// </summary>
+public static class StoreRetry
+{
+    public static void UseStoreRetry(this IReceiveEndpointConfigurator endpoint)
+    {
+        endpoint.UseOutageReturns();
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Ignore<OutageReturnRefusedException>();
+            retry.Intervals(100, 500, 2_000, 5_000);
+        });
+    }
+}

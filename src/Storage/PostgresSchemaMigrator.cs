@@ -1,0 +1,64 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Predictions.Storage;
+
+/// <summary>
+/// Brings a store's tables in a PostgreSQL database to the latest version of its <see cref="StoreSchema"/>,
+/// recorded in the same <c>schema_migrations</c> table as in SQLite. A new database starts at the current
+/// shape, so there is nothing made before versions were recorded to find. Hosts starting at once on the
+/// same database take turns: each store migrates in one transaction under a transaction-scoped advisory lock.
+/// </summary>
+internal static class PostgresSchemaMigrator
+{
+    // Any fixed number will do, as long as every host uses the same one: it names the migrations lock.
+    private const long MigrationLock = 0x5072_6564_6963_7473; // "Predicts"
+
+    /// <summary>
+    /// Runs the steps of <paramref name="schema"/> not yet recorded, in order, in one transaction with their
+    /// records. A failed step is reported as a <see cref="PostgresException"/> (its SQL state kept) naming
+    /// the store and the version; the store stays as it was.
+    /// </summary>
+    public static async Task MigrateAsync(NpgsqlConnection connection, StoreSchema schema, string location, ILogger logger)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        // The lock first, even before the version table: two hosts creating it at once would collide.
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
+        await connection.ExecuteAsync(SchemaMigrator.VersionTable, transaction: transaction);
+        var recorded = (await connection.QueryAsync<int>(
+            "SELECT version FROM schema_migrations WHERE store = @Store", new { schema.Store }, transaction)).ToHashSet();
+        SchemaMigrator.WarnIfNewer(recorded, schema, location, logger);
+
+        var ran = new List<int>();
+        foreach (var migration in schema.Migrations.Where(m => !recorded.Contains(m.Version)))
+        {
+            await RunAsync(connection, transaction, schema, migration);
+            await connection.ExecuteAsync(
+                SchemaMigrator.Record, new { schema.Store, migration.Version, AppliedAt = StoredTimestamp.Text(DateTimeOffset.UtcNow) }, transaction);
+            ran.Add(migration.Version);
+        }
+
+        await transaction.CommitAsync();
+        if (ran.Count > 0)
+        {
+            logger.LogInformation(
+                "Brought the {Store} schema of {Location} to version {Version}: ran steps {Ran}",
+                schema.Store, location, schema.LatestVersion, string.Join(", ", ran));
+        }
+    }
+
+    private static async Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StoreSchema schema, SchemaMigration migration)
+    {
+        await using var command = new NpgsqlCommand(migration.Sql, connection, transaction);
+        try
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException ex)
+        {
+            throw new PostgresException(
+                $"Migration {migration.Version} of the {schema.Store} schema failed: {ex.MessageText}", ex.Severity, ex.InvariantSeverity, ex.SqlState);
+        }
+    }
+}
