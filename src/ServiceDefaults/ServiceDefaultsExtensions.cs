@@ -15,6 +15,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddHealthChecks();
         builder.AddPrometheusMetrics();
         builder.AddTracing();
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());

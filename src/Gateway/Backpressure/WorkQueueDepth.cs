@@ -1,15 +1,12 @@
 using Predictions.Messaging;
-using Predictions.Messaging.Broker;
-
+using Predictions.Messaging.Health;
 
 namespace Predictions.Gateway.Backpressure;
 
-/// <summary>
-/// Reads the work queue's depth with a passive declare, on a short-lived channel of the host's plain connection.
-/// The gateway may declare the queue, so it may also ask after it.
-/// </summary>
-public sealed class WorkQueueDepth(PlainBrokerConnection connection, ILogger<WorkQueueDepth> logger) : IWorkQueueDepth
+/// <summary>The work queue's depth, read by the probe the endpoint health reads queues with.</summary>
+public sealed class WorkQueueDepth(IQueueProbe probe) : IWorkQueueDepth
 {
+    // Asked on the publish path: a broker too slow to answer in this time is as good as one that cannot.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     public async Task<long?> ReadAsync(CancellationToken cancellationToken)
@@ -18,13 +15,10 @@ public sealed class WorkQueueDepth(PlainBrokerConnection connection, ILogger<Wor
         timeout.CancelAfter(Timeout);
         try
         {
-            var open = await connection.OpenAsync(timeout.Token);
-            await using var channel = await open.CreateChannelAsync(cancellationToken: timeout.Token);
-            return (await channel.QueueDeclarePassiveAsync(Topology.WorkQueue, timeout.Token)).MessageCount;
+            return await probe.ReadyMessagesAsync(Topology.WorkQueue, timeout.Token);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("The depth of {Queue} could not be read: {Reason}", Topology.WorkQueue, ex.Message);
             return null;
         }
     }

@@ -4,8 +4,8 @@ using Predictions.Messaging.Broker;
 namespace Predictions.Messaging.Health;
 
 /// <summary>
-/// Reads a queue's ready messages with a passive declare, on a short-lived channel of the host's plain connection.
-/// A passive declare needs no permission on the queue.
+/// Reads a queue's ready messages with a passive declare (which needs no permission on the queue), on a short-lived
+/// channel of the host's plain connection: the one way both hosts ask the broker how deep a queue is.
 /// </summary>
 public sealed class RabbitQueueProbe(PlainBrokerConnection connection, ILogger<RabbitQueueProbe> logger) : IQueueProbe
 {
