@@ -7,9 +7,8 @@ using RabbitMQ.Client;
 namespace Predictions.Messaging.Broker;
 
 /// <summary>
-/// Opens one connection to the broker at start-up, with the bus's own settings. MassTransit retries a refused
-/// connection silently forever: a certificate the service will never trust is a configuration error, so it stops
-/// the start with a message naming the settings to fix. A broker that is merely down stays a retry, as before.
+/// Connects once at start-up with the bus's settings: MassTransit retries an untrusted certificate silently for
+/// ever, so that stops the start naming the settings; a broker that is merely down stays a retry.
 /// </summary>
 public sealed class BrokerConnectionCheck(IOptions<BrokerOptions> options, ILogger<BrokerConnectionCheck> logger) : IHostedService
 {

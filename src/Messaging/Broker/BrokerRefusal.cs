@@ -4,10 +4,8 @@ using RabbitMQ.Client.Exceptions;
 namespace Predictions.Messaging.Broker;
 
 /// <summary>
-/// The broker closing a channel on a declaration or a publish it will not take as it stands: 403 ACCESS_REFUSED (a
-/// permission the user lacks), 404 NOT_FOUND (an exchange or queue that is not there), 406 PRECONDITION_FAILED (a queue
-/// that exists with other arguments). Configuration or permission, not an outage: asked again the same way, the broker
-/// answers the same until someone changes something. <see cref="ReplyText"/> is the broker's own words.
+/// The broker refusing a declaration or publish as it stands (403, 404, 406): configuration or permission, not an
+/// outage, so asking again the same way gets the same answer.
 /// </summary>
 public sealed record BrokerRefusal(ushort ReplyCode, string ReplyText)
 {

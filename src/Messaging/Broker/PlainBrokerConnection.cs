@@ -7,9 +7,8 @@ using RabbitMQ.Client;
 namespace Predictions.Messaging.Broker;
 
 /// <summary>
-/// The host's one plain RabbitMQ connection beside MassTransit's, for what the bus does not do: the gateway publishes
-/// submissions on a channel it can replace and reads the work queue's depth, and every host asks after the queues it
-/// consumes. Opened at first use and opened again by the first caller that finds it closed.
+/// The host's one plain RabbitMQ connection beside MassTransit's, for what the bus does not do (replaceable publish
+/// channels, queue probes); opened at first use and again by the first caller that finds it closed.
 /// </summary>
 public sealed class PlainBrokerConnection(IOptions<BrokerOptions> broker, ILogger<PlainBrokerConnection> logger) : IAsyncDisposable
 {

@@ -5,12 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Predictions.Messaging.Health;
 
 /// <summary>
-/// Knows which of the host's receive endpoints are consuming, and since when one is not. MassTransit's own
-/// bus health calls an endpoint healthy until its consumer has fully stopped, which after a broker outage
-/// waits for every message in flight; here an endpoint stops counting as consuming the moment its
-/// deliveries are cancelled (the channel is gone) or it stops, faults or completes, and counts again only
-/// when it is ready. An endpoint that was consuming and stops for any reason but a stop is logged once, as a
-/// warning, and again when it consumes once more: the probes answer every poll, the log tells each change once.
+/// Which receive endpoints consume, and since when one does not: from the moment its channel is gone, where
+/// MassTransit's bus health waits until every message in flight is done. Each change is logged once.
 /// </summary>
 public sealed class ReceiveEndpointMonitor(TimeProvider clock, ILogger<ReceiveEndpointMonitor> logger) : IReceiveEndpointObserver, IReceiveObserver
 {

@@ -5,12 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Predictions.Messaging.Health;
 
 /// <summary>
-/// Restarts a receive endpoint that counts as consuming but that the broker has stopped feeding: at two checks in a
-/// row, <c>Health:StarvationCheckInterval</c> apart, its queue held ready messages while the endpoint had none in
-/// flight and had received none since the previous check. After a node restart a broker can drop a consumer without
-/// closing its channel; the client is never told, and would wait for deliveries that never come. Restarting the
-/// endpoint opens a new channel and consumes again. Once the host begins to stop, the bus stops its endpoints, so
-/// nothing here stops or starts one any more.
+/// Restarts an endpoint the broker stopped feeding (ready messages, none in flight, none received, at two checks in
+/// a row): after a node restart a broker can drop a consumer without closing its channel or telling the client.
 /// </summary>
 public sealed class StarvedEndpointRestarter(
     ReceiveEndpointMonitor monitor,

@@ -4,10 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Predictions.Messaging.Outages;
 
 /// <summary>
-/// Gives a message whose outage outlasted <c>Outages:MaxWait</c> back to the tail of its own queue, as a new message
-/// (body and headers as received, <see cref="ReturnsHeader"/> counting its returns), before its delivery is
-/// acknowledged. Returned by the broker instead, it would count toward the queue's delivery limit as a crash does;
-/// held longer, it would meet the broker's <c>consumer_timeout</c>, which takes back every delivery of the channel.
+/// Gives a message whose outage outlasted <c>Outages:MaxWait</c> back to the tail of its queue as a new message: a
+/// broker return would count toward the delivery limit, and a longer hold would meet <c>consumer_timeout</c>.
 /// </summary>
 public static class OutageReturn
 {
@@ -15,7 +13,8 @@ public static class OutageReturn
     public const string ReturnsHeader = "Predictions-Outage-Returns";
 
     /// <exception cref="OutageReturnRefusedException">The broker did not take the copy: the delivery must go back unacknowledged.</exception>
-    public static async Task ReturnToQueueAsync<T>(this ConsumeContext<T> context, OutageOutlastedException outage, ILogger logger)
+    public static async Task ReturnToQueueAsync<T>(
+        this ConsumeContext<T> context, OutageOutlastedException outage, ILogger logger)
         where T : class
     {
         var queue = context.ReceiveContext.QueueName();
@@ -30,20 +29,20 @@ public static class OutageReturn
         }
 
         logger.LogWarning(
-            "Message {MessageId} waited out an outage for as long as one delivery may and went back to the tail of {Queue} (return {Returns}): {Reason}",
+            "Message {MessageId} waited out an outage for as long as one delivery may "
+            + "and went back to the tail of {Queue} (return {Returns}): {Reason}",
             context.MessageId, queue, returns, outage.Message);
     }
 
     /// <summary>Every message of a batch, as <see cref="ReturnToQueueAsync{T}(ConsumeContext{T}, OutageOutlastedException, ILogger)"/>.</summary>
-    public static Task ReturnToQueueAsync<T>(this ConsumeContext<Batch<T>> context, OutageOutlastedException outage, ILogger logger)
+    public static Task ReturnToQueueAsync<T>(
+        this ConsumeContext<Batch<T>> context, OutageOutlastedException outage, ILogger logger)
         where T : class =>
         Task.WhenAll(context.Message.Select(message => message.ReturnToQueueAsync(outage, logger)));
 
     /// <summary>
-    /// On an endpoint whose consumers give messages back after an outage: a delivery whose copy the broker refused
-    /// (its queue is full, say) goes back to the broker unacknowledged, never to the error queue. MassTransit puts
-    /// this filter after a message type's own retries: an endpoint with retries per message type (not per batch) must
-    /// turn the refusal into a cancellation outside them itself.
+    /// A delivery whose copy the broker refused goes back unacknowledged, never to the error queue. MassTransit puts
+    /// this filter after a message type's own retries: per-message-type retries must ignore the refusal themselves.
     /// </summary>
     public static void UseOutageReturns(this IReceiveEndpointConfigurator endpoint) => endpoint.UseFilter(new RefusedReturnFilter());
 }

@@ -3,13 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Predictions.Messaging.Outages;
 
 /// <summary>
-/// Waits out an outage of what a consumer needs (a store, the metadata service): the message's try is made again,
-/// pausing longer each time (<see cref="Pause"/>), while its error is an outage, for up to <c>Outages:MaxWait</c> after
-/// the message was received. An outage is not the message's fault: none goes to an error queue for it. Meanwhile
-/// every slot of the endpoint is busy waiting, so it takes nothing more and the rest wait in their queue. A message
-/// whose outage outlasts the wait gets <see cref="OutageOutlastedException"/>, and its consumer gives it back to its
-/// queue (<see cref="OutageReturn"/>). Waited out inside the consumer rather than by MassTransit's retries, so that a
-/// message given back is neither a fault nor logged as one.
+/// Waits out an outage of what a consumer needs for up to <c>Outages:MaxWait</c> per delivery (docs/reliability.md).
+/// Inside the consumer rather than in MassTransit's retries, so a message given back after it is not a fault.
 /// </summary>
 public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clock)
 {
@@ -22,7 +17,8 @@ public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clo
 
     /// <summary>Runs <paramref name="attempt"/> until it succeeds, fails for another reason than an outage, or the wait is over.</summary>
     /// <exception cref="OutageOutlastedException">The outage still lasts <c>Outages:MaxWait</c> after <paramref name="receivedAt"/>.</exception>
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> attempt, Func<Exception, bool> isOutage, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(
+        Func<CancellationToken, Task<T>> attempt, Func<Exception, bool> isOutage, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         for (var retry = 0; ; retry++)
         {
@@ -37,10 +33,7 @@ public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clo
         }
     }
 
-    /// <summary>
-    /// Pauses before try <paramref name="retry"/> + 2 of a message received at <paramref name="receivedAt"/>, which
-    /// <paramref name="outage"/> keeps failing; or, once the wait is over, throws <see cref="OutageOutlastedException"/>.
-    /// </summary>
+    /// <summary>Pauses before the next try, or throws <see cref="OutageOutlastedException"/> once the wait is over.</summary>
     public Task PauseAsync(int retry, DateTimeOffset receivedAt, Exception outage, CancellationToken cancellationToken)
     {
         var waited = clock.GetUtcNow() - receivedAt;
