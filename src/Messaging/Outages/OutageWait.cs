@@ -1,22 +1,20 @@
 using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Resilience;
 
 namespace Predictions.Messaging.Outages;
 
 /// <summary>
 /// Waits out an outage of what a consumer needs (a store, the metadata service): the message's try is made again,
-/// pausing longer each time (<see cref="Pause"/>), while its error is an outage, for up to <c>Outages:MaxWait</c> after
+/// pausing as <c>Retries:OutageWaits</c> says, while its error is an outage, for up to <c>Outages:MaxWait</c> after
 /// the message was received. An outage is not the message's fault: none goes to an error queue for it. Meanwhile
 /// every slot of the endpoint is busy waiting, so it takes nothing more and the rest wait in their queue. A message
 /// whose outage outlasts the wait gets <see cref="OutageOutlastedException"/>, and its consumer gives it back to its
 /// queue (<see cref="OutageReturn"/>). Waited out inside the consumer rather than by MassTransit's retries, so that a
 /// message given back is neither a fault nor logged as one.
 /// </summary>
-public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clock)
+public sealed class OutageWait(IOptions<OutageOptions> options, IOptionsMonitor<RetryPolicy> retries, TimeProvider clock)
 {
-    /// <summary>The longest pause between two tries during an outage.</summary>
-    public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
+    private readonly RetryPolicy _pauses = retries.GetRetryPolicy(RetryPolicies.OutageWaits);
 
     public TimeSpan MaxWait => options.Value.MaxWait;
 
@@ -49,11 +47,7 @@ public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clo
             throw new OutageOutlastedException(waited, outage);
         }
 
-        var pause = Pause(retry);
+        var pause = _pauses.Pause(retry);
         return Task.Delay(pause < MaxWait - waited ? pause : MaxWait - waited, clock, cancellationToken);
     }
-
-    /// <summary>The pause after try <paramref name="retry"/> + 1 failed: doubling from 100 ms up to <see cref="MaxInterval"/>.</summary>
-    public static TimeSpan Pause(int retry) =>
-        retry >= 7 ? MaxInterval : TimeSpan.FromTicks(Math.Min(MaxInterval.Ticks, FirstInterval.Ticks << retry));
 }
