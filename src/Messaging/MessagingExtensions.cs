@@ -9,6 +9,7 @@ using Predictions.Messaging.Broker;
 using Predictions.Messaging.Health;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Tracing;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Messaging;
@@ -44,6 +45,12 @@ public static class MessagingExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutageWait>();
+
+        // A pause longer than what is left of Outages:MaxWait is cut to it, so the two need not agree.
+        builder.Services.AddRetryPolicy(RetryPolicies.OutageWaits);
+
+        // Both hosts' store consumers (status, audit) retry what is not an outage by the same policy.
+        builder.Services.AddRetryPolicy(RetryPolicies.StoreWrites);
 
         // Both hosts declare the work queue: before the bus starts, a queue made with other settings stops the start.
         builder.Services.AddPlainBrokerConnection();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Predictions.ServiceDefaults.Resilience;
 using Scalar.AspNetCore;
 
 namespace Predictions.Gateway.Api;
@@ -14,6 +15,9 @@ public static class ApiExtensions
             .BindConfiguration(GatewayOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        // A pause the Gateway:StoreTimeout deadline ends first is cut short: the try after it reports the timeout.
+        builder.Services.AddRetryPolicy(RetryPolicies.SubmissionWrites);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PredictionLookup>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Status;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.ServiceDefaults.Telemetry;
 
 namespace Predictions.Gateway.Api;
@@ -16,10 +17,15 @@ namespace Predictions.Gateway.Api;
 /// 404 to GET until its outcome arrives and records it (the status consumer waits out an outage however long it lasts).
 /// </summary>
 public sealed class SubmissionRecorder(
-    PredictionStatusStore store, IdempotencyStore idempotency, IOptions<GatewayOptions> options, TimeProvider clock, ILogger<PredictionRequest> logger)
+    PredictionStatusStore store,
+    IdempotencyStore idempotency,
+    IOptions<GatewayOptions> options,
+    IOptionsMonitor<RetryPolicy> retries,
+    TimeProvider clock,
+    ILogger<PredictionRequest> logger)
 {
     // A failed store write after the publish is tried again after these pauses, within Gateway:StoreTimeout.
-    private static readonly TimeSpan[] RetryPauses = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500)];
+    private readonly TimeSpan[] _retryPauses = retries.GetRetryPolicy(RetryPolicies.SubmissionWrites).Intervals;
 
     private readonly TimeSpan _storeTimeout = options.Value.StoreTimeout;
 
@@ -73,14 +79,14 @@ public sealed class SubmissionRecorder(
                 await write(deadline.Token);
                 return null;
             }
-            catch (Exception ex) when (attempt == RetryPauses.Length || deadline.IsCancellationRequested)
+            catch (Exception ex) when (attempt == _retryPauses.Length || deadline.IsCancellationRequested)
             {
                 return ex;
             }
             catch (Exception)
             {
                 // Should the time run out meanwhile, the next try fails at once and reports it.
-                await Task.Delay(RetryPauses[attempt], clock, deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(_retryPauses[attempt], clock, deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Predictions.Messaging.Broker;
 using Predictions.ServiceDefaults.Health;
+using Predictions.ServiceDefaults.Resilience;
 
 namespace Predictions.Gateway.Publishing;
 
@@ -15,6 +16,9 @@ public static class PublishingExtensions
         builder.Services.AddPlainBrokerConnection();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PublisherReadiness>();
+
+        // Paused within the submission's Gateway:PublishTimeout, which ends a pause that outlasts it.
+        builder.Services.AddRetryPolicy(RetryPolicies.PublisherChannel);
         builder.Services.AddSingleton<SubmissionPublisher>();
         builder.Services.AddSingleton<ISubmissionPublisher>(services => services.GetRequiredService<SubmissionPublisher>());
         builder.Services.AddHealthChecks()

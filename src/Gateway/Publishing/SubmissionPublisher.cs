@@ -8,6 +8,7 @@ using Predictions.Gateway.Api;
 using Predictions.Messaging;
 using Predictions.Messaging.Broker;
 using Predictions.Messaging.Requests;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -27,6 +28,7 @@ public sealed class SubmissionPublisher(
     PublisherReadiness readiness,
     IOptions<WorkQueueOptions> workQueue,
     IOptions<GatewayOptions> gateway,
+    IOptionsMonitor<RetryPolicy> retries,
     ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -34,6 +36,7 @@ public sealed class SubmissionPublisher(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private readonly RetryPolicy _reopens = retries.GetRetryPolicy(RetryPolicies.PublisherChannel);
     private readonly SemaphoreSlim _opening = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private IChannel? _channel;
@@ -111,7 +114,7 @@ public sealed class SubmissionPublisher(
     /// </summary>
     private async ValueTask<IChannel> OpenUntilAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        for (var retry = 0; ; retry++)
         {
             try
             {
@@ -120,7 +123,7 @@ public sealed class SubmissionPublisher(
             catch (Exception ex) when (ex is not (OperationCanceledException or PublisherRefusedException) && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug(ex, "No channel to publish submissions on yet");
-                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                await Task.Delay(_reopens.Pause(retry), cancellationToken);
             }
         }
     }

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
 
 namespace Predictions.Gateway.Status;
@@ -15,12 +17,12 @@ public sealed partial class OutcomeListener(
     [FromKeyedServices(PredictionStatusStore.Database)] StoreDatabase database,
     PredictionStatusStore store,
     PredictionWaiters waiters,
+    IOptionsMonitor<RetryPolicy> retries,
     ILogger<OutcomeListener> logger) : BackgroundService
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
-    private TimeSpan _retryDelay = FirstRetryDelay;
+    private readonly RetryPolicy _reconnects = retries.GetRetryPolicy(RetryPolicies.OutcomeListening);
+    private int _retry;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,9 +45,9 @@ public sealed partial class OutcomeListener(
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
             {
-                LogListenFailed(logger, database.Location, _retryDelay.TotalSeconds, ex.Message);
-                await Task.Delay(_retryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
+                var pause = _reconnects.Pause(_retry++);
+                LogListenFailed(logger, database.Location, pause.TotalSeconds, ex.Message);
+                await Task.Delay(pause, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
 
@@ -64,7 +66,7 @@ public sealed partial class OutcomeListener(
         }
 
         LogListening(logger, database.Location);
-        _retryDelay = FirstRetryDelay;
+        _retry = 0;
 
         // Whatever was stored while nobody listened: everyone waiting looks once.
         payloads.TryWrite("");

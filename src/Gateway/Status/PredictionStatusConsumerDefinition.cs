@@ -20,6 +20,6 @@ public sealed class PredictionStatusConsumerDefinition : ConsumerDefinition<Pred
         IRegistrationContext context)
     {
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
-        endpointConfigurator.UseStoreRetry();
+        endpointConfigurator.UseStoreRetry(context);
     }
 }

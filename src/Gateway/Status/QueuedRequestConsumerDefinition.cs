@@ -2,6 +2,7 @@ using MassTransit;
 using Predictions.Messaging;
 using Predictions.Messaging.Requests;
 using Predictions.Messaging.Stores;
+using Predictions.ServiceDefaults.Resilience;
 
 namespace Predictions.Gateway.Status;
 
@@ -34,6 +35,6 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
         endpointConfigurator.ConfigureError(error => error.UseFilter(new UnreadableRequestFilter(context.GetRequiredService<ILogger<QueuedRequestConsumer>>())));
         endpointConfigurator.DiscardFaultedMessages();
         endpointConfigurator.DiscardSkippedMessages();
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000));
+        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(context.GetRetryPolicy(RetryPolicies.QueuedRecords).Intervals));
     }
 }

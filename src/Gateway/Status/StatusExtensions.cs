@@ -1,3 +1,4 @@
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
 
 
@@ -16,6 +17,8 @@ public static class StatusExtensions
         builder.Services.AddSingleton<PredictionWaiters>();
         builder.Services.AddSingleton<LongPoll>();
         builder.Services.AddHostedService<OutcomeListener>();
+        builder.Services.AddRetryPolicy(RetryPolicies.OutcomeListening);
+        builder.Services.AddRetryPolicy(RetryPolicies.QueuedRecords);
         return builder;
     }
 }

@@ -1,17 +1,16 @@
 using Microsoft.Extensions.Options;
+using Predictions.ServiceDefaults.Resilience;
 
 namespace Predictions.Messaging.Outages;
 
 /// <summary>
-/// Waits out an outage of what a consumer needs for up to <c>Outages:MaxWait</c> per delivery (docs/reliability.md).
-/// Inside the consumer rather than in MassTransit's retries, so a message given back after it is not a fault.
+/// Waits out an outage of what a consumer needs for up to <c>Outages:MaxWait</c> per delivery, pausing as
+/// <c>Retries:OutageWaits</c> says. Inside the consumer rather than in MassTransit's retries, so a message given back
+/// after it is not a fault.
 /// </summary>
-public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clock)
+public sealed class OutageWait(IOptions<OutageOptions> options, IOptionsMonitor<RetryPolicy> retries, TimeProvider clock)
 {
-    /// <summary>The longest pause between two tries during an outage.</summary>
-    public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
+    private readonly RetryPolicy _pauses = retries.GetRetryPolicy(RetryPolicies.OutageWaits);
 
     public TimeSpan MaxWait => options.Value.MaxWait;
 
@@ -42,11 +41,7 @@ public sealed class OutageWait(IOptions<OutageOptions> options, TimeProvider clo
             throw new OutageOutlastedException(waited, outage);
         }
 
-        var pause = Pause(retry);
+        var pause = _pauses.Pause(retry);
         return Task.Delay(pause < MaxWait - waited ? pause : MaxWait - waited, clock, cancellationToken);
     }
-
-    /// <summary>The pause after try <paramref name="retry"/> + 1 failed: doubling from 100 ms up to <see cref="MaxInterval"/>.</summary>
-    public static TimeSpan Pause(int retry) =>
-        retry >= 7 ? MaxInterval : TimeSpan.FromTicks(Math.Min(MaxInterval.Ticks, FirstInterval.Ticks << retry));
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Predictions.Messaging.Outages;
+using Predictions.ServiceDefaults.Resilience;
 
 namespace Predictions.Messaging.Stores;
 
@@ -9,17 +10,17 @@ namespace Predictions.Messaging.Stores;
 /// (<c>StoreOutages.IsStoreUnavailable</c>), which the consumer waits out (<see cref="OutageWait"/>) for up to
 /// <c>Outages:MaxWait</c> per delivery and for as many deliveries as it lasts (<see cref="OutageReturn"/>). An outage
 /// of a store is the store's as a whole (a file, a server), never one message's, so no message is failed for it.
-/// Anything else gets a few quick tries and then goes to the error queue.
+/// Anything else is tried again after the pauses of <c>Retries:StoreWrites</c> and then goes to the error queue.
 /// </summary>
 public static class StoreRetry
 {
-    public static void UseStoreRetry(this IReceiveEndpointConfigurator endpoint)
+    public static void UseStoreRetry(this IReceiveEndpointConfigurator endpoint, IServiceProvider services)
     {
         endpoint.UseOutageReturns();
         endpoint.UseMessageRetry(retry =>
         {
             retry.Ignore<OutageReturnRefusedException>();
-            retry.Intervals(100, 500, 2_000, 5_000);
+            retry.Intervals(services.GetRetryPolicy(RetryPolicies.StoreWrites).Intervals);
         });
     }
 }

@@ -21,6 +21,6 @@ public sealed class PredictionAuditConsumerDefinition : ConsumerDefinition<Predi
     {
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
 
-        endpointConfigurator.UseStoreRetry();
+        endpointConfigurator.UseStoreRetry(context);
     }
 }

@@ -1,3 +1,5 @@
+using Predictions.ServiceDefaults.Resilience;
+
 namespace Predictions.Worker.Pipeline;
 
 public static class PipelineExtensions
@@ -9,6 +11,7 @@ public static class PipelineExtensions
             .BindConfiguration(WorkerOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddRetryPolicy(RetryPolicies.Requests);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess());

@@ -6,6 +6,7 @@ using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Telemetry;
 
@@ -53,14 +54,15 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
         endpointConfigurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<PredictionRequest>>(ActivatorUtilities.CreateInstance<RequestOutcomeFilter>(context)));
 
         // A metadata outage is waited out in the consumer (a deadline still ends a waiting request); other errors
-        // get a few quick retries in process, and a request that can never be computed goes to the error queue at once.
+        // are tried again in process (Retries:Requests), and a request that can never be computed goes to the error queue at once.
+        var policy = context.GetRetryPolicy(RetryPolicies.Requests);
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<InvalidPredictionRequestException>();
             retry.Ignore<OutageReturnRefusedException>();
             retry.Ignore<JsonException>();
             retry.Ignore<System.Runtime.Serialization.SerializationException>();
-            retry.Intervals(200, 1_000, 5_000);
+            retry.Intervals(policy.Intervals);
         });
     }
 }

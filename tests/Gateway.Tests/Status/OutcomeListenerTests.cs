@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
 
 namespace Predictions.Gateway.Tests.Status;
@@ -13,6 +15,7 @@ namespace Predictions.Gateway.Tests.Status;
 public sealed class OutcomeListenerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly IOptionsMonitor<RetryPolicy> Reconnects = BoundRetryPolicies.Of(RetryPolicies.OutcomeListening);
     private readonly List<IAsyncDisposable> _resources = [];
     private PostgresTestDatabase _database = null!;
 
@@ -35,7 +38,7 @@ public sealed class OutcomeListenerTests : IAsyncLifetime
         var (storeB, databaseB) = Gateway();
         var waitersB = new PredictionWaiters();
         var logger = new FakeLogger<OutcomeListener>();
-        await StartAsync(new OutcomeListener(databaseB, storeB, waitersB, logger));
+        await StartAsync(new OutcomeListener(databaseB, storeB, waitersB, Reconnects, logger));
         await UntilAsync(() => logger.Collector.GetSnapshot().Any(entry => entry.Message.StartsWith("Listening", StringComparison.Ordinal)));
 
         var request = Request();
@@ -62,7 +65,7 @@ public sealed class OutcomeListenerTests : IAsyncLifetime
         using var waitingForUnfinished = waitersB.Register(unfinished.PredictionId);
         await storeA.AddOutcomesAsync([Completed(stored)], CancellationToken.None);
 
-        await StartAsync(new OutcomeListener(databaseB, storeB, waitersB, new FakeLogger<OutcomeListener>()));
+        await StartAsync(new OutcomeListener(databaseB, storeB, waitersB, Reconnects, new FakeLogger<OutcomeListener>()));
 
         Assert.Equal(PredictionStatus.Completed, (await waitingForStored.WaitAsync(Deadline, CancellationToken.None))?.Status);
         Assert.Equal([unfinished.PredictionId], waitersB.Waiting());
@@ -74,7 +77,8 @@ public sealed class OutcomeListenerTests : IAsyncLifetime
         var folder = Directory.CreateTempSubdirectory("outcome-listener-");
         var database = new SqliteDatabase($"Data Source={Path.Combine(folder.FullName, "results.db")}", [PredictionStatusSchema.Store]);
         _resources.Add(database);
-        using var listener = new OutcomeListener(database, new PredictionStatusStore(database), new PredictionWaiters(), new FakeLogger<OutcomeListener>());
+        using var listener = new OutcomeListener(
+            database, new PredictionStatusStore(database), new PredictionWaiters(), Reconnects, new FakeLogger<OutcomeListener>());
 
         await listener.StartAsync(CancellationToken.None);
 

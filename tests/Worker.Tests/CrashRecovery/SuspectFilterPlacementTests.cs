@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
@@ -159,6 +160,7 @@ public sealed class SuspectFilterPlacementTests : IDisposable
         builder.AddMetadata();
         builder.Services.AddOptions<OutageOptions>();
         builder.Services.AddSingleton<OutageWait>();
+        builder.Services.AddRetryPolicy(RetryPolicies.OutageWaits);
         builder.Services.AddSingleton(metadata);
         builder.Services.AddSingleton(model);
         builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());

@@ -1,10 +1,12 @@
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
+using Predictions.ServiceDefaults.Resilience;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
@@ -16,6 +18,8 @@ namespace Predictions.Worker.Tests.Pipeline;
 
 public sealed class PredictionRequestConsumerTests
 {
+    private static readonly TimeSpan LongestOutagePause = RetryPolicies.Rule(RetryPolicies.OutageWaits).Defaults[^1];
+
     private static readonly Dictionary<string, double> Features = new() { ["price"] = 12.5 };
 
     [Fact]
@@ -126,7 +130,7 @@ public sealed class PredictionRequestConsumerTests
         {
             Assert.True(clock.GetUtcNow() - start < budget + TimeSpan.FromMinutes(1), "the request was never failed");
             var before = metadata.FailingItemCalls;
-            await clock.StepWhenWaitingAsync(OutageWait.MaxInterval);
+            await clock.StepWhenWaitingAsync(LongestOutagePause);
             await WaitUntilAsync(() => metadata.FailingItemCalls > before || Published<PredictionFailed>(harness).Any());
         }
 
@@ -134,7 +138,7 @@ public sealed class PredictionRequestConsumerTests
         Assert.StartsWith("the metadata service kept failing for item 5 for ", failed.Error, StringComparison.Ordinal);
         Assert.Contains("while it answered other items; the last failure: the metadata service answered 500 for item 5", failed.Error, StringComparison.Ordinal);
         var waited = failed.FailedAt - failed.Timings.ReceivedAt;
-        Assert.InRange(waited, budget, budget + (3 * OutageWait.MaxInterval));
+        Assert.InRange(waited, budget, budget + (3 * LongestOutagePause));
 
         // The next request for that item fails at its first failure, without a pause: the item is known to fail.
         var calls = metadata.FailingItemCalls;
@@ -156,7 +160,7 @@ public sealed class PredictionRequestConsumerTests
         Assert.Empty(Published<PredictionFailed>(harness));
 
         metadata.Down = false;
-        await clock.StepUntilAsync(() => Published<PredictionCompleted>(harness).Any(), OutageWait.MaxInterval);
+        await clock.StepUntilAsync(() => Published<PredictionCompleted>(harness).Any(), LongestOutagePause);
         Assert.Equal(14, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
         Assert.Empty(harness.Sent.Select<PredictionRequest>(Snapshot));
     }
@@ -181,7 +185,7 @@ public sealed class PredictionRequestConsumerTests
 
         // The copy waits out the rest of the outage like any request, and completes once.
         metadata.Down = false;
-        await clock.StepUntilAsync(() => Published<PredictionCompleted>(harness).Any(), OutageWait.MaxInterval);
+        await clock.StepUntilAsync(() => Published<PredictionCompleted>(harness).Any(), LongestOutagePause);
         Assert.Equal(16, (await SingleAsync<PredictionCompleted>(harness)).Prediction);
         Assert.Empty(Published<PredictionFailed>(harness));
     }
@@ -205,6 +209,21 @@ public sealed class PredictionRequestConsumerTests
 
         // Still a fault, so MassTransit moves it to the error queue with the exception as its reason.
         Assert.True(await harness.Consumed.Any<PredictionRequest>(consumed => consumed.Exception is InvalidOperationException));
+    }
+
+    [Theory]
+    [InlineData("00:00:00.01", 2)]
+    [InlineData("00:00:00.01,00:00:00.01,00:00:00.01,00:00:00.01,00:00:00.01", 6)]
+    public async Task A_request_that_keeps_failing_is_tried_once_and_once_more_per_pause_of_its_retry_policy(string pauses, int tries)
+    {
+        var metadata = new ScriptedMetadataSource(Features, faultItem: 13);
+        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero), settings: new() { ["Retries:Requests:Intervals"] = pauses });
+        var harness = await StartAsync(provider);
+
+        await harness.Bus.Publish(Request(itemId: 13));
+
+        await SingleAsync<PredictionFailed>(harness);
+        Assert.Equal(tries, metadata.Calls);
     }
 
     [Fact]
@@ -314,9 +333,15 @@ public sealed class PredictionRequestConsumerTests
     };
 
     private static ServiceProvider Build(
-        IMetadataSource metadata, IPredictionModel model, TimeProvider? clock = null, TimeSpan? itemFailureBudget = null, TimeSpan? maxOutageWait = null)
+        IMetadataSource metadata,
+        IPredictionModel model,
+        TimeProvider? clock = null,
+        TimeSpan? itemFailureBudget = null,
+        TimeSpan? maxOutageWait = null,
+        Dictionary<string, string?>? settings = null)
     {
         var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build())
             .AddLogging()
             .AddMetrics()
             .AddSingleton<WorkerMetrics>()
@@ -333,6 +358,8 @@ public sealed class PredictionRequestConsumerTests
         services.AddOptions<WorkerOptions>();
         services.AddOptions<MetadataOptions>().Configure(o => o.ItemFailureBudget = itemFailureBudget ?? o.ItemFailureBudget);
         services.AddOptions<OutageOptions>().Configure(o => o.MaxWait = maxOutageWait ?? o.MaxWait);
+        services.AddRetryPolicy(RetryPolicies.Requests);
+        services.AddRetryPolicy(RetryPolicies.OutageWaits);
         services.Configure<MassTransitHostOptions>(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(1));
         services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
         return services.BuildServiceProvider(validateScopes: true);
@@ -351,7 +378,7 @@ public sealed class PredictionRequestConsumerTests
     {
         for (var end = clock.GetUtcNow() + howLong; clock.GetUtcNow() < end;)
         {
-            await clock.StepWhenWaitingAsync(OutageWait.MaxInterval);
+            await clock.StepWhenWaitingAsync(LongestOutagePause);
         }
     }
 
