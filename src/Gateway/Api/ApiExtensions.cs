@@ -31,7 +31,7 @@ public static class ApiExtensions
             problem.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? problem.HttpContext.TraceIdentifier);
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddSchemaTransformer<RequestSchemaTransformer>());
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Predictions.Contracts;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Status;
 using Predictions.ServiceDefaults.Telemetry;
@@ -24,7 +25,7 @@ public static class PredictionEndpoints
                 An `Idempotency-Key` header makes retries safe: the same key returns the same prediction, with the same
                 status codes, and publishes nothing.
                 """)
-            .Accepts<SubmitPredictionBody>("application/json")
+            .Accepts<PredictionRequest>("application/json")
 
             // A problem's status is known only when it is answered: the handler's signature cannot tell these.
             .ProducesProblem(StatusCodes.Status409Conflict)

@@ -44,14 +44,7 @@ public sealed class PredictionSubmission(
 
         var (wait, key) = (submission.Wait, submission.IdempotencyKey);
         var owner = http.HttpContext.User.ApiKeyName();
-        var request = new PredictionRequest
-        {
-            PredictionId = Guid.CreateVersion7(),
-            ItemId = submission.ItemId,
-            FeatureValue = submission.FeatureValue,
-            SubmittedAt = clock.GetUtcNow(),
-            Deadline = submission.Deadline,
-        };
+        var request = submission.Request with { PredictionId = Guid.CreateVersion7(), SubmittedAt = clock.GetUtcNow() };
 
         if (key is not null)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Predictions.Contracts;
 using Predictions.Messaging.Requests;
 
 namespace Predictions.Gateway.Api;
@@ -10,7 +11,8 @@ namespace Predictions.Gateway.Api;
 /// </summary>
 public static class SubmissionReader
 {
-    public sealed record Submission(long ItemId, double FeatureValue, DateTimeOffset? Deadline, TimeSpan Wait, string? IdempotencyKey);
+    /// <summary>The request as the client sent it (no id, no time of submission yet), and what the parameters asked.</summary>
+    public sealed record Submission(PredictionRequest Request, TimeSpan Wait, string? IdempotencyKey);
 
     /// <summary>
     /// The submission; else why not: <c>Unreadable</c> when the body is not JSON or too large, <c>Invalid</c> (400,
@@ -49,16 +51,7 @@ public static class SubmissionReader
         }
 
         var errors = new Dictionary<string, string[]>(body.Errors);
-        if (body.PredictionId is not null)
-        {
-            errors[PredictionRequestJson.PredictionId] = ["is chosen by the gateway; to retry safely, send an Idempotency-Key header instead."];
-        }
-
-        if (body.Deadline <= now)
-        {
-            errors[PredictionRequestJson.Deadline] = [$"has already passed (it is {now:O} here): give the latest moment inference may start, in the future."];
-        }
-
+        PredictionRequestValidator.CheckSubmission(body, now, errors);
         if (errors.Count > 0)
         {
             return (null, null, RequestParameters.Invalid(errors));
@@ -68,7 +61,7 @@ public static class SubmissionReader
         var (key, badKey) = RequestParameters.IdempotencyKey(request);
         return (badWait ?? badKey) is { } invalid
             ? (null, null, invalid)
-            : (new Submission(body.ItemId, body.FeatureValue, body.Deadline, wait, key), null, null);
+            : (new Submission(body.Request!, wait, key), null, null);
     }
 
     private static ProblemHttpResult TooLarge(GatewayOptions options) => TypedResults.Problem(

@@ -26,6 +26,7 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
             rabbit.Bind(Topology.PredictionRequests);
         }
 
+        endpointConfigurator.AddDeserializer(new EnvelopeRequestDeserializer.Factory());
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory());
         consumerConfigurator.Options<BatchOptions>(StoreBatch.Configure);
 

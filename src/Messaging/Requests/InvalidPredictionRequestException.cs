@@ -11,14 +11,11 @@ public sealed class InvalidPredictionRequestException(string reason) : Exception
     public const string NoPredictionId =
         "predictionId is missing and the message has no UUID message_id to stand in for it: its result could not be correlated.";
 
-    public const string NonFiniteFeatureValue = "featureValue must be a finite number.";
-
     /// <summary>
-    /// Why a request read from MassTransit's envelope can never be computed, or null when it can;
-    /// <paramref name="predictionId"/> is its id as settled (<see cref="PredictionIds"/>).
+    /// Why a request read by type (from MassTransit's envelope, or in memory) can never be computed, or null when it can:
+    /// the same rules as the JSON doors (<see cref="PredictionRequestValidator"/>). <paramref name="predictionId"/> is its
+    /// id as settled (<see cref="PredictionIds"/>).
     /// </summary>
     public static string? ReasonAgainst(PredictionRequest request, Guid? predictionId) =>
-        predictionId is null ? NoPredictionId
-        : !double.IsFinite(request.FeatureValue) ? NonFiniteFeatureValue
-        : null;
+        PredictionRequestValidator.ReasonAgainst(PredictionRequestValidator.Check(request, _ => true), predictionId);
 }

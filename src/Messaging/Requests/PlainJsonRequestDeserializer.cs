@@ -6,9 +6,9 @@ namespace Predictions.Messaging.Requests;
 
 /// <summary>
 /// Reads plain-JSON requests (<c>content_type: application/json</c>, from publishers that do not use
-/// MassTransit) as <see cref="Contracts.PredictionRequest"/>, after checking them with the gateway's own
-/// rules, so a bad message is refused with a reason that names the field rather than a serializer's
-/// complaint. Checking here, before deserialization, is what lets MassTransit treat it as a fault.
+/// MassTransit) as <see cref="Contracts.PredictionRequest"/>, after checking them with <see cref="PredictionRequestJson"/>,
+/// so a bad message is refused with a reason that names the field rather than a serializer's complaint. Checking
+/// here, before deserialization, is what lets MassTransit treat it as a fault.
 /// </summary>
 public sealed class PlainJsonRequestDeserializer(IMessageDeserializer raw, Action onRejected) : IMessageDeserializer
 {
@@ -16,11 +16,9 @@ public sealed class PlainJsonRequestDeserializer(IMessageDeserializer raw, Actio
 
     public ConsumeContext Deserialize(ReceiveContext receiveContext)
     {
-        var request = PredictionRequestJson.Read(receiveContext.Body.GetBytes());
-        var reason = !request.IsValid ? request.Describe()
-            : request.PredictionId is null && receiveContext.TransportHeaders.Get<Guid>(MessageHeaders.MessageId) is null ? InvalidPredictionRequestException.NoPredictionId
-            : null;
-        if (reason is not null)
+        var read = PredictionRequestJson.Read(receiveContext.Body.GetBytes());
+        var predictionId = read.Request?.PredictionId is { } id && id != Guid.Empty ? id : receiveContext.TransportHeaders.Get<Guid>(MessageHeaders.MessageId);
+        if (PredictionRequestValidator.ReasonAgainst(read.Errors, predictionId) is { } reason)
         {
             onRejected();
             throw new InvalidPredictionRequestException(reason);

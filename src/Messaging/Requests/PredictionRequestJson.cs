@@ -1,24 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Predictions.Contracts;
 
 namespace Predictions.Messaging.Requests;
 
 /// <summary>
-/// Reads a prediction request written as plain JSON, with the same rules at both doors (an HTTP body
-/// at the gateway, an AMQP body at the worker): numbers are JSON numbers, never strings; non-finite
-/// values, duplicate keys and deep documents are refused; each error names its field.
+/// Reads a <see cref="PredictionRequest"/> written as plain JSON, the same way wherever one arrives (an HTTP body, an AMQP
+/// body, the message in MassTransit's envelope): numbers are JSON numbers, never strings; duplicate keys and deep
+/// documents are refused; then <see cref="PredictionRequestValidator"/> applies the fields' rules. Each error names its field.
 /// </summary>
 public static class PredictionRequestJson
 {
-    public const string PredictionId = "predictionId";
-    public const string ItemId = "itemId";
-    public const string FeatureValue = "featureValue";
-    public const string SubmittedAt = "submittedAt";
-    public const string Deadline = "deadline";
-
-    /// <summary>The key of an error about the document as a whole.</summary>
-    public const string Body = "body";
-
     public const int MaxDepth = 8;
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
@@ -26,91 +19,108 @@ public static class PredictionRequestJson
         NumberHandling = JsonNumberHandling.Strict,
         AllowDuplicateProperties = false,
         MaxDepth = MaxDepth,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { MissingIsForTheValidator } },
     };
 
-    private static readonly string[] Fields = [PredictionId, ItemId, FeatureValue, SubmittedAt, Deadline];
-
-    /// <summary>The request's fields; <see cref="Errors"/> is empty when they are all usable.</summary>
-    public sealed record Result(Guid? PredictionId, long ItemId, double FeatureValue, DateTimeOffset? SubmittedAt, DateTimeOffset? Deadline, IReadOnlyDictionary<string, string[]> Errors)
+    /// <summary>The request as read, when it could be; <see cref="Errors"/> is empty when it is usable.</summary>
+    public sealed record Result(PredictionRequest? Request, IReadOnlyDictionary<string, bool> Fields, IReadOnlyDictionary<string, string[]> Errors)
     {
         public bool IsValid => Errors.Count == 0;
 
+        /// <summary>Whether the JSON gave <paramref name="field"/> a value other than null.</summary>
+        public bool Has(string field) => Fields.GetValueOrDefault(field);
+
         /// <summary>The errors in one line, for a log or a message header.</summary>
-        public string Describe() => string.Join("; ", Errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"));
+        public string Describe() => PredictionRequestValidator.Describe(Errors);
     }
 
     public static Result Read(ReadOnlySpan<byte> utf8Json)
     {
         if (utf8Json.IsEmpty)
         {
-            return Invalid(Body, "is empty: send a JSON object with itemId and featureValue.");
+            return Invalid(PredictionRequestValidator.Body, "is empty: send a JSON object with itemId and featureValue.");
         }
 
+        var fields = TopLevelFields(utf8Json);
+        PredictionRequest? request;
         try
         {
-            return Check(JsonSerializer.Deserialize<Document>(utf8Json, Strict));
+            request = JsonSerializer.Deserialize<PredictionRequest>(utf8Json, Strict);
         }
         catch (JsonException ex)
         {
-            return Invalid(ex);
+            return Invalid(ex, fields);
         }
+
+        return request is null
+            ? Invalid(PredictionRequestValidator.Body, "must be a JSON object with itemId and featureValue.")
+            : new Result(request, fields, PredictionRequestValidator.Check(request, field => fields.GetValueOrDefault(field)));
     }
 
+    /// <summary>Reads a whole body (the caller bounds its size) and then the request in it.</summary>
     public static async ValueTask<Result> ReadAsync(Stream utf8Json, CancellationToken cancellationToken)
     {
-        try
-        {
-            return Check(await JsonSerializer.DeserializeAsync<Document>(utf8Json, Strict, cancellationToken));
-        }
-        catch (JsonException ex)
-        {
-            return Invalid(ex);
-        }
+        using var buffer = new MemoryStream();
+        await utf8Json.CopyToAsync(buffer, cancellationToken);
+        return Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    private static Result Check(Document? body)
-    {
-        if (body is null)
-        {
-            return Invalid(Body, "must be a JSON object with itemId and featureValue.");
-        }
-
-        var errors = new Dictionary<string, string[]>();
-        if (body.ItemId is null)
-        {
-            errors[ItemId] = ["is required: an integer item id."];
-        }
-
-        if (body.FeatureValue is null)
-        {
-            errors[FeatureValue] = ["is required: a finite number."];
-        }
-        else if (!double.IsFinite(body.FeatureValue.Value))
-        {
-            errors[FeatureValue] = ["must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not)."];
-        }
-
-        return new Result(body.PredictionId, body.ItemId ?? 0, body.FeatureValue ?? 0, body.SubmittedAt, body.Deadline, errors);
-    }
-
-    private static Result Invalid(JsonException ex)
+    private static Result Invalid(JsonException ex, Dictionary<string, bool> fields)
     {
         // Property names match case-insensitively, so the path may spell the field either way.
-        var field = Fields.FirstOrDefault(f => string.Equals(ex.Path, "$." + f, StringComparison.OrdinalIgnoreCase)) ?? Body;
-        return Invalid(field, field switch
+        var field = PredictionRequestValidator.Fields.FirstOrDefault(f => string.Equals(ex.Path, "$." + f.Name, StringComparison.OrdinalIgnoreCase));
+        if (field is null)
         {
-            PredictionId => "must appear once, as a UUID string.",
-            ItemId => "must appear once, as an integer (a JSON number without a fraction or exponent).",
-            FeatureValue => "must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON).",
-            SubmittedAt => "must appear once, as an ISO 8601 date and time string.",
-            Deadline => "must appear once, as an ISO 8601 date and time string with its offset (for example 2026-01-31T12:00:05Z).",
-            _ => $"is not a valid JSON object with itemId and featureValue (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).",
-        });
+            return Invalid(PredictionRequestValidator.Body, $"is not a valid JSON object with itemId and featureValue (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+
+        // A required field sent as null is as missing as one left out.
+        var missing = field.IsRequired && fields.TryGetValue(field.Name, out var given) && !given;
+        return Invalid(field.Name, missing ? PredictionRequestValidator.Missing(field) : PredictionRequestValidator.WrongShape(field));
     }
 
     private static Result Invalid(string field, string message) =>
-        new(null, 0, 0, null, null, new Dictionary<string, string[]> { [field] = [message] });
+        new(null, new Dictionary<string, bool>(), new Dictionary<string, string[]> { [field] = [message] });
 
-    // Everything nullable, so "missing" and "wrong" can be told apart and each reported by name.
-    private sealed record Document(Guid? PredictionId, long? ItemId, double? FeatureValue, DateTimeOffset? SubmittedAt, DateTimeOffset? Deadline);
+    /// <summary>
+    /// The top-level names the document gives, each with whether its value is other than null: what tells a missing field
+    /// from a zero. A document that cannot be read gives what came before the fault; the serializer says where it is.
+    /// </summary>
+    private static Dictionary<string, bool> TopLevelFields(ReadOnlySpan<byte> utf8Json)
+    {
+        var fields = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return fields;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                fields[name] = fields.GetValueOrDefault(name) || reader.TokenType != JsonTokenType.Null;
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return fields;
+    }
+
+    // The serializer names only the first missing required field, in its own words: the validator names each in ours.
+    private static void MissingIsForTheValidator(JsonTypeInfo info)
+    {
+        if (info.Type == typeof(PredictionRequest))
+        {
+            foreach (var property in info.Properties)
+            {
+                property.IsRequired = false;
+            }
+        }
+    }
 }

@@ -46,8 +46,9 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
     /// <summary>What every endpoint that computes requests shares: the formats it reads and what it retries.</summary>
     internal static void ConfigureRequests(IReceiveEndpointConfigurator endpointConfigurator, IRegistrationContext context)
     {
-        // Both doors: MassTransit's envelope from .NET publishers, checked plain JSON from everyone else.
+        // Both wire formats, checked alike: MassTransit's envelope from .NET publishers, plain JSON from everyone else.
         var metrics = context.GetRequiredService<WorkerMetrics>();
+        endpointConfigurator.AddDeserializer(new EnvelopeRequestDeserializer.Factory(() => metrics.Outcome("rejected")));
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory(() => metrics.Outcome("rejected")));
 
         // Outside the retries: what still fails after them is failed, with an outcome.

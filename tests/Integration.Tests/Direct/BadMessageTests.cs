@@ -33,8 +33,14 @@ public sealed class BadMessageTests(BrokerFixture fixture)
         // No reader here takes text/plain: MassTransit reads it as its JSON envelope, and the parser says why it cannot.
         ("not JSON at all", "hello", "text/plain",
             "'h' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 0."),
+
+        // MassTransit's envelope is held to the same rules, in the same words, as plain JSON.
         ("MassTransit envelope with 1e400", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000007", "itemId": 1, "featureValue": 1e400}}""", "application/vnd.masstransit+json",
-            "featureValue must be a finite number."),
+            "featureValue must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not)."),
+        ("MassTransit envelope without featureValue", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000008", "itemId": 1}}""", "application/vnd.masstransit+json",
+            "featureValue is required: a finite number."),
+        ("MassTransit envelope with itemId as text", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000009", "itemId": "1", "featureValue": 1}}""", "application/vnd.masstransit+json",
+            "itemId must appear once, as an integer (a JSON number without a fraction or exponent)."),
     ];
 
     private const string UnknownType = """{"messageType": ["urn:message:Somebody.Else:SomethingElse"], "message": {"x": 1}}""";
