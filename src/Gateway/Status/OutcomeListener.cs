@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Npgsql;
+using Predictions.Gateway.Stores;
 using Predictions.Storage;
 
 namespace Predictions.Gateway.Status;
@@ -12,7 +13,7 @@ namespace Predictions.Gateway.Status;
 /// everyone waiting are looked up once.
 /// </summary>
 public sealed partial class OutcomeListener(
-    [FromKeyedServices(PredictionStatusStore.Database)] StoreDatabase database,
+    [FromKeyedServices(ResultsDatabase.Name)] StoreDatabase database,
     PredictionStatusStore store,
     PredictionWaiters waiters,
     ILogger<OutcomeListener> logger) : BackgroundService
