@@ -22,7 +22,10 @@ public sealed class ProjectSource
     ];
 
     private static readonly string[] WebUsings =
-        ["System.Net.Http.Json", "Microsoft.AspNetCore.Builder", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http", "Microsoft.AspNetCore.Routing"];
+    [
+        "System.Net.Http.Json", "Microsoft.AspNetCore.Builder", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http",
+        "Microsoft.AspNetCore.Routing",
+    ];
 
     private static readonly Lazy<List<MetadataReference>> References = new(LoadReferences);
 
@@ -45,7 +48,8 @@ public sealed class ProjectSource
 
     /// <summary>The project references in its .csproj, by project name.</summary>
     public IReadOnlyList<string> ProjectReferences =>
-        [.. _projectFile.Descendants("ProjectReference").Select(reference => Path.GetFileNameWithoutExtension(Include(reference).Replace('\\', '/')))];
+        [.. _projectFile.Descendants("ProjectReference")
+            .Select(reference => Path.GetFileNameWithoutExtension(Include(reference).Replace('\\', '/')))];
 
     /// <summary>The packages the .csproj references.</summary>
     public IReadOnlyList<string> PackageReferences => [.. _projectFile.Descendants("PackageReference").Select(Include)];
