@@ -1,5 +1,6 @@
 using System.Reflection;
 using MassTransit;
+using Predictions.Messaging.Outages;
 
 namespace Predictions.Messaging.Tests;
 

@@ -26,6 +26,7 @@ public sealed class PredictionSubmission(
     PredictionLookup lookup,
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
+    IOptions<PublishingOptions> publishing,
     IOptions<WorkQueueOptions> workQueue,
     TimeProvider clock,
     ILogger<PredictionRequest> logger)
@@ -124,7 +125,7 @@ public sealed class PredictionSubmission(
     /// </summary>
     private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, HttpContext http)
     {
-        using var deadline = new CancellationTokenSource(_options.PublishTimeout, clock);
+        using var deadline = new CancellationTokenSource(publishing.Value.PublishTimeout, clock);
         PredictionTracing.Tag(request.PredictionId);
         try
         {
@@ -158,7 +159,7 @@ public sealed class PredictionSubmission(
 
             logger.LogWarning(ex, "Broker did not confirm prediction {PredictionId}", request.PredictionId);
             metrics.Submission("unavailable");
-            return SubmissionProblems.BrokerUnavailable(http, _options.PublishTimeout);
+            return SubmissionProblems.BrokerUnavailable(http, publishing.Value.PublishTimeout);
         }
     }
 

@@ -1,3 +1,5 @@
+using Predictions.Gateway.Auth;
+
 namespace Predictions.Gateway.Api;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Predictions.Gateway.Api;
 public static class ProblemTypes
 {
     /// <summary>This API key is over <c>Auth:RateLimit</c>.</summary>
-    public const string RateLimited = "tag:predictions.gateway,2026:rate-limited";
+    public const string RateLimited = PredictionRateLimit.ProblemType;
 
     /// <summary>The work queue is at <c>WorkQueue:MaxLength</c>: every client is turned away.</summary>
     public const string WorkQueueFull = "tag:predictions.gateway,2026:work-queue-full";

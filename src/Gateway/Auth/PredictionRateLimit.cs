@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Predictions.Gateway.Api;
 using Predictions.Gateway.Telemetry;
 
 namespace Predictions.Gateway.Auth;
@@ -14,6 +13,9 @@ namespace Predictions.Gateway.Auth;
 public static class PredictionRateLimit
 {
     public const string Policy = "per-api-key";
+
+    /// <summary>The <c>type</c> of its 429s (<see cref="Api.ProblemTypes"/> lists every type).</summary>
+    public const string ProblemType = "tag:predictions.gateway,2026:rate-limited";
 
     public static void Configure(RateLimiterOptions options)
     {
@@ -56,7 +58,7 @@ public static class PredictionRateLimit
 
         await Results.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
-            type: ProblemTypes.RateLimited,
+            type: ProblemType,
             title: "Too many requests for this API key",
             detail: $"API key '{http.User.ApiKeyName()}' may make {limits.PermitsPerSecond} requests per second, in bursts of up to {limits.Burst}. Retry after {seconds} s.")
             .ExecuteAsync(http);

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Predictions.Gateway.Status;
+using Predictions.Gateway.Stores;
 using Predictions.Storage;
 
 namespace Predictions.Gateway.Idempotency;
@@ -12,7 +12,7 @@ public static class IdempotencyExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIdempotency(this IHostApplicationBuilder builder)
     {
-        builder.AddStoreDatabase(PredictionStatusStore.Database, IdempotencySchema.Store, IdempotencySchema.Postgres);
+        builder.AddStoreDatabase(ResultsDatabase.Name, IdempotencySchema.Store, IdempotencySchema.Postgres);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IdempotencyStore>();
         return builder;

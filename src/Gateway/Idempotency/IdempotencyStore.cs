@@ -1,5 +1,5 @@
 using Dapper;
-using Predictions.Gateway.Status;
+using Predictions.Gateway.Stores;
 using Predictions.Storage;
 using static Predictions.Storage.StoredTimestamp;
 
@@ -14,7 +14,7 @@ namespace Predictions.Gateway.Idempotency;
 /// Keys belong to an owner (the API key's name, '' when keys are off): two clients choosing the same key
 /// never meet. The table is <see cref="IdempotencySchema"/>.
 /// </summary>
-public sealed class IdempotencyStore([FromKeyedServices(PredictionStatusStore.Database)] StoreDatabase database, TimeProvider clock)
+public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] StoreDatabase database, TimeProvider clock)
 {
     /// <summary>A claim left unpublished this long belongs to a gateway that died mid-request.</summary>
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);

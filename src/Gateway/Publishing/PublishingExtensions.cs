@@ -13,6 +13,10 @@ public static class PublishingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddSubmissionPublisher(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<PublishingOptions>()
+            .BindConfiguration(PublishingOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddPlainBrokerConnection();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PublisherReadiness>();

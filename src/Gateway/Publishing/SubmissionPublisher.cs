@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using MassTransit.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.Gateway.Api;
 using Predictions.Messaging;
 using Predictions.Messaging.Broker;
 using Predictions.Messaging.Requests;
@@ -27,7 +26,7 @@ public sealed class SubmissionPublisher(
     PlainBrokerConnection connection,
     PublisherReadiness readiness,
     IOptions<WorkQueueOptions> workQueue,
-    IOptions<GatewayOptions> gateway,
+    IOptions<PublishingOptions> publishing,
     IOptionsMonitor<RetryPolicy> retries,
     ILogger<SubmissionPublisher> logger) : ISubmissionPublisher, IAsyncDisposable
 {
@@ -178,7 +177,7 @@ public sealed class SubmissionPublisher(
         }
 
         logger.LogWarning("Replacing the channel that publishes submissions, because {Reason}", why);
-        _ = CloseAfterAsync(channel, gateway.Value.PublishTimeout);
+        _ = CloseAfterAsync(channel, publishing.Value.PublishTimeout);
     }
 
     private async Task CloseAfterAsync(IChannel channel, TimeSpan grace)

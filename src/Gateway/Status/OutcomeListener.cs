@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Predictions.Gateway.Stores;
 using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
 
@@ -14,7 +15,7 @@ namespace Predictions.Gateway.Status;
 /// everyone waiting are looked up once.
 /// </summary>
 public sealed partial class OutcomeListener(
-    [FromKeyedServices(PredictionStatusStore.Database)] StoreDatabase database,
+    [FromKeyedServices(ResultsDatabase.Name)] StoreDatabase database,
     PredictionStatusStore store,
     PredictionWaiters waiters,
     IOptionsMonitor<RetryPolicy> retries,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Predictions.Contracts;
+using Predictions.Gateway.Stores;
 using Predictions.Messaging;
 using Predictions.Messaging.Outcomes;
 using Predictions.Storage;
@@ -15,10 +16,8 @@ namespace Predictions.Gateway.Status;
 /// Who submitted a prediction over HTTP with an API key is kept in <c>prediction_owners</c>; predictions
 /// stored before owners existed have none. The tables are <see cref="PredictionStatusSchema"/>.
 /// </summary>
-public sealed class PredictionStatusStore([FromKeyedServices(PredictionStatusStore.Database)] StoreDatabase database)
+public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Name)] StoreDatabase database)
 {
-    public const string Database = "Results";
-
     private const string InsertQueued = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
         VALUES (@Id, @Status, @ItemId, @FeatureValue, @SubmittedAt)

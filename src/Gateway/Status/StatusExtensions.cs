@@ -1,3 +1,4 @@
+using Predictions.Gateway.Stores;
 using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
 
@@ -12,7 +13,11 @@ public static class StatusExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddStoreDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store, PredictionStatusSchema.Postgres);
+        builder.AddStoreDatabase(ResultsDatabase.Name, PredictionStatusSchema.Store, PredictionStatusSchema.Postgres);
+        builder.Services.AddOptions<LongPollOptions>()
+            .BindConfiguration(LongPollOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<PredictionStatusStore>();
         builder.Services.AddSingleton<PredictionWaiters>();
         builder.Services.AddSingleton<LongPoll>();

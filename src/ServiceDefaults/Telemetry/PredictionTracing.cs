@@ -24,7 +24,8 @@ public static class PredictionTracing
     /// span when default). Not made when the parent's trace is not sampled, or when there is no parent.
     /// </summary>
     public static Activity? Record(
-        string name, Guid predictionId, DateTimeOffset start, DateTimeOffset end, ActivityContext parent = default, IEnumerable<ActivityLink>? links = null)
+        string name, Guid predictionId, DateTimeOffset start, DateTimeOffset end, ActivityContext parent = default,
+        IEnumerable<ActivityLink>? links = null)
     {
         // Most traces are not kept when sampling: their stages are not worth even an unrecorded span.
         var parentFlags = parent == default ? Activity.Current?.ActivityTraceFlags : parent.TraceFlags;

@@ -10,7 +10,8 @@ public sealed class TraceExportAnnouncement(TraceExport export, ILogger<TraceExp
     {
         if (export.IsOn)
         {
-            logger.LogInformation("Tracing on: exporting to {Endpoint} over {Protocol}, sampler {Sampler}", export.Endpoint, export.Protocol, export.Sampler);
+            logger.LogInformation(
+                "Tracing on: exporting to {Endpoint} over {Protocol}, sampler {Sampler}", export.Endpoint, export.Protocol, export.Sampler);
         }
         else
         {

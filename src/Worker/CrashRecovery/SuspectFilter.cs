@@ -5,6 +5,7 @@ using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
+using Predictions.Worker.Inference;
 using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.CrashRecovery;

@@ -26,7 +26,7 @@ public sealed class InferenceOptions
 
     /// <summary>
     /// The file in which the pool notes which predictions are in the model, so that after a crash the next
-    /// process knows which requests were being computed (<see cref="CrashRecovery.InferenceJournal"/>). One per worker.
+    /// process knows which requests were being computed (<see cref="InferenceJournal"/>). One per worker.
     /// </summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Inference:JournalFile must name a file (one per worker).")]
     public string JournalFile { get; set; } = "inference.journal";

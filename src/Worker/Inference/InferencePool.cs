@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 
@@ -62,7 +61,7 @@ public sealed class InferencePool : IHostedService, IDisposable
             _threads[i] = new Thread(() => Serve(thread)) { IsBackground = true, Name = $"inference-{i + 1}" };
         }
 
-        metrics.ObservePool(this);
+        metrics.ObservePool(MaxConcurrency, () => Busy, () => Queued);
     }
 
     public int MaxConcurrency => _threads.Length;

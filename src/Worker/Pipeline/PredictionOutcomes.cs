@@ -1,6 +1,7 @@
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.Messaging;
+using Predictions.Messaging.Outages;
 
 namespace Predictions.Worker.Pipeline;
 

@@ -109,7 +109,7 @@ public sealed class PredictionRequestConsumer(
             InferenceCompletedAt = outcome.CompletedAt,
         };
 
-        WorkerTracing.RecordInference(request.PredictionId, outcome, pool.Model);
+        InferenceTracing.Record(request.PredictionId, outcome, pool.Model);
 
         // Computing it again would give the same answer: it fails now, once, rather than after every retry.
         if (!double.IsFinite(outcome.Prediction))
@@ -119,7 +119,7 @@ public sealed class PredictionRequestConsumer(
         }
 
         await context.PublishOutcomeAsync(request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, pool.Model));
-        metrics.Stages(timings, request.SubmittedAt, outcome);
+        metrics.Stages(timings, request.SubmittedAt, outcome.TakenAt);
         metrics.Outcome("completed");
     }
 

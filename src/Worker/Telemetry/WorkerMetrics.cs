@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Predictions.Contracts;
-using Predictions.Worker.Inference;
 
 namespace Predictions.Worker.Telemetry;
 
@@ -37,18 +36,18 @@ public sealed class WorkerMetrics
     }
 
     /// <summary>Reports the pool's threads and queue whenever the metrics are read.</summary>
-    public void ObservePool(InferencePool pool)
+    public void ObservePool(int threads, Func<int> busy, Func<int> queued)
     {
         _meter.CreateObservableUpDownCounter(
             "prediction.inference.threads",
             () => new Measurement<int>[]
             {
-                new(pool.Busy, new KeyValuePair<string, object?>("state", "busy")),
-                new(pool.MaxConcurrency - pool.Busy, new KeyValuePair<string, object?>("state", "idle")),
+                new(busy(), new KeyValuePair<string, object?>("state", "busy")),
+                new(threads - busy(), new KeyValuePair<string, object?>("state", "idle")),
             },
             "{thread}",
             "Inference pool threads, busy or idle.");
-        _meter.CreateObservableUpDownCounter("prediction.inference.queue.length", () => pool.Queued, "{inference}", "Inferences waiting for a pool thread.");
+        _meter.CreateObservableUpDownCounter("prediction.inference.queue.length", () => queued(), "{inference}", "Inferences waiting for a pool thread.");
     }
 
     /// <summary>Counts a prediction in flight until the returned scope is disposed.</summary>
@@ -65,22 +64,22 @@ public sealed class WorkerMetrics
     public void ModelCall(int batchSize) => _batchSize.Record(batchSize);
 
     /// <summary>
-    /// Records every stage the timings show; a stage that did not run is skipped. The pool's
-    /// <paramref name="inference"/>, when there was one, splits the wait for the model into the wait for a
-    /// thread and the wait for the batch to fill.
+    /// Records every stage the timings show; a stage that did not run is skipped. When a pool thread took the
+    /// prediction (<paramref name="takenAt"/>), the wait for the model splits into the wait for a thread and
+    /// the wait for the batch to fill.
     /// </summary>
-    public void Stages(PredictionTimings timings, DateTimeOffset? submittedAt, InferenceOutcome? inference = null)
+    public void Stages(PredictionTimings timings, DateTimeOffset? submittedAt, DateTimeOffset? takenAt = null)
     {
         Stage("broker_wait", submittedAt, timings.ReceivedAt);
         Stage("metadata", timings.MetadataStartedAt, timings.MetadataCompletedAt);
-        if (inference is null)
+        if (takenAt is null)
         {
             Stage("pool_wait", timings.InferenceQueuedAt, timings.InferenceStartedAt);
         }
         else
         {
-            Stage("pool_wait", inference.QueuedAt, inference.TakenAt);
-            Stage("batch_wait", inference.TakenAt, inference.StartedAt);
+            Stage("pool_wait", timings.InferenceQueuedAt, takenAt);
+            Stage("batch_wait", takenAt, timings.InferenceStartedAt);
         }
 
         Stage("inference", timings.InferenceStartedAt, timings.InferenceCompletedAt);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Predictions.Contracts;
 using Predictions.ServiceDefaults.Telemetry;
-using Predictions.Worker.Inference;
 
 namespace Predictions.Worker.Telemetry;
 
@@ -15,17 +14,6 @@ public static class WorkerTracing
 
     /// <summary>Whether the metadata span that is current was answered from the cache or fetched.</summary>
     public static void MetadataCache(bool hit) => Activity.Current?.SetTag(MetadataCacheTag, hit ? "hit" : "miss");
-
-    /// <summary>The wait for a pool thread, for the batch to fill, and the model call, as they happened.</summary>
-    public static void RecordInference(Guid predictionId, InferenceOutcome outcome, ModelIdentity model)
-    {
-        PredictionTracing.Record("pool_wait", predictionId, outcome.QueuedAt, outcome.TakenAt);
-        PredictionTracing.Record("batch_wait", predictionId, outcome.TakenAt, outcome.StartedAt);
-        PredictionTracing.Record("inference", predictionId, outcome.StartedAt, outcome.CompletedAt)?
-            .SetTag(BatchSizeTag, outcome.BatchSize)
-            .SetTag(ModelNameTag, model.Name)
-            .SetTag(ModelVersionTag, model.Version);
-    }
 
     /// <summary>
     /// One model call for several predictions, in the trace of the first that is sampled, linked to the consume span

@@ -71,6 +71,8 @@ public sealed class SubmissionHost : IAsyncDisposable
         builder.AddBackpressure();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddOptions<WorkQueueOptions>().Configure(options => options.MaxLength = WorkQueueMaxLength);
+        // The real publisher binds its own setting; this stand-in still needs it for the submission's deadline.
+        builder.Services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.Section);
         builder.Services.AddSingleton<ISubmissionPublisher>(broker);
         builder.Services.AddSingleton<IWorkQueueDepth>(broker);
 

@@ -3,7 +3,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.Gateway.Api;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.Storage;
@@ -28,7 +27,7 @@ public sealed class LongPollTests : IAsyncDisposable
         // Without pooling each read opens the file anew, so it meets the file's absence at once.
         _database = new SqliteDatabase($"Data Source={ResultsFile};Pooling=False", [PredictionStatusSchema.Store]);
         _store = new PredictionStatusStore(_database);
-        var options = Options.Create(new GatewayOptions { LongPollRecheck = TimeSpan.FromMilliseconds(50) });
+        var options = Options.Create(new LongPollOptions { LongPollRecheck = TimeSpan.FromMilliseconds(50) });
         _longPoll = new LongPoll(_store, _waiters, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), TimeProvider.System, options);
     }
 

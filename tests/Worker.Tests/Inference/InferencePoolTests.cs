@@ -8,7 +8,6 @@ using Predictions.Messaging.Outcomes;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
-using Predictions.Worker.Tests.CrashRecovery;
 
 namespace Predictions.Worker.Tests.Inference;
 

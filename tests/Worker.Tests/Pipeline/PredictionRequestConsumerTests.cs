@@ -12,7 +12,7 @@ using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Telemetry;
-using Predictions.Worker.Tests.CrashRecovery;
+using Predictions.Worker.Tests.Inference;
 
 namespace Predictions.Worker.Tests.Pipeline;
 

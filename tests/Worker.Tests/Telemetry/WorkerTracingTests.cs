@@ -40,7 +40,7 @@ public sealed class WorkerTracingTests : IDisposable
         using var consume = new Activity("prediction-worker process").SetIdFormat(ActivityIdFormat.W3C).Start();
         consume.ActivityTraceFlags = ActivityTraceFlags.Recorded;
 
-        WorkerTracing.RecordInference(id, new InferenceOutcome(0.5, at, at.AddMilliseconds(3), at.AddMilliseconds(5), at.AddMilliseconds(9), BatchSize: 4), Model);
+        InferenceTracing.Record(id, new InferenceOutcome(0.5, at, at.AddMilliseconds(3), at.AddMilliseconds(5), at.AddMilliseconds(9), BatchSize: 4), Model);
 
         var spans = Mine(consume);
         Assert.Equal(["pool_wait", "batch_wait", "inference"], spans.Select(s => s.OperationName));
@@ -57,7 +57,7 @@ public sealed class WorkerTracingTests : IDisposable
         consume.ActivityTraceFlags = ActivityTraceFlags.None;
         var at = DateTimeOffset.UtcNow;
 
-        WorkerTracing.RecordInference(Guid.NewGuid(), new InferenceOutcome(0.5, at, at, at, at.AddMilliseconds(1), 1), Model);
+        InferenceTracing.Record(Guid.NewGuid(), new InferenceOutcome(0.5, at, at, at, at.AddMilliseconds(1), 1), Model);
 
         Assert.Empty(Mine(consume));
     }

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Predictions.Messaging;
+namespace Predictions.Messaging.Outages;
 
 /// <summary>
 /// Publishes and sends that end when their cancellation token does, whatever MassTransit is waiting for.

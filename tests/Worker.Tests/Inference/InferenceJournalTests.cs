@@ -1,6 +1,6 @@
-using Predictions.Worker.CrashRecovery;
+using Predictions.Worker.Inference;
 
-namespace Predictions.Worker.Tests.CrashRecovery;
+namespace Predictions.Worker.Tests.Inference;
 
 public sealed class InferenceJournalTests
 {

@@ -1,8 +1,7 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Predictions.Worker.Inference;
 
-namespace Predictions.Worker.CrashRecovery;
+namespace Predictions.Worker.Inference;
 
 /// <summary>
 /// A small file naming the predictions in the model right now, a fixed block of lines per pool thread

@@ -1,0 +1,51 @@
+namespace Predictions.Architecture.Tests;
+
+/// <summary>The layering docs/architecture.md states, as the tests hold the code to it.</summary>
+public static class LayeringRules
+{
+    public static readonly string[] Projects = ["Contracts", "ServiceDefaults", "Storage", "Messaging", "Gateway", "Worker"];
+
+    /// <summary>The projects of ours each project may reference.</summary>
+    public static readonly Dictionary<string, string[]> ProjectMayReference = new()
+    {
+        ["Contracts"] = [],
+        ["ServiceDefaults"] = [],
+        ["Storage"] = [],
+        ["Messaging"] = ["Contracts", "ServiceDefaults"],
+        ["Gateway"] = ["Contracts", "ServiceDefaults", "Messaging", "Storage"],
+        ["Worker"] = ["Contracts", "ServiceDefaults", "Messaging", "Storage"],
+    };
+
+    /// <summary>
+    /// The folders of its own host each folder may use. <see cref="FolderGraph.Root"/> (Program) may use any;
+    /// no folder uses it, and a folder missing here is a folder nobody has placed yet.
+    /// </summary>
+    public static readonly Dictionary<string, Dictionary<string, string[]>> FolderMayUse = new()
+    {
+        ["Gateway"] = new()
+        {
+            // The HTTP surface stands on the features; no feature knows it.
+            ["Api"] = ["Auth", "Backpressure", "Idempotency", "Publishing", "Status", "Stores", "Telemetry"],
+            ["Auth"] = ["Telemetry"],
+            ["Backpressure"] = [],
+            ["Idempotency"] = ["Stores"],
+            ["Publishing"] = [],
+            ["Stores"] = [],
+            ["Status"] = ["Backpressure", "Stores", "Telemetry"],
+            ["Telemetry"] = [],
+        },
+        ["Worker"] = new()
+        {
+            ["Audit"] = [],
+            // Crash recovery computes requests the way the pipeline does, from queues of its own.
+            ["CrashRecovery"] = ["Inference", "Pipeline", "Telemetry"],
+            ["Inference"] = ["Models", "Telemetry"],
+            // Only to check Model:AllowFaultInjection against the simulated source.
+            ["Metadata"] = ["Models", "Telemetry"],
+            ["Models"] = [],
+            ["Pipeline"] = ["Inference", "Metadata", "Models", "Telemetry"],
+            ["Probes"] = [],
+            ["Telemetry"] = [],
+        },
+    };
+}
