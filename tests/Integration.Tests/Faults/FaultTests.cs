@@ -335,10 +335,10 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(
             metadata,
             new Dictionary<string, string>(Model.Concat(strictQueue))
-        {
-            [ShortOutageWait.Key] = ShortOutageWait.Value,
-            ["Metadata:ItemFailureBudget"] = "00:00:02",
-        }));
+            {
+                [ShortOutageWait.Key] = ShortOutageWait.Value,
+                ["Metadata:ItemFailureBudget"] = "00:00:02",
+            }));
         await system.StartGatewayAsync(strictQueue);
         var suspects = await BrokerTap.CreateAsync(system.Broker, "test-suspects", Topology.SuspectQueue);
         var ledger = await Ledger.OpenAsync(system);
