@@ -82,7 +82,9 @@ public sealed class EnvironmentVariableTests
     public void Docker_compose_keeps_both_stores_and_no_file_in_postgres()
     {
         var variables = Manifests.Compose.Map("services").Children.Values.OfType<YamlMappingNode>()
-            .SelectMany(service => service.Find("environment") is YamlMappingNode environment ? environment.Children : Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            .SelectMany(service => service.Find("environment") is YamlMappingNode environment
+                ? environment.Children
+                : Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
             .Select(variable => (Name: ((YamlScalarNode)variable.Key).Value!, Value: ((YamlScalarNode)variable.Value).Value!))
             .ToList();
 

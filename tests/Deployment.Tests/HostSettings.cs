@@ -93,9 +93,15 @@ public sealed class HostSettings
         }
 
         // MessagingExtensions binds the section "MassTransit" to MassTransit's own options type.
-        settings.AddProperties("MassTransit", host.LoadFromAssemblyName(new AssemblyName("MassTransit.Abstractions")).GetType("MassTransit.MassTransitHostOptions", throwOnError: true)!, depth: 0);
+        settings.AddProperties(
+            "MassTransit",
+            host.LoadFromAssemblyName(new AssemblyName("MassTransit.Abstractions"))
+                .GetType("MassTransit.MassTransitHostOptions", throwOnError: true)!,
+            depth: 0);
 
-        using (var appSettings = JsonDocument.Parse(File.ReadAllText(Path.Combine(host.Folder, "appsettings.json")), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+        using (var appSettings = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(host.Folder, "appsettings.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
         {
             settings.AddJson(null, appSettings.RootElement);
         }

@@ -16,7 +16,8 @@ public sealed class ProbeTests
     {
         var deployment = Manifests.DeploymentOf(image);
         var container = Manifests.Container(deployment);
-        var configMap = Manifests.Named("ConfigMap", Assert.Single(container.Seq("envFrom").OfType<YamlMappingNode>()).Map("configMapRef").Text("name")!);
+        var configMap = Manifests.Named(
+            "ConfigMap", Assert.Single(container.Seq("envFrom").OfType<YamlMappingNode>()).Map("configMapRef").Text("name")!);
         var port = new Uri(configMap.Map("data").Text(listenSetting)!.Replace("+", "localhost", StringComparison.Ordinal)).Port;
         var mapped = MappedPaths();
 
@@ -28,12 +29,16 @@ public sealed class ProbeTests
         Assert.Contains("/health/ready", mapped);
         Assert.Equal(port.ToString(CultureInfo.InvariantCulture), liveness.Text("port"));
         Assert.Equal(port.ToString(CultureInfo.InvariantCulture), readiness.Text("port"));
-        Assert.Contains(container.Seq("ports").OfType<YamlMappingNode>(), entry => entry.Text("containerPort") == port.ToString(CultureInfo.InvariantCulture));
+        Assert.Contains(
+            container.Seq("ports").OfType<YamlMappingNode>(),
+            entry => entry.Text("containerPort") == port.ToString(CultureInfo.InvariantCulture));
 
         // The Service in front of these pods sends to that port.
         var podLabels = deployment.Map("spec").Map("template").Map("metadata").Map("labels");
         var service = Assert.Single(Manifests.OfKind("Service"), candidate => Selects(candidate.Map("spec").Map("selector"), podLabels));
-        Assert.Contains(service.Map("spec").Seq("ports").OfType<YamlMappingNode>(), entry => entry.Text("targetPort") == port.ToString(CultureInfo.InvariantCulture));
+        Assert.Contains(
+            service.Map("spec").Seq("ports").OfType<YamlMappingNode>(),
+            entry => entry.Text("targetPort") == port.ToString(CultureInfo.InvariantCulture));
     }
 
     [Theory]
@@ -43,7 +48,9 @@ public sealed class ProbeTests
     {
         var podLabels = Manifests.DeploymentOf(image).Map("spec").Map("template").Map("metadata").Map("labels");
 
-        var budget = Assert.Single(Manifests.OfKind("PodDisruptionBudget"), candidate => Selects(candidate.Map("spec").Map("selector").Map("matchLabels"), podLabels));
+        var budget = Assert.Single(
+            Manifests.OfKind("PodDisruptionBudget"),
+            candidate => Selects(candidate.Map("spec").Map("selector").Map("matchLabels"), podLabels));
         Assert.Equal("1", budget.Map("spec").Text("maxUnavailable"));
     }
 
@@ -64,5 +71,6 @@ public sealed class ProbeTests
     }
 
     private static bool Selects(YamlMappingNode selector, YamlMappingNode labels) =>
-        selector.Children.Count > 0 && selector.Children.All(pair => labels.Children.TryGetValue(pair.Key, out var value) && value.Equals(pair.Value));
+        selector.Children.Count > 0
+        && selector.Children.All(pair => labels.Children.TryGetValue(pair.Key, out var value) && value.Equals(pair.Value));
 }

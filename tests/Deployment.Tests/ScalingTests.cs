@@ -12,7 +12,10 @@ public sealed class ScalingTests
         var scaledObject = Assert.Single(Manifests.OfKind("ScaledObject"));
         var spec = scaledObject.Map("spec");
         Assert.Equal(Manifests.DeploymentOf(Manifests.WorkerImage).Map("metadata").Text("name"), spec.Map("scaleTargetRef").Text("name"));
-        Assert.InRange(int.Parse(spec.Text("minReplicaCount")!, CultureInfo.InvariantCulture), 1, int.Parse(spec.Text("maxReplicaCount")!, CultureInfo.InvariantCulture));
+        Assert.InRange(
+            int.Parse(spec.Text("minReplicaCount")!, CultureInfo.InvariantCulture),
+            1,
+            int.Parse(spec.Text("maxReplicaCount")!, CultureInfo.InvariantCulture));
 
         var trigger = Assert.IsType<YamlMappingNode>(Assert.Single(spec.Seq("triggers")));
         Assert.Equal("rabbitmq", trigger.Text("type"));
@@ -23,7 +26,9 @@ public sealed class ScalingTests
 
         // The broker's address comes from a Secret, through a TriggerAuthentication.
         var authentication = Manifests.Named("TriggerAuthentication", trigger.Map("authenticationRef").Text("name")!);
-        var host = Assert.Single(authentication.Map("spec").Seq("secretTargetRef").OfType<YamlMappingNode>(), target => target.Text("parameter") == "host");
+        var host = Assert.Single(
+            authentication.Map("spec").Seq("secretTargetRef").OfType<YamlMappingNode>(),
+            target => target.Text("parameter") == "host");
         Assert.False(string.IsNullOrEmpty(host.Text("name")));
         Assert.Null(metadata.Find("host"));
     }
@@ -31,7 +36,9 @@ public sealed class ScalingTests
     [Fact]
     public void The_kustomization_lists_every_manifest_in_the_folder_and_nothing_else()
     {
-        var listed = Manifests.Kustomization.Seq("resources").OfType<YamlScalarNode>().Select(resource => resource.Value!).Order(StringComparer.Ordinal);
+        var listed = Manifests.Kustomization.Seq("resources").OfType<YamlScalarNode>()
+            .Select(resource => resource.Value!)
+            .Order(StringComparer.Ordinal);
         var files = Manifests.Kubernetes.Select(manifest => manifest.File).Distinct().Order(StringComparer.Ordinal);
 
         Assert.Equal(files, listed);

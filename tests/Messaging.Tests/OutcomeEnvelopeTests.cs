@@ -42,7 +42,9 @@ public sealed class OutcomeEnvelopeTests
         Assert.Equal(Names(recorded), Names(written));
         foreach (var (name, value) in recorded.Where(field => !PerSend.Contains(field.Key)))
         {
-            Assert.True(JsonNode.DeepEquals(value, written[name]), $"{name}: recorded {value?.ToJsonString()}, written {written[name]?.ToJsonString()}");
+            Assert.True(
+                JsonNode.DeepEquals(value, written[name]),
+                $"{name}: recorded {value?.ToJsonString()}, written {written[name]?.ToJsonString()}");
         }
     }
 
@@ -100,7 +102,8 @@ public sealed class OutcomeEnvelopeTests
     {
         var context = new SystemTextJsonMessageSerializer().Deserialize(new BytesMessageBody(envelope), EmptyHeaders.Instance);
         object?[] arguments = [null];
-        var found = (bool)typeof(SerializerContext).GetMethod(nameof(SerializerContext.TryGetMessage), 1, [Type.MakeGenericMethodParameter(0).MakeByRefType()])!
+        var found = (bool)typeof(SerializerContext)
+            .GetMethod(nameof(SerializerContext.TryGetMessage), 1, [Type.MakeGenericMethodParameter(0).MakeByRefType()])!
             .MakeGenericMethod(type).Invoke(context, arguments)!;
         Assert.True(found, $"the envelope holds no {type.Name}");
         return arguments[0]!;
@@ -136,5 +139,6 @@ public sealed class OutcomeEnvelopeTests
 
     private static IReadOnlyDictionary<string, double>? Metadata(object outcome) => (outcome as PredictionCompleted)?.Metadata;
 
-    private static object WithoutMetadata(object outcome) => outcome is PredictionCompleted completed ? completed with { Metadata = null! } : outcome;
+    private static object WithoutMetadata(object outcome) =>
+        outcome is PredictionCompleted completed ? completed with { Metadata = null! } : outcome;
 }

@@ -24,6 +24,7 @@ public sealed class OutcomeTopologyTests
         where T : class
     {
         var topology = ((IRabbitMqMessagePublishTopology<T>)_bus.Topology.Publish<T>()).GetBrokerTopology();
-        return [.. topology.Exchanges.Select(e => e.ExchangeName).Concat(topology.ExchangeBindings.Select(b => $"{b.Source.ExchangeName} -> {b.Destination.ExchangeName}"))];
+        return [.. topology.Exchanges.Select(e => e.ExchangeName)
+            .Concat(topology.ExchangeBindings.Select(b => $"{b.Source.ExchangeName} -> {b.Destination.ExchangeName}"))];
     }
 }

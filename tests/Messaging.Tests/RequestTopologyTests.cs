@@ -17,7 +17,9 @@ public sealed class RequestTopologyTests
 
         Assert.Equal([Topology.PredictionRequests], topology.Exchanges.Select(e => e.ExchangeName).Distinct());
         Assert.Equal([Topology.WorkQueue], topology.Queues.Select(q => q.QueueName).Distinct());
-        Assert.Equal([$"{Topology.PredictionRequests} -> {Topology.WorkQueue}"], topology.QueueBindings.Select(b => $"{b.Source.ExchangeName} -> {b.Destination.QueueName}"));
+        Assert.Equal(
+            [$"{Topology.PredictionRequests} -> {Topology.WorkQueue}"],
+            topology.QueueBindings.Select(b => $"{b.Source.ExchangeName} -> {b.Destination.QueueName}"));
         Assert.Empty(topology.ExchangeBindings);
     }
 

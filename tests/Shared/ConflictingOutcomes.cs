@@ -26,7 +26,8 @@ public static class ConflictingOutcomes
     public static IReadOnlyList<int[]> Orders(int count) =>
         count == 0
             ? [[]]
-            : [.. Orders(count - 1).SelectMany(order => Enumerable.Range(0, count).Select(at => (int[])[.. order[..at], count - 1, .. order[at..]]))];
+            : [.. Orders(count - 1).SelectMany(order =>
+                Enumerable.Range(0, count).Select(at => (int[])[.. order[..at], count - 1, .. order[at..]]))];
 
     /// <summary>
     /// Each prediction's outcomes in every order, step by step: step k holds the k-th outcome to arrive for each
@@ -36,7 +37,8 @@ public static class ConflictingOutcomes
     {
         var count = For(Guid.Empty).Count;
         var predictions = Orders(count).Select(order => (Outcomes: For(Guid.NewGuid()), Order: order)).ToList();
-        return [.. Enumerable.Range(0, count).Select(step => (IReadOnlyList<PredictionOutcome>)[.. predictions.Select(p => p.Outcomes[p.Order[step]])])];
+        return [.. Enumerable.Range(0, count).Select(step =>
+            (IReadOnlyList<PredictionOutcome>)[.. predictions.Select(p => p.Outcomes[p.Order[step]])])];
     }
 
     /// <summary>What a prediction holds once these outcomes of it have arrived, whatever their order: the rule's choice.</summary>

@@ -9,7 +9,8 @@ namespace Predictions.Worker.Tests;
 /// It doubles each feature value after <paramref name="cost"/> of blocking work, optionally held at a gate;
 /// with <paramref name="batching"/> it takes several inputs per call, and a call with one input it rejects fails whole.
 /// </summary>
-public sealed class ObservingModel(TimeSpan cost, Func<ModelInput, bool>? fail = null, ManualResetEventSlim? gate = null, bool batching = false) : IPredictionModel
+public sealed class ObservingModel(
+    TimeSpan cost, Func<ModelInput, bool>? fail = null, ManualResetEventSlim? gate = null, bool batching = false) : IPredictionModel
 {
     private readonly ConcurrentBag<Thread> _threads = [];
     private readonly ConcurrentQueue<int> _batchSizes = [];

@@ -39,7 +39,8 @@ public sealed class PredictionSubmissionTests
     [InlineData(Body, "", "two words", RequestParameters.IdempotencyKeyHeader)]
     [InlineData("""{"itemId": 7}""", "?wait=soon", "two words", "featureValue")]
     [InlineData(Body, "?wait=soon", "two words", "wait")]
-    public async Task An_invalid_request_is_400_naming_the_first_field_at_fault_and_publishes_nothing(string body, string query, string? key, string field)
+    public async Task An_invalid_request_is_400_naming_the_first_field_at_fault_and_publishes_nothing(
+        string body, string query, string? key, string field)
     {
         await using var host = await SubmissionHost.StartAsync();
 
@@ -136,7 +137,8 @@ public sealed class PredictionSubmissionTests
     [Theory]
     [InlineData(ScriptedBroker.Reply.Confirm)]
     [InlineData(ScriptedBroker.Reply.Withhold)]
-    public async Task A_client_that_leaves_while_its_request_waits_for_the_broker_leaves_no_key_locked_and_its_retry_gets_the_same_prediction(ScriptedBroker.Reply outcome)
+    public async Task A_client_that_leaves_while_its_request_waits_for_the_broker_leaves_no_key_locked_and_its_retry_gets_the_same_prediction(
+        ScriptedBroker.Reply outcome)
     {
         // A memory alarm or a leader election holds the confirm; the client gives up and disconnects meanwhile.
         await using var host = await SubmissionHost.StartAsync(new Dictionary<string, string?> { ["Gateway:PublishTimeout"] = "00:00:01" });
@@ -195,7 +197,9 @@ public sealed class PredictionSubmissionTests
         host.Broker.Answers = ScriptedBroker.Reply.Fail;
 
         // The claim inserts the key; releasing it is an update, which the store now refuses.
-        await ExecuteAsync(host.ResultsDatabase, "CREATE TRIGGER injected_failure BEFORE UPDATE ON owned_idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+        await ExecuteAsync(
+            host.ResultsDatabase,
+            "CREATE TRIGGER injected_failure BEFORE UPDATE ON owned_idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
         var answer = await host.SubmitAsync(Body, idempotencyKey: "key-1");
 
         Assert.True(answer.Status == StatusCodes.Status503ServiceUnavailable, answer.ToString());
@@ -260,7 +264,8 @@ public sealed class PredictionSubmissionTests
     [Theory]
     [InlineData(3L)]
     [InlineData(null)]
-    public async Task A_request_the_broker_refuses_while_the_work_queue_is_not_full_is_503_broker_unavailable_and_its_channel_is_replaced(long? depth)
+    public async Task A_request_the_broker_refuses_while_the_work_queue_is_not_full_is_503_broker_unavailable_and_its_channel_is_replaced(
+        long? depth)
     {
         // A quorum queue between leaders refuses publishes as a full one does; only the depth tells them apart.
         await using var host = await SubmissionHost.StartAsync();

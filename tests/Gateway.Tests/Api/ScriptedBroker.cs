@@ -33,7 +33,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     }
 
     /// <summary>What the broker says when it refuses the gateway.</summary>
-    public static BrokerRefusal GatewayRefusal { get; } = new(BrokerRefusal.AccessRefused, "ACCESS_REFUSED - access to exchange 'prediction-submissions' in vhost 'v' refused for user 'gateway'");
+    public static BrokerRefusal GatewayRefusal { get; } = new(
+        BrokerRefusal.AccessRefused,
+        "ACCESS_REFUSED - access to exchange 'prediction-submissions' in vhost 'v' refused for user 'gateway'");
 
     /// <summary>How the broker answers the publishes from now on.</summary>
     public Reply Answers { get; set; } = Reply.Confirm;
@@ -88,5 +90,6 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     }
 
     // Only the channel that refused is replaced, once, however many refusals it heard.
-    public void Distrust(PublishRefusedException refusal) => Interlocked.CompareExchange(ref _channel, (int)refusal.Channel! + 1, (int)refusal.Channel!);
+    public void Distrust(PublishRefusedException refusal) =>
+        Interlocked.CompareExchange(ref _channel, (int)refusal.Channel! + 1, (int)refusal.Channel!);
 }

@@ -36,7 +36,8 @@ public sealed class SubmissionHost : IAsyncDisposable
         _folder = folder;
         _host = host;
         Broker = broker;
-        _submissions = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "prediction.submissions");
+        _submissions = new MetricCollector<long>(
+            host.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "prediction.submissions");
     }
 
     public ScriptedBroker Broker { get; }

@@ -103,8 +103,10 @@ public sealed class ApiKeyAuthenticationHandlerTests
             auth.ApiKeys = [new() { Name = "alice", Key = AliceKey }, new() { Name = "bob", Key = "bob-0123456789abcdef" }];
         }
 
-        var handler = new ApiKeyAuthenticationHandler(new SchemeOptions(), NullLoggerFactory.Instance, UrlEncoder.Default, new ApiKeyRing(Options.Create(auth)));
-        await handler.InitializeAsync(new AuthenticationScheme(ApiKeyAuthenticationHandler.SchemeName, null, typeof(ApiKeyAuthenticationHandler)), http);
+        var handler = new ApiKeyAuthenticationHandler(
+            new SchemeOptions(), NullLoggerFactory.Instance, UrlEncoder.Default, new ApiKeyRing(Options.Create(auth)));
+        await handler.InitializeAsync(
+            new AuthenticationScheme(ApiKeyAuthenticationHandler.SchemeName, null, typeof(ApiKeyAuthenticationHandler)), http);
         return (handler, http);
     }
 

@@ -7,8 +7,12 @@ namespace Predictions.Gateway.Tests.Publishing;
 
 public sealed class PublisherReadinessTests
 {
-    private static readonly BrokerRefusal AccessRefused = new(BrokerRefusal.AccessRefused, "ACCESS_REFUSED - access to exchange 'prediction-submissions' in vhost 'v' refused for user 'gateway'");
-    private static readonly BrokerRefusal Mismatch = new(BrokerRefusal.PreconditionFailed, "PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'prediction-worker' in vhost 'v': received '5' but current is '100000'");
+    private static readonly BrokerRefusal AccessRefused = new(
+        BrokerRefusal.AccessRefused,
+        "ACCESS_REFUSED - access to exchange 'prediction-submissions' in vhost 'v' refused for user 'gateway'");
+    private static readonly BrokerRefusal Mismatch = new(
+        BrokerRefusal.PreconditionFailed,
+        "PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'prediction-worker' in vhost 'v': received '5' but current is '100000'");
 
     private readonly ManualClock _clock = new();
     private readonly FakeLogger<PublisherReadiness> _logger = new();
@@ -44,11 +48,13 @@ public sealed class PublisherReadinessTests
 
         readiness.ThrowIfRefusedLately();
         Assert.Equal(LogLevel.Information, _logger.LatestRecord.Level);
-        Assert.Contains("accepts this gateway's submissions again, after refusing them for 12 s", _logger.LatestRecord.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "accepts this gateway's submissions again, after refusing them for 12 s", _logger.LatestRecord.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_broker_reply_is_a_warning_when_the_refusal_starts_or_changes_and_then_once_a_warning_interval_with_the_requests_answered_meanwhile()
+    public void
+        The_broker_reply_is_a_warning_when_the_refusal_starts_or_changes_and_then_once_a_warning_interval_with_the_requests_answered_meanwhile()
     {
         var readiness = new PublisherReadiness(_clock, _logger);
 

@@ -16,7 +16,9 @@ public sealed class AmqpsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(LocalRabbitMqNode.IsInstalled, "This test starts a private RabbitMQ node with an ssl listener: install Debian's rabbitmq-server package.");
+        Assert.True(
+            LocalRabbitMqNode.IsInstalled,
+            "This test starts a private RabbitMQ node with an ssl listener: install Debian's rabbitmq-server package.");
         _certificates = await TestCertificates.CreateAsync("Predictions Test CA");
         _otherAuthority = await TestCertificates.CreateAsync("Some Other CA");
         _tlsPort = Ports.Free();
@@ -43,7 +45,9 @@ public sealed class AmqpsTests : IAsyncLifetime
 
         Assert.Equal("completed", outcome.GetProperty("status").GetString());
         var connections = await _broker!.GetAsync<System.Text.Json.JsonElement>("api/connections");
-        Assert.Contains(connections.EnumerateArray(), c => c.GetProperty("vhost").GetString() == system.Broker.Name && c.GetProperty("ssl").GetBoolean());
+        Assert.Contains(
+            connections.EnumerateArray(),
+            c => c.GetProperty("vhost").GetString() == system.Broker.Name && c.GetProperty("ssl").GetBoolean());
     }
 
     [Fact]

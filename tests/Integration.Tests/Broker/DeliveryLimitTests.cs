@@ -76,7 +76,9 @@ public sealed class DeliveryLimitTests(BrokerFixture fixture)
         try
         {
             Assert.Contains(id.ToString(), Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
-            var deaths = Assert.IsAssignableFrom<IEnumerable<object>>(message.BasicProperties.Headers!["x-death"]).Cast<IDictionary<string, object?>>().ToList();
+            var deaths = Assert.IsAssignableFrom<IEnumerable<object>>(message.BasicProperties.Headers!["x-death"])
+                .Cast<IDictionary<string, object?>>()
+                .ToList();
             var death = Assert.Single(deaths);
             Assert.Equal(Topology.WorkQueue, Text(death["queue"]));
             Assert.Equal("delivery_limit", Text(death["reason"]));
@@ -105,7 +107,9 @@ public sealed class DeliveryLimitTests(BrokerFixture fixture)
     }
 
     private static long DeliveryCount(BasicGetResult message) =>
-        message.BasicProperties.Headers?.TryGetValue("x-delivery-count", out var count) == true ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        message.BasicProperties.Headers?.TryGetValue("x-delivery-count", out var count) == true
+            ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     private static string? Text(object? value) => value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value?.ToString();
 }

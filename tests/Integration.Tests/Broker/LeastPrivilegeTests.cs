@@ -22,7 +22,8 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
 
     private const string Envelope = "application/vnd.masstransit+json";
     private const string UnknownType = """{"messageType": ["urn:message:Somebody.Else:SomethingElse"], "message": {"x": 1}}""";
-    private const string MalformedResult = """{"messageType": ["urn:message:Predictions.Contracts:PredictionCompleted"], "message": {"predictionId": "not-a-uuid"}}""";
+    private const string MalformedResult =
+        """{"messageType": ["urn:message:Predictions.Contracts:PredictionCompleted"], "message": {"predictionId": "not-a-uuid"}}""";
 
     // MassTransit reports a refused declaration or binding at Information, then retries it for ever.
     private static readonly Dictionary<string, string> ShowRefusals = new() { ["Logging:LogLevel:MassTransit"] = "Information" };
@@ -40,15 +41,18 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
         Assert.Equal("completed", outcome.GetProperty("status").GetString());
         Assert.Equal(10, outcome.GetProperty("prediction").GetDouble());
         IReadOnlyList<AuditRow> audited = [];
-        await Eventually.HoldsAsync(async () => (audited = await system.Audit.ReadAsync([id])).Count == 1, Timeout, () => $"{audited.Count} audit rows for {id}");
+        await Eventually.HoldsAsync(
+            async () => (audited = await system.Audit.ReadAsync([id])).Count == 1, Timeout, () => $"{audited.Count} audit rows for {id}");
 
         // Each service creates its endpoints' error and skipped queues the first time a message must go there:
         // a bad request and one of an unknown type (worker), a malformed and an unknown result (worker and gateway).
-        await system.Broker.PublishAsync(Topology.PredictionRequests, """{"itemId": "abc", "featureValue": 1}""", messageId: Guid.NewGuid().ToString());
+        await system.Broker.PublishAsync(
+            Topology.PredictionRequests, """{"itemId": "abc", "featureValue": 1}""", messageId: Guid.NewGuid().ToString());
         await system.Broker.PublishAsync(Topology.PredictionRequests, UnknownType, Envelope);
         await system.Broker.PublishAsync(Topology.PredictionCompleted, UnknownType, Envelope);
         await system.Broker.PublishAsync(Topology.PredictionCompleted, MalformedResult, Envelope);
-        foreach (var queue in new[] { Topology.WorkQueue, Topology.AuditQueue, Topology.StatusQueue }.SelectMany(q => new[] { $"{q}_error", $"{q}_skipped" }))
+        foreach (var queue in new[] { Topology.WorkQueue, Topology.AuditQueue, Topology.StatusQueue }
+            .SelectMany(q => new[] { $"{q}_error", $"{q}_skipped" }))
         {
             await Eventually.HoldsAsync(
                 async () => (await system.Broker.GetQueueAsync(queue))?.Messages == 1,
@@ -60,12 +64,17 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public async Task Before_any_worker_made_the_work_queue_the_gateway_user_is_not_ready_and_answers_503_at_once_never_202_then_accepts_once_one_did()
+    public async Task
+        Before_any_worker_made_the_work_queue_the_gateway_user_is_not_ready_and_answers_503_at_once_never_202_then_accepts_once_one_did()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         await using var users = await ServiceUsers.ProvisionAsync(system.Broker);
         var publishTimeout = TimeSpan.FromSeconds(10);
-        await system.StartGatewayAsync(ConnectedAs(users.AmqpUri(users.Gateway), new Dictionary<string, string> { ["Gateway:PublishTimeout"] = publishTimeout.ToString() }), untilReady: false);
+        await system.StartGatewayAsync(
+            ConnectedAs(
+                users.AmqpUri(users.Gateway),
+                new Dictionary<string, string> { ["Gateway:PublishTimeout"] = publishTimeout.ToString() }),
+            untilReady: false);
 
         // RabbitMQ lets only a user that may read a queue create it with a dead-letter exchange: the gateway cannot, so it
         // is not ready, saying why, and refuses requests at once rather than publish into an exchange with no queue behind it.
@@ -80,7 +89,8 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
             Timeout,
             () => $"the gateway did not say the broker refuses it: {readiness}\n{system.Describe()}");
         var answered = Stopwatch.StartNew();
-        using (var refused = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json")))
+        using (var refused = await system.Http.PostAsync(
+            "/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json")))
         {
             var text = await refused.Content.ReadAsStringAsync();
             Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode} {text}");
@@ -105,7 +115,8 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
         await system.StartWorkerAsync(ConnectedAs(users.AmqpUri(users.Worker)));
         await using var gateway = await Connect(users.AmqpUri(users.Gateway));
 
-        await AssertRefusedAsync(gateway, channel => channel.BasicConsumeAsync(Topology.WorkQueue, autoAck: false, new AsyncEventingBasicConsumer(channel)));
+        await AssertRefusedAsync(
+            gateway, channel => channel.BasicConsumeAsync(Topology.WorkQueue, autoAck: false, new AsyncEventingBasicConsumer(channel)));
         await AssertRefusedAsync(gateway, channel => channel.BasicGetAsync(Topology.WorkQueue, autoAck: true));
         await AssertRefusedAsync(gateway, channel => channel.BasicGetAsync(Topology.AuditQueue, autoAck: true));
 
@@ -151,7 +162,8 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
         foreach (var user in new[] { users.Gateway, users.Worker })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "api/overview");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Name}:{user.Password}")));
+            request.Headers.Authorization = new AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Name}:{user.Password}")));
             using var response = await http.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{user.Name}: the management API answered {(int)response.StatusCode}");
         }
@@ -174,7 +186,8 @@ public sealed class LeastPrivilegeTests(BrokerFixture fixture)
     /// <summary>The broker closes the channel with 403 ACCESS_REFUSED: the operation was refused, not merely failed.</summary>
     private static async Task AssertRefusedAsync(IConnection connection, Func<IChannel, Task> operation)
     {
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(() => operation(channel));
         Assert.True(refused.ShutdownReason?.ReplyCode == 403, $"expected 403 ACCESS_REFUSED, got {refused.ShutdownReason}");
     }

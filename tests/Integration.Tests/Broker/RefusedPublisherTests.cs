@@ -19,11 +19,13 @@ public sealed class RefusedPublisherTests(BrokerFixture fixture)
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task A_gateway_whose_user_lost_write_permission_on_its_exchange_is_not_ready_answers_503_at_once_and_is_ready_again_once_it_is_back()
+    public async Task
+        A_gateway_whose_user_lost_write_permission_on_its_exchange_is_not_ready_answers_503_at_once_and_is_ready_again_once_it_is_back()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         await using var users = await ServiceUsers.ProvisionAsync(system.Broker);
-        await system.StartWorkerAsync(new Dictionary<string, string>(Settings.QuickModel) { ["ConnectionStrings:RabbitMq"] = users.AmqpUri(users.Worker).ToString() });
+        await system.StartWorkerAsync(
+            new Dictionary<string, string>(Settings.QuickModel) { ["ConnectionStrings:RabbitMq"] = users.AmqpUri(users.Worker).ToString() });
         var gateway = await system.StartGatewayAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings:RabbitMq"] = users.AmqpUri(users.Gateway).ToString(),
@@ -35,11 +37,17 @@ public sealed class RefusedPublisherTests(BrokerFixture fixture)
         var broker = system.Broker.Owner;
         var granted = await broker.GetPermissionsAsync(system.Broker.Name, users.Gateway.Name);
         Assert.Contains("submissions|", granted.Write, StringComparison.Ordinal);
-        await broker.SetPermissionsAsync(system.Broker.Name, users.Gateway.Name, granted with { Write = granted.Write.Replace("submissions|", "", StringComparison.Ordinal) });
+        await broker.SetPermissionsAsync(
+            system.Broker.Name,
+            users.Gateway.Name,
+            granted with { Write = granted.Write.Replace("submissions|", "", StringComparison.Ordinal) });
 
         // RabbitMQ 3.10 keeps on a channel the permissions it checked there: the gateway meets the change on a new
         // channel, as after a broker restart or a network failure, which closing its publishing connection stands for.
-        await Eventually.HoldsAsync(async () => await broker.CloseConnectionsAsync(users.Gateway.Name, ": plain") > 0, Timeout, () => "the gateway's plain connection was never listed");
+        await Eventually.HoldsAsync(
+            async () => await broker.CloseConnectionsAsync(users.Gateway.Name, ": plain") > 0,
+            Timeout,
+            () => "the gateway's plain connection was never listed");
 
         var readiness = "";
         await Eventually.HoldsAsync(
@@ -51,16 +59,22 @@ public sealed class RefusedPublisherTests(BrokerFixture fixture)
             },
             Timeout,
             () => $"the gateway stayed ready, or did not say why: {readiness}\n{system.Describe()}");
-        Assert.Contains($"access to exchange '{Topology.Submissions}' in vhost '{system.Broker.Name}' refused for user '{users.Gateway.Name}'", readiness, StringComparison.Ordinal);
+        Assert.Contains(
+            $"access to exchange '{Topology.Submissions}' in vhost '{system.Broker.Name}' refused for user '{users.Gateway.Name}'",
+            readiness,
+            StringComparison.Ordinal);
 
         for (var i = 0; i < 3; i++)
         {
             var answered = Stopwatch.StartNew();
-            using var response = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 2, "featureValue": 2}""", Encoding.UTF8, "application/json"));
+            using var response = await system.Http.PostAsync(
+                "/predictions", new StringContent("""{"itemId": 2, "featureValue": 2}""", Encoding.UTF8, "application/json"));
             var text = await response.Content.ReadAsStringAsync();
 
             Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {text}");
-            Assert.True(answered.Elapsed < PublishTimeout / 5, $"answered after {answered.Elapsed.TotalSeconds:0.0} s, with a publish timeout of {PublishTimeout.TotalSeconds} s");
+            Assert.True(
+                answered.Elapsed < PublishTimeout / 5,
+                $"answered after {answered.Elapsed.TotalSeconds:0.0} s, with a publish timeout of {PublishTimeout.TotalSeconds} s");
             var problem = JsonDocument.Parse(text).RootElement;
             Assert.Equal(PublisherRefused, problem.GetProperty("type").GetString());
             Assert.Contains("ACCESS_REFUSED", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -68,7 +82,9 @@ public sealed class RefusedPublisherTests(BrokerFixture fixture)
         }
 
         // The broker's reply is a warning, once, not a line per request or probe.
-        Assert.Single(gateway.Output.Split('\n'), line => line.StartsWith("warn:", StringComparison.Ordinal) && line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
+        Assert.Single(
+            gateway.Output.Split('\n'),
+            line => line.StartsWith("warn:", StringComparison.Ordinal) && line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
 
         await broker.SetPermissionsAsync(system.Broker.Name, users.Gateway.Name, granted);
 

@@ -22,9 +22,13 @@ public sealed class TestCertificates : IDisposable
         var folder = certificates.Folder;
         await File.WriteAllTextAsync(Path.Combine(folder, "san.ext"), "subjectAltName = IP:127.0.0.1, DNS:localhost\n");
         string In(string file) => Path.Combine(folder, file);
-        await OpenSslAsync("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", $"/CN={authority}", "-keyout", In("ca.key"), "-out", In("ca.pem"));
+        await OpenSslAsync(
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", $"/CN={authority}", "-keyout", In("ca.key"), "-out", In("ca.pem"));
         await OpenSslAsync("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", In("server.key"), "-out", In("server.csr"));
-        await OpenSslAsync("x509", "-req", "-in", In("server.csr"), "-CA", In("ca.pem"), "-CAkey", In("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", In("san.ext"), "-out", In("server.pem"));
+        await OpenSslAsync(
+            "x509", "-req", "-in", In("server.csr"), "-CA", In("ca.pem"), "-CAkey", In("ca.key"), "-CAcreateserial",
+            "-days", "2", "-extfile", In("san.ext"), "-out", In("server.pem"));
         return certificates;
 
         async Task OpenSslAsync(params string[] arguments)

@@ -39,7 +39,8 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
         // Until 300 accepted requests are unfinished: the bound lasts however long a node takes to start again on a
         // busy machine (3,000 ran dry there), and the books still close in seconds.
-        await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 20_000, backlog: new(300, () => FaultTests.CompletedByWorkerAsync(system)));
+        await using var load = HttpLoad.Start(
+            system, ledger, maxSubmissions: 20_000, backlog: new(300, () => FaultTests.CompletedByWorkerAsync(system)));
         await load.WaitForAcceptedAsync(100, Timeout);
 
         await using var unavailable = UnavailableWindow.Watch(ledger);

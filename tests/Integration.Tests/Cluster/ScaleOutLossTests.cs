@@ -116,7 +116,9 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
         await load.StopAsync();
         var recovered = workers[KilledWorker].Output.Contains("The previous worker died while computing", StringComparison.Ordinal);
-        output.WriteLine($"Killed gateway {KilledGateway} and worker {KilledWorker} (its successor found {(recovered ? "requests" : "nothing")} in the journal); {ledger.Accepted + ledger.Uncertain} submissions in all: {ledger.Describe()}.");
+        output.WriteLine(
+            $"Killed gateway {KilledGateway} and worker {KilledWorker} (its successor found {(recovered ? "requests" : "nothing")} in the journal); "
+            + $"{ledger.Accepted + ledger.Uncertain} submissions in all: {ledger.Describe()}.");
 
         var brokenConnections = ledger.UncertainReasons.Where(r => r != "503").ToList();
         Assert.True(
@@ -159,6 +161,9 @@ public sealed class ScaleOutLossTests(ClusterFixture fixture, ITestOutputHelper 
                 disagreements.Enqueue($"{id}: {string.Join(" / ", statuses)}");
             }
         });
-        Assert.True(disagreements.IsEmpty, $"{disagreements.Count} predictions read otherwise than completed through both gateways, e.g. {string.Join("; ", disagreements.Take(5))}.");
+        Assert.True(
+            disagreements.IsEmpty,
+            $"{disagreements.Count} predictions read otherwise than completed through both gateways, "
+            + $"e.g. {string.Join("; ", disagreements.Take(5))}.");
     }
 }

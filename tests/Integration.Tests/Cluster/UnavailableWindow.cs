@@ -25,7 +25,8 @@ public sealed class UnavailableWindow : IAsyncDisposable
     {
         var offset = _clock.Elapsed - since.Elapsed;
         return _first is { } first && _last is { } last
-            ? $"from {(first - offset).TotalSeconds:0.0} s to {(last - offset).TotalSeconds:0.0} s after the kill ({(last - first).TotalSeconds:0.0} s)"
+            ? $"from {(first - offset).TotalSeconds:0.0} s to {(last - offset).TotalSeconds:0.0} s after the kill "
+                + $"({(last - first).TotalSeconds:0.0} s)"
             : "at no time";
     }
 

@@ -20,7 +20,10 @@ public sealed partial class StartupValidationTests
         { "Worker", "WorkQueue__SuspectDeliveryLimit", "0", "WorkQueue:SuspectDeliveryLimit" },
         { "Gateway", "WorkQueue__DeliveryLimit", "0", "WorkQueue:DeliveryLimit" },
         { "Gateway", "WorkQueue__QuorumInitialGroupSize", "0", "WorkQueue:QuorumInitialGroupSize" },
-        { "Worker", "ConnectionStrings__RabbitMq", "amqp://guest:guest@127.0.0.1:1,127.0.0.1:port/", "ConnectionStrings:RabbitMq has a host that is not host or host:port" },
+        {
+            "Worker", "ConnectionStrings__RabbitMq", "amqp://guest:guest@127.0.0.1:1,127.0.0.1:port/",
+            "ConnectionStrings:RabbitMq has a host that is not host or host:port"
+        },
         { "Worker", "ConnectionStrings__Audit", "", "ConnectionStrings:Audit" },
         { "Worker", "ConnectionStrings__RabbitMq", "localhost", "ConnectionStrings:RabbitMq" },
         { "Worker", "Probes__Url", "http://localhost/", "Probes:Url" },

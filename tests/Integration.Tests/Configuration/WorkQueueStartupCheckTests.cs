@@ -20,7 +20,8 @@ public sealed class WorkQueueStartupCheckTests(BrokerFixture fixture)
         await using (var channel = await (await system.Broker.ConnectAsync()).CreateChannelAsync())
         {
             // The queue as the default settings make it, as services started before would have left it.
-            await channel.QueueDeclareAsync(Topology.WorkQueue, durable: true, exclusive: false, autoDelete: false, Topology.WorkQueueArguments(new WorkQueueOptions()));
+            await channel.QueueDeclareAsync(
+                Topology.WorkQueue, durable: true, exclusive: false, autoDelete: false, Topology.WorkQueueArguments(new WorkQueueOptions()));
         }
 
         var settings = new Dictionary<string, string> { [setting] = value };
@@ -33,6 +34,10 @@ public sealed class WorkQueueStartupCheckTests(BrokerFixture fixture)
         Assert.Contains($"exists with {argument} = {queuesValue}", process.Output, StringComparison.Ordinal);
 
         // And the broker's own words, as RabbitMQ 3.10 puts them.
-        Assert.Contains($"PRECONDITION_FAILED - inequivalent arg '{argument}' for queue '{Topology.WorkQueue}' in vhost '{system.Broker.Name}': received '{value}' but current is '{queuesValue}'", process.Output, StringComparison.Ordinal);
+        Assert.Contains(
+            $"PRECONDITION_FAILED - inequivalent arg '{argument}' for queue '{Topology.WorkQueue}' in vhost '{system.Broker.Name}': "
+            + $"received '{value}' but current is '{queuesValue}'",
+            process.Output,
+            StringComparison.Ordinal);
     }
 }

@@ -21,7 +21,8 @@ public sealed class BadMessageTests(BrokerFixture fixture)
             "featureValue must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON)."),
         ("\"NaN\" string", """{"predictionId": "00000000-0000-0000-0000-000000000004", "itemId": 1, "featureValue": "NaN"}""", "application/json",
             "featureValue must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON)."),
-        ("number beyond double", """{"predictionId": "00000000-0000-0000-0000-000000000005", "itemId": 1, "featureValue": 1e400}""", "application/json",
+        ("number beyond double",
+            """{"predictionId": "00000000-0000-0000-0000-000000000005", "itemId": 1, "featureValue": 1e400}""", "application/json",
             "featureValue must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not)."),
         ("missing featureValue", """{"predictionId": "00000000-0000-0000-0000-000000000006", "itemId": 1}""", "application/json",
             "featureValue is required: a finite number."),
@@ -35,11 +36,20 @@ public sealed class BadMessageTests(BrokerFixture fixture)
             "'h' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 0."),
 
         // MassTransit's envelope is held to the same rules, in the same words, as plain JSON.
-        ("MassTransit envelope with 1e400", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000007", "itemId": 1, "featureValue": 1e400}}""", "application/vnd.masstransit+json",
+        ("MassTransit envelope with 1e400",
+            """{"messageType": ["urn:message:Predictions.Contracts:"""
+            + """PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000007", "itemId": 1, "featureValue": 1e400}}""",
+            "application/vnd.masstransit+json",
             "featureValue must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not)."),
-        ("MassTransit envelope without featureValue", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000008", "itemId": 1}}""", "application/vnd.masstransit+json",
+        ("MassTransit envelope without featureValue",
+            """{"messageType": ["urn:message:Predictions.Contracts:"""
+            + """PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000008", "itemId": 1}}""",
+            "application/vnd.masstransit+json",
             "featureValue is required: a finite number."),
-        ("MassTransit envelope with itemId as text", """{"messageType": ["urn:message:Predictions.Contracts:PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000009", "itemId": "1", "featureValue": 1}}""", "application/vnd.masstransit+json",
+        ("MassTransit envelope with itemId as text",
+            """{"messageType": ["urn:message:Predictions.Contracts:"""
+            + """PredictionRequest"], "message": {"predictionId": "00000000-0000-0000-0000-000000000009", "itemId": "1", "featureValue": 1}}""",
+            "application/vnd.masstransit+json",
             "itemId must appear once, as an integer (a JSON number without a fraction or exponent)."),
     ];
 
@@ -70,7 +80,9 @@ public sealed class BadMessageTests(BrokerFixture fixture)
 
         var errors = await DrainAsync(system, $"{Topology.WorkQueue}_error", Faulted.Length);
         var wrong = Faulted
-            .Select(f => (f.Kind, f.Reason, Given: errors.TryGetValue(f.Body, out var headers) ? headers.GetValueOrDefault("MT-Fault-Message") : "(not in the error queue)"))
+            .Select(f => (f.Kind, f.Reason, Given: errors.TryGetValue(f.Body, out var headers)
+                ? headers.GetValueOrDefault("MT-Fault-Message")
+                : "(not in the error queue)"))
             .Where(f => f.Given != f.Reason)
             .Select(f => $"{f.Kind}: expected \"{f.Reason}\", got \"{f.Given}\"")
             .ToList();
@@ -107,11 +119,15 @@ public sealed class BadMessageTests(BrokerFixture fixture)
 
         // From readiness on: a health check may fail while the gateway starts.
         var lines = gateway.Output.Split('\n').Skip(startup).ToList();
-        var alarming = lines.Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal)).ToList();
+        var alarming = lines
+            .Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal))
+            .ToList();
         Assert.True(alarming.Count == 0, $"The gateway logged {alarming.Count} errors or stack traces:\n{string.Join('\n', alarming)}");
         foreach (var messageId in messageIds)
         {
-            Assert.True(lines.Count(line => line.Contains(messageId, StringComparison.Ordinal)) == 1, $"Not one line for message {messageId}:\n{gateway.Output}");
+            Assert.True(
+                lines.Count(line => line.Contains(messageId, StringComparison.Ordinal)) == 1,
+                $"Not one line for message {messageId}:\n{gateway.Output}");
         }
     }
 

@@ -32,7 +32,8 @@ public sealed class PlainJsonPublisherTests(BrokerFixture fixture)
         var message = result.GetProperty("message");
         Assert.Equal(id, message.GetProperty("predictionId").GetGuid());
         Assert.Equal(10, message.GetProperty("prediction").GetDouble());
-        Assert.Contains("urn:message:Predictions.Contracts:PredictionCompleted", result.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains(
+            "urn:message:Predictions.Contracts:PredictionCompleted", result.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
     }
 
     [Fact]
@@ -64,7 +65,9 @@ public sealed class PlainJsonPublisherTests(BrokerFixture fixture)
             async () =>
             {
                 using var response = await system.Http.GetAsync($"/predictions/{id}");
-                status = response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString() : null;
+                status = response.StatusCode == HttpStatusCode.OK
+                    ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString()
+                    : null;
                 return status is not null;
             },
             Timeout,
@@ -102,7 +105,9 @@ public sealed class PlainJsonPublisherTests(BrokerFixture fixture)
             {
                 outcome = await system.WaitForOutcomeAsync(id.ToString(), Timeout);
                 rows = await system.Audit.ReadAsync([id.ToString()]);
-                return rows.Count == 1 && rows[0].FinishedAt == finished.Min() && outcome.GetProperty("completedAt").GetDateTimeOffset() == finished.Min();
+                return rows.Count == 1
+                    && rows[0].FinishedAt == finished.Min()
+                    && outcome.GetProperty("completedAt").GetDateTimeOffset() == finished.Min();
             },
             Timeout,
             () => $"completions finished at {string.Join(", ", finished)}; the status holds {outcome}, the audit {string.Join("; ", rows)}");
@@ -112,7 +117,8 @@ public sealed class PlainJsonPublisherTests(BrokerFixture fixture)
     private static async Task<JsonElement> NextMessageAsync(PredictionSystem system, string queue)
     {
         RabbitMQ.Client.BasicGetResult? message = null;
-        await Eventually.HoldsAsync(async () => (message = await system.Broker.GetAsync(queue)) is not null, Timeout, () => $"nothing arrived on {queue}");
+        await Eventually.HoldsAsync(
+            async () => (message = await system.Broker.GetAsync(queue)) is not null, Timeout, () => $"nothing arrived on {queue}");
         return JsonDocument.Parse(Encoding.UTF8.GetString(message!.Body.Span)).RootElement.Clone();
     }
 }

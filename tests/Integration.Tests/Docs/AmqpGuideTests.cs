@@ -23,7 +23,8 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
         var script = Path.Combine(system.DataFolder, "predict.py");
         await File.WriteAllTextAsync(script, CodeBlock("python"));
 
-        var (exitCode, output) = await Command.RunAsync(Python(), [script], new Dictionary<string, string> { ["AMQP_URL"] = system.Broker.AmqpUri.ToString() }, Timeout);
+        var (exitCode, output) = await Command.RunAsync(
+            Python(), [script], new Dictionary<string, string> { ["AMQP_URL"] = system.Broker.AmqpUri.ToString() }, Timeout);
 
         Assert.True(exitCode == 0, output);
         var id = PublishedLine().Match(output).Groups["id"].Value;
@@ -59,7 +60,10 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
 
         // The propagator writes W3C trace context under this name; the worker reads a publisher's trace from it.
         Assert.Equal("traceparent", PredictionConsumeFilter<PredictionRequest>.TraceParentHeader);
-        Assert.Contains($"`{PredictionConsumeFilter<PredictionRequest>.TraceParentHeader}`", section[..section.IndexOf("```", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Contains(
+            $"`{PredictionConsumeFilter<PredictionRequest>.TraceParentHeader}`",
+            section[..section.IndexOf("```", StringComparison.Ordinal)],
+            StringComparison.Ordinal);
         Assert.Contains("TraceContextTextMapPropagator().inject(headers)", script, StringComparison.Ordinal);
         Assert.Contains("headers=headers", script, StringComparison.Ordinal);
         Assert.Contains("exchange=\"prediction-requests\"", script, StringComparison.Ordinal);
@@ -69,7 +73,8 @@ public sealed partial class AmqpGuideTests(BrokerFixture fixture)
         await File.WriteAllTextAsync(file, script);
         try
         {
-            var (exitCode, output) = await Command.RunAsync(Python(), ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", file], new Dictionary<string, string>(), Timeout);
+            var (exitCode, output) = await Command.RunAsync(
+                Python(), ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", file], new Dictionary<string, string>(), Timeout);
             Assert.True(exitCode == 0, output);
         }
         finally

@@ -14,7 +14,8 @@ public sealed class BrokerUsersGuideTests
     [InlineData("worker")]
     public void The_guide_lists_the_permissions_the_script_grants(string user)
     {
-        var row = Regex.Match(Guide, $@"^\| `{user}` \| none \| `(?<configure>[^`]+)` \| `(?<write>[^`]+)` \| `(?<read>[^`]+)` \|$", RegexOptions.Multiline);
+        var row = Regex.Match(
+            Guide, $@"^\| `{user}` \| none \| `(?<configure>[^`]+)` \| `(?<write>[^`]+)` \| `(?<read>[^`]+)` \|$", RegexOptions.Multiline);
         Assert.True(row.Success, $"docs/broker-users.md has no table row for {user}");
         foreach (var permission in new[] { "configure", "write", "read" })
         {

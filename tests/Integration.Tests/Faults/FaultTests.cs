@@ -108,7 +108,10 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         var refused = ledger.UncertainBecause("503");
         load.AssertRunning("stopping the broker");
         await broker.StopAppAsync();
-        await Eventually.HoldsAsync(() => Task.FromResult(ledger.UncertainBecause("503") >= refused + 4), Timeout, () => $"the gateway did not answer 503 while the broker was down: {ledger.Describe()}\n{system.Describe()}");
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(ledger.UncertainBecause("503") >= refused + 4),
+            Timeout,
+            () => $"the gateway did not answer 503 while the broker was down: {ledger.Describe()}\n{system.Describe()}");
         await broker.StartAppAsync();
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
 
@@ -142,11 +145,17 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 20_000, backlog: new(300, () => CompletedByWorkerAsync(system)));
         await load.WaitForAcceptedAsync(100, Timeout);
 
-        foreach (var (outage, name) in new (Func<Task>, string)[] { (broker.RestartNodeAsync, "restarted"), (broker.KillAndStartNodeAsync, "killed") })
+        foreach (var (outage, name) in new (Func<Task>, string)[]
+        {
+            (broker.RestartNodeAsync, "restarted"), (broker.KillAndStartNodeAsync, "killed"),
+        })
         {
             // The node stops reading from publishers: the worker's consumers take requests from the backlog and
             // hold them while the publishes of their results wait for confirms, which the outage then breaks off.
-            await Eventually.HoldsAsync(async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages >= 100, Timeout, () => "no backlog built up in the work queue");
+            await Eventually.HoldsAsync(
+                async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages >= 100,
+                Timeout,
+                () => "no backlog built up in the work queue");
             await broker.BlockPublishersAsync();
             await Eventually.HoldsAsync(
                 async () => WaitingOnlyToPublish(await probes.GetStringAsync("/metrics")),
@@ -157,7 +166,8 @@ public sealed partial class FaultTests(BrokerFixture fixture)
 
             // Every receive endpoint of both hosts consumes again, by itself.
             await Eventually.HoldsAsync(
-                async () => (await probes.GetAsync("/health/ready")).IsSuccessStatusCode && (await system.Http.GetAsync("/health/ready")).IsSuccessStatusCode,
+                async () => (await probes.GetAsync("/health/ready")).IsSuccessStatusCode
+                    && (await system.Http.GetAsync("/health/ready")).IsSuccessStatusCode,
                 Timeout,
                 () => $"a host did not consume again after the broker was {name}.\n{system.Describe()}");
             await system.WaitUntilConsumingAsync(worker);
@@ -188,14 +198,20 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await load.WaitForAcceptedAsync(300, Timeout);
 
         // A backlog of at least 50 requests, so results keep coming after the kill however fast the worker is.
-        await Eventually.HoldsAsync(async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages >= 50, Timeout, () => "no backlog built up in the work queue");
+        await Eventually.HoldsAsync(
+            async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages >= 50,
+            Timeout,
+            () => "no backlog built up in the work queue");
         var completedBefore = await CompletedByWorkerAsync(system);
         load.AssertRunning("killing the gateway");
         gateway.Kill();
         await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
         // The worker works through the backlog with no gateway to hear it.
-        await Eventually.HoldsAsync(async () => await CompletedByWorkerAsync(system) >= completedBefore + 50, Timeout, () => "the worker completed nothing while the gateway was down");
+        await Eventually.HoldsAsync(
+            async () => await CompletedByWorkerAsync(system) >= completedBefore + 50,
+            Timeout,
+            () => "the worker completed nothing while the gateway was down");
         Assert.True((await system.Broker.GetQueueAsync(Topology.StatusQueue))?.Messages > 0, "No outcome waited for the gateway.");
         await system.StartGatewayAsync();
 
@@ -222,13 +238,24 @@ public sealed partial class FaultTests(BrokerFixture fixture)
 
         // Three rounds, as a publisher retrying every message would: the copies meet in the queue and in flight.
         var connection = await system.Broker.ConnectAsync();
-        await using var channel = await connection.CreateChannelAsync(new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await connection.CreateChannelAsync(
+            new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         for (var round = 0; round < 3; round++)
         {
             foreach (var (sequence, id) in requests)
             {
-                var body = JsonSerializer.SerializeToUtf8Bytes(new { predictionId = id, itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
-                await channel.BasicPublishAsync(Topology.PredictionRequests, "", mandatory: false, new RabbitMQ.Client.BasicProperties { ContentType = "application/json", DeliveryMode = RabbitMQ.Client.DeliveryModes.Persistent }, body);
+                var body = JsonSerializer.SerializeToUtf8Bytes(
+                    new { predictionId = id, itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
+                await channel.BasicPublishAsync(
+                    Topology.PredictionRequests,
+                    "",
+                    mandatory: false,
+                    new RabbitMQ.Client.BasicProperties
+                    {
+                        ContentType = "application/json",
+                        DeliveryMode = RabbitMQ.Client.DeliveryModes.Persistent,
+                    },
+                    body);
                 ledger.RecordAccepted(sequence, id);
             }
         }
@@ -277,7 +304,8 @@ public sealed partial class FaultTests(BrokerFixture fixture)
             // Waiting means unacknowledged by the audit consumer or ready in the queue: "messages" counts both.
             var auditQueue = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.AuditQueue}";
             await Eventually.HoldsAsync(
-                async () => (await system.Broker.Owner.GetAsync<JsonElement>(auditQueue)).TryGetProperty("messages", out var waiting) && waiting.GetInt64() > 0,
+                async () => (await system.Broker.Owner.GetAsync<JsonElement>(auditQueue)).TryGetProperty("messages", out var waiting)
+                    && waiting.GetInt64() > 0,
                 Timeout,
                 () => "no outcome waits in the audit queue while its store is locked");
             Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.AuditQueue + "_error"))?.Messages ?? 0u);
@@ -304,11 +332,13 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         // short item budget, which must fail no request: a service that answers no one is down, not failing an item.
         // A delivery limit of 1, so a return the broker counted would send the request to the suspect queue.
         var strictQueue = new Dictionary<string, string> { ["WorkQueue:DeliveryLimit"] = "1" };
-        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(metadata, new Dictionary<string, string>(Model.Concat(strictQueue))
-        {
-            [ShortOutageWait.Key] = ShortOutageWait.Value,
-            ["Metadata:ItemFailureBudget"] = "00:00:02",
-        }));
+        var worker = await system.StartWorkerAsync(HttpMetadataTests.WithHttpMetadata(
+            metadata,
+            new Dictionary<string, string>(Model.Concat(strictQueue))
+            {
+                [ShortOutageWait.Key] = ShortOutageWait.Value,
+                ["Metadata:ItemFailureBudget"] = "00:00:02",
+            }));
         await system.StartGatewayAsync(strictQueue);
         var suspects = await BrokerTap.CreateAsync(system.Broker, "test-suspects", Topology.SuspectQueue);
         var ledger = await Ledger.OpenAsync(system);
@@ -322,7 +352,10 @@ public sealed partial class FaultTests(BrokerFixture fixture)
 
         // Submissions are still accepted; they wait in the work queue instead of being failed.
         await load.WaitForAcceptedAsync(accepted + 100, Timeout);
-        await Eventually.HoldsAsync(async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages > 0, Timeout, () => "nothing waits in the work queue during the outage");
+        await Eventually.HoldsAsync(
+            async () => (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages > 0,
+            Timeout,
+            () => "nothing waits in the work queue during the outage");
         await outage;
         Assert.Equal(0, await CountOutcomesAsync(system, "failed"));
         Assert.Equal(0u, (await system.Broker.GetQueueAsync(Topology.WorkQueue + "_error"))?.Messages ?? 0u);
@@ -376,7 +409,8 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     internal static async Task<double> CompletedByWorkerAsync(PredictionSystem system)
     {
         using var probes = new HttpClient { BaseAddress = system.WorkerProbes };
-        return PrometheusText.SampleIfRecorded(await probes.GetStringAsync("/metrics"), "prediction_outcomes_total", "prediction_outcome=\"completed\"") ?? 0;
+        return PrometheusText.SampleIfRecorded(
+            await probes.GetStringAsync("/metrics"), "prediction_outcomes_total", "prediction_outcome=\"completed\"") ?? 0;
     }
 
     [GeneratedRegex("^(fail|crit): ", RegexOptions.Multiline)]

@@ -30,7 +30,15 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly Task _clients;
     private int _submitted;
 
-    private HttpLoad(PredictionSystem system, Ledger ledger, int clients, int maxSubmissions, TimeSpan pause, bool timeoutsExpected, GatewayBalancer? gateways, Backlog? backlog)
+    private HttpLoad(
+        PredictionSystem system,
+        Ledger ledger,
+        int clients,
+        int maxSubmissions,
+        TimeSpan pause,
+        bool timeoutsExpected,
+        GatewayBalancer? gateways,
+        Backlog? backlog)
     {
         _gateways = gateways;
         _pause = pause;
@@ -55,7 +63,15 @@ public sealed class HttpLoad : IAsyncDisposable
     /// (else they use the last one started), and a broken connection is recorded as uncertain "… from gateway N".
     /// <paramref name="backlog"/>: the clients hold off while more accepted submissions than it allows are unfinished.
     /// </summary>
-    public static HttpLoad Start(PredictionSystem system, Ledger ledger, int clients = 4, int maxSubmissions = 2_000, TimeSpan? pause = null, bool timeoutsExpected = false, GatewayBalancer? gateways = null, Backlog? backlog = null) =>
+    public static HttpLoad Start(
+        PredictionSystem system,
+        Ledger ledger,
+        int clients = 4,
+        int maxSubmissions = 2_000,
+        TimeSpan? pause = null,
+        bool timeoutsExpected = false,
+        GatewayBalancer? gateways = null,
+        Backlog? backlog = null) =>
         new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected, gateways, backlog);
 
     /// <summary>
@@ -64,8 +80,12 @@ public sealed class HttpLoad : IAsyncDisposable
     /// </summary>
     public async Task WaitForAcceptedAsync(int accepted, TimeSpan timeout)
     {
-        await Eventually.HoldsAsync(() => Task.FromResult(_ledger.Accepted >= accepted || _clients.IsCompleted), timeout, () => $"only {_ledger.Accepted} submissions were accepted.\n{_system.Describe()}");
-        Assert.True(_ledger.Accepted >= accepted, $"The load ran dry before {accepted} submissions were accepted ({_ledger.Describe()}): raise its bound.");
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_ledger.Accepted >= accepted || _clients.IsCompleted),
+            timeout,
+            () => $"only {_ledger.Accepted} submissions were accepted.\n{_system.Describe()}");
+        Assert.True(
+            _ledger.Accepted >= accepted, $"The load ran dry before {accepted} submissions were accepted ({_ledger.Describe()}): raise its bound.");
     }
 
     /// <summary>
@@ -73,7 +93,8 @@ public sealed class HttpLoad : IAsyncDisposable
     /// cannot show.
     /// </summary>
     public void AssertRunning(string step) =>
-        Assert.False(_clients.IsCompleted, $"The load had finished ({Math.Min(_submitted, _maxSubmissions)} submissions) before {step}: raise its bound.");
+        Assert.False(
+            _clients.IsCompleted, $"The load had finished ({Math.Min(_submitted, _maxSubmissions)} submissions) before {step}: raise its bound.");
 
     public async Task StopAsync()
     {
@@ -127,7 +148,8 @@ public sealed class HttpLoad : IAsyncDisposable
             var http = gateway is { } g ? _gateways![g] : _system.Http;
             try
             {
-                using var response = await http.PostAsJsonAsync("/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
+                using var response = await http.PostAsJsonAsync(
+                    "/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
                 var body = await response.Content.ReadAsStringAsync();
                 switch (response.StatusCode)
                 {

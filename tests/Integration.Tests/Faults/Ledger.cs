@@ -12,10 +12,10 @@ namespace Predictions.Integration.Tests.Faults;
 /// </summary>
 /// <remarks>
 /// The rule the books are held to: every request the broker took (seen on the ledger's own queue bound to
-/// both requests exchanges, the direct publishers' and the gateway's, whether or not its client heard back) reaches exactly one stored outcome, the right
-/// one, and one audit row; nothing else is stored or audited; every queue of the system drains. A request the
-/// gateway answered 503 broker-refused is the exception: the work queue refused it, though the ledger's queue took
-/// its copy, and nothing may come of it.
+/// both requests exchanges, the direct publishers' and the gateway's, whether or not its client heard back) reaches
+/// exactly one stored outcome, the right one, and one audit row; nothing else is stored or audited; every queue of
+/// the system drains. A request the gateway answered 503 broker-refused is the exception: the work queue refused it,
+/// though the ledger's queue took its copy, and nothing may come of it.
 /// Delivery is at-least-once: a worker that dies or loses its channel after computing a request but before
 /// acknowledging it computes it again when it is redelivered. Such a recomputation publishes a second
 /// outcome event, which the status and audit stores collapse (the first stored wins). The ledger counts the
@@ -50,7 +50,8 @@ public sealed class Ledger
     public static async Task<Ledger> OpenAsync(PredictionSystem system, bool recomputations = false) =>
         new(
             await BrokerTap.CreateAsync(system.Broker, RequestsTap, Topology.PredictionRequests, Topology.Submissions),
-            await BrokerTap.CreateAsync(system.Broker, OutcomesTap, Topology.PredictionCompleted, Topology.PredictionFailed, Topology.PredictionExpired),
+            await BrokerTap.CreateAsync(
+                system.Broker, OutcomesTap, Topology.PredictionCompleted, Topology.PredictionFailed, Topology.PredictionExpired),
             recomputations);
 
     private const string RequestsTap = "ledger-requests";
@@ -71,7 +72,8 @@ public sealed class Ledger
 
     /// <summary>The counts so far, for failure messages.</summary>
     public string Describe() =>
-        $"{Accepted} accepted, uncertain: {string.Join(", ", _uncertain.Values.GroupBy(v => v).Select(g => $"{g.Count()} {g.Key}"))}; unexpected: {string.Join(" | ", _unexpected.Take(5))}";
+        $"{Accepted} accepted, uncertain: {string.Join(", ", _uncertain.Values.GroupBy(v => v).Select(g => $"{g.Count()} {g.Key}"))}; "
+        + $"unexpected: {string.Join(" | ", _unexpected.Take(5))}";
 
     public long NextSequence() => Interlocked.Increment(ref _next);
 
@@ -141,18 +143,21 @@ public sealed class Ledger
                 }
 
                 stored = await ReadStatusStoreAsync(system);
-                pending = [.. taken.Keys.Concat(_accepted.Values).Distinct().Where(id => !stored.TryGetValue(id, out var s) || s.Status == "queued")];
+                pending = [.. taken.Keys.Concat(_accepted.Values).Distinct()
+                    .Where(id => !stored.TryGetValue(id, out var s) || s.Status == "queued")];
                 return pending.Length == 0;
             },
             timeout,
-            () => $"{pending.Length} of {taken.Count} requests the broker took have no outcome yet, e.g. {string.Join(", ", pending.Take(5))}. {DescribeQueuesAsync(system).GetAwaiter().GetResult()}\n{system.Describe()}");
+            () => $"{pending.Length} of {taken.Count} requests the broker took have no outcome yet, e.g. {string.Join(", ", pending.Take(5))}. "
+                + $"{DescribeQueuesAsync(system).GetAwaiter().GetResult()}\n{system.Describe()}");
 
         // Audit rows may trail the outcomes pollers see: the audit consumer works on its own, and retries.
         IReadOnlyList<AuditRow> audit = [];
         await Eventually.HoldsAsync(
             async () => (audit = await system.Audit.ReadAsync()).Select(r => r.PredictionId).Distinct().Count() >= taken.Count,
             timeout,
-            () => $"{audit.Select(r => r.PredictionId).Distinct().Count()} of {taken.Count} requests the broker took are audited. {DescribeQueuesAsync(system).GetAwaiter().GetResult()}\n{system.Describe()}");
+            () => $"{audit.Select(r => r.PredictionId).Distinct().Count()} of {taken.Count} requests the broker took are audited. "
+                + $"{DescribeQueuesAsync(system).GetAwaiter().GetResult()}\n{system.Describe()}");
 
         await WaitUntilDrainedAsync(system, _poisoned, timeout);
 
@@ -162,7 +167,9 @@ public sealed class Ledger
 
         foreach (var (id, sequence) in taken)
         {
-            Assert.True(_accepted.ContainsKey(sequence) || _uncertain.ContainsKey(sequence), $"The broker took #{sequence} ({id}), which was never submitted.");
+            Assert.True(
+                _accepted.ContainsKey(sequence) || _uncertain.ContainsKey(sequence),
+                $"The broker took #{sequence} ({id}), which was never submitted.");
         }
 
         foreach (var (sequence, id) in _accepted)
@@ -180,24 +187,36 @@ public sealed class Ledger
             Assert.True(outcome.Status == expected, $"#{sequence} ({id}, {why}) ended {outcome.Status}, not {expected}: {outcome.Error}");
             if (expected == "completed")
             {
-                Assert.True(outcome.Prediction == 2 * sequence, $"#{sequence} ({id}, {why}) completed with {outcome.Prediction}, not {2 * sequence}.");
+                Assert.True(
+                    outcome.Prediction == 2 * sequence, $"#{sequence} ({id}, {why}) completed with {outcome.Prediction}, not {2 * sequence}.");
             }
 
             var rows = auditById.GetValueOrDefault(id) ?? [];
-            Assert.True(rows.Count == 1 && rows[0].Outcome == expected, $"#{sequence} ({id}, {why}) has {rows.Count} audit rows ({string.Join(", ", rows.Select(r => r.Outcome))}), not one {expected}.");
+            Assert.True(
+                rows.Count == 1 && rows[0].Outcome == expected,
+                $"#{sequence} ({id}, {why}) has {rows.Count} audit rows ({string.Join(", ", rows.Select(r => r.Outcome))}), not one {expected}.");
 
             var published = eventsById.GetValueOrDefault(id) ?? [];
             Assert.True(published.Count > 0, $"#{sequence} ({id}, {why}) is stored {outcome.Status}, yet no outcome event was published for it.");
-            Assert.All(published, e => Assert.True(e.Status == expected && (expected != "completed" || e.Prediction == 2 * sequence), $"#{sequence} ({id}) had an outcome event {e}, not {expected}."));
+            Assert.All(published, e => Assert.True(
+                e.Status == expected && (expected != "completed" || e.Prediction == 2 * sequence),
+                $"#{sequence} ({id}) had an outcome event {e}, not {expected}."));
             var computations = published.GroupBy(e => e.Computation).ToList();
-            Assert.True(computations.All(c => c.Count() == 1), $"#{sequence} ({id}): one computation published {computations.Max(c => c.Count())} outcome events: {string.Join("; ", published)}.");
+            Assert.True(
+                computations.All(c => c.Count() == 1),
+                $"#{sequence} ({id}): one computation published {computations.Max(c => c.Count())} outcome events: {string.Join("; ", published)}.");
             var allowed = _recomputations ? int.MaxValue : _copies.GetValueOrDefault(sequence, 1);
-            Assert.True(published.Count <= allowed, $"#{sequence} ({id}) was computed {published.Count} times, though it was published {allowed} time(s) and this test redelivers nothing: {string.Join("; ", published)}.");
+            Assert.True(
+                published.Count <= allowed,
+                $"#{sequence} ({id}) was computed {published.Count} times, though it was published {allowed} time(s) "
+                + $"and this test redelivers nothing: {string.Join("; ", published)}.");
         }
 
         foreach (var id in refusedIds)
         {
-            Assert.False(stored.ContainsKey(id) || auditById.ContainsKey(id) || eventsById.ContainsKey(id), $"{id} was answered 503 broker-refused (not stored), yet it was stored, audited or published.");
+            Assert.False(
+                stored.ContainsKey(id) || auditById.ContainsKey(id) || eventsById.ContainsKey(id),
+                $"{id} was answered 503 broker-refused (not stored), yet it was stored, audited or published.");
         }
 
         // The tap is a second queue behind the request exchanges, and routing to two quorum queues is not atomic: a node
@@ -266,7 +285,8 @@ public sealed class Ledger
             Count(q, "messages_unacknowledged"),
             q.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0))];
 
-        static int? Count(JsonElement queue, string name) => queue.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
+        static int? Count(JsonElement queue, string name) =>
+            queue.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
     }
 
     private static async Task<string> DescribeQueuesAsync(PredictionSystem system)
@@ -289,7 +309,8 @@ public sealed class Ledger
     /// <summary>A queue as the management API counts it: all its messages, ready or unacknowledged.</summary>
     private sealed record QueueMessages(string Name, int? Messages, int? Unacknowledged, int Consumers)
     {
-        public override string ToString() => $"{Name} {Messages?.ToString() ?? "?"} messages ({Unacknowledged?.ToString() ?? "?"} unacked), {Consumers} consumers";
+        public override string ToString() =>
+            $"{Name} {Messages?.ToString() ?? "?"} messages ({Unacknowledged?.ToString() ?? "?"} unacked), {Consumers} consumers";
     }
 
     /// <summary>One outcome event as published, and the computation it came from (the worker and when it received the request).</summary>

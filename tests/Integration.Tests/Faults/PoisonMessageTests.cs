@@ -25,7 +25,10 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
     private const int MaxCrashes = 3;
 
     private static readonly IReadOnlyDictionary<string, string> CrashingModel =
-        FaultTests.Model.Append(new("Model:SimulatedCrashFeatureValue", $"{CrashValue}")).Append(new("Model:AllowFaultInjection", "true")).ToDictionary();
+        FaultTests.Model
+            .Append(new("Model:SimulatedCrashFeatureValue", $"{CrashValue}"))
+            .Append(new("Model:AllowFaultInjection", "true"))
+            .ToDictionary();
 
     [Fact]
     public async Task A_poison_request_that_crashes_the_worker_every_time_is_dead_lettered_and_everything_else_completes()
@@ -58,8 +61,10 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
                 Timeout,
                 () => $"{what} after {crashed.Count} crashes.\n{system.Describe()}");
 
-        await RestartingCrashedWorkersUntilAsync(async () => (await system.Broker.GetQueueAsync(Topology.PoisonQueue))?.Messages > 0, "The poison was not dead-lettered");
-        await RestartingCrashedWorkersUntilAsync(async () => !worker.HasExited && (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Consumers > 0, "No worker consumed again");
+        await RestartingCrashedWorkersUntilAsync(
+            async () => (await system.Broker.GetQueueAsync(Topology.PoisonQueue))?.Messages > 0, "The poison was not dead-lettered");
+        await RestartingCrashedWorkersUntilAsync(
+            async () => !worker.HasExited && (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Consumers > 0, "No worker consumed again");
 
         await load.WaitForAcceptedAsync(400, Timeout);
         await load.StopAsync();
@@ -75,7 +80,9 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
         Assert.InRange(crashed.Count, 1, MaxCrashes);
         foreach (var dead in crashed)
         {
-            Assert.True(dead.ExitCode != 0 && dead.Output.Contains($"Simulated crash: featureValue {CrashValue} ", StringComparison.Ordinal), $"A worker died of something other than the poison (exit {dead.ExitCode}):\n{dead.Output}");
+            Assert.True(
+                dead.ExitCode != 0 && dead.Output.Contains($"Simulated crash: featureValue {CrashValue} ", StringComparison.Ordinal),
+                $"A worker died of something other than the poison (exit {dead.ExitCode}):\n{dead.Output}");
         }
 
         Assert.False(worker.HasExited, $"The last worker exited.\n{system.Describe()}");
@@ -92,7 +99,8 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
         var headers = message.BasicProperties.Headers!;
         Assert.True(headers.ContainsKey(Topology.SuspectHeader), $"No {Topology.SuspectHeader} header: {Describe(headers)}");
         Assert.True(
-            headers.TryGetValue(Topology.PoisonedHeader, out var poisoned) && Text(poisoned)!.Contains($"in the model each of the {MaxCrashes} times a worker died", StringComparison.Ordinal),
+            headers.TryGetValue(Topology.PoisonedHeader, out var poisoned)
+                && Text(poisoned)!.Contains($"in the model each of the {MaxCrashes} times a worker died", StringComparison.Ordinal),
             $"No {Topology.PoisonedHeader} header naming {MaxCrashes} crashes: {Describe(headers)}");
     }
 

@@ -20,7 +20,9 @@ public sealed class ApiReferenceTests(BrokerFixture fixture)
         Assert.True(paths.TryGetProperty("/predictions", out var submit));
         Assert.True(submit.GetProperty("post").GetProperty("responses").TryGetProperty("202", out _));
         Assert.True(paths.TryGetProperty("/predictions/{id}", out _));
-        Assert.False(document.TryGetProperty("components", out var components) && components.TryGetProperty("securitySchemes", out _), "keys are off, yet the document asks for one");
+        Assert.False(
+            document.TryGetProperty("components", out var components) && components.TryGetProperty("securitySchemes", out _),
+            "keys are off, yet the document asks for one");
 
         using var page = await system.Http.GetAsync("/scalar/");
         Assert.True(page.IsSuccessStatusCode);

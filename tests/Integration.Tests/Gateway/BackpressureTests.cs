@@ -63,6 +63,8 @@ public sealed class BackpressureTests(BrokerFixture fixture)
         await system.Audit.WaitForAsync(accepted, TimeSpan.FromSeconds(60));
         Assert.Equal(accepted.Count, (await system.Audit.ReadAsync()).Count);
         var later = await system.SubmitAsync(8, 8);
-        Assert.Equal("completed", (await system.WaitForOutcomeAsync(later.GetProperty("id").GetString()!, TimeSpan.FromSeconds(60))).GetProperty("status").GetString());
+        Assert.Equal(
+            "completed",
+            (await system.WaitForOutcomeAsync(later.GetProperty("id").GetString()!, TimeSpan.FromSeconds(60))).GetProperty("status").GetString());
     }
 }

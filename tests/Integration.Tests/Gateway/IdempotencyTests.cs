@@ -89,7 +89,9 @@ public sealed class IdempotencyTests(BrokerFixture fixture)
             }
 
             using var unavailable = await first;
-            Assert.True(unavailable.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)unavailable.StatusCode} {await unavailable.Content.ReadAsStringAsync()}\n{system.Describe()}");
+            Assert.True(
+                unavailable.StatusCode == HttpStatusCode.ServiceUnavailable,
+                $"{(int)unavailable.StatusCode} {await unavailable.Content.ReadAsStringAsync()}\n{system.Describe()}");
             Assert.NotNull(unavailable.Headers.RetryAfter);
         }
         finally
@@ -159,7 +161,8 @@ public sealed class IdempotencyTests(BrokerFixture fixture)
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(PredictionSystem system, string key, string path, string body = """{"itemId": 5, "featureValue": 1.5}""")
+    private static async Task<HttpResponseMessage> SendAsync(
+        PredictionSystem system, string key, string path, string body = """{"itemId": 5, "featureValue": 1.5}""")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", key);

@@ -31,7 +31,10 @@ public sealed class LongPollTests(BrokerFixture fixture)
 
         // No worker yet: the answer can only be "completed" if the request waited for it.
         var waiting = AnswerAsync(patient, $"/predictions/{id}?wait=30");
-        await Eventually.HoldsAsync(async () => PrometheusText.SampleIfRecorded(await system.Http.GetStringAsync("/metrics"), "prediction_waiting_clients") == 1, TimeSpan.FromSeconds(30), () => "the client is not waiting");
+        await Eventually.HoldsAsync(
+            async () => PrometheusText.SampleIfRecorded(await system.Http.GetStringAsync("/metrics"), "prediction_waiting_clients") == 1,
+            TimeSpan.FromSeconds(30),
+            () => "the client is not waiting");
         await system.StartWorkerAsync(Settings.QuickModel);
         var stored = await StoredAsync(system, id);
         var (outcome, answered) = await waiting;
@@ -54,7 +57,9 @@ public sealed class LongPollTests(BrokerFixture fixture)
         Assert.Equal("queued", outcome.GetProperty("status").GetString());
 
         // The gateway times the wait by the wall clock, this test by a stopwatch: a few milliseconds apart at most.
-        Assert.True(answered - sent >= TimeSpan.FromSeconds(0.5) - TimeSpan.FromMilliseconds(10), $"answered {(answered - sent).TotalMilliseconds:0} ms after the request was sent, before the wait ended");
+        Assert.True(
+            answered - sent >= TimeSpan.FromSeconds(0.5) - TimeSpan.FromMilliseconds(10),
+            $"answered {(answered - sent).TotalMilliseconds:0} ms after the request was sent, before the wait ended");
     }
 
     [Fact]
@@ -64,7 +69,8 @@ public sealed class LongPollTests(BrokerFixture fixture)
         await system.StartWorkerAsync(Settings.QuickModel);
         await system.StartGatewayAsync();
 
-        using var response = await system.Http.PostAsync("/predictions?wait=30", new StringContent("""{"itemId": 1, "featureValue": 21}""", Encoding.UTF8, "application/json"));
+        using var response = await system.Http.PostAsync(
+            "/predictions?wait=30", new StringContent("""{"itemId": 1, "featureValue": 21}""", Encoding.UTF8, "application/json"));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -80,7 +86,8 @@ public sealed class LongPollTests(BrokerFixture fixture)
 
         // No worker: the wait can only run out.
         var clock = Stopwatch.StartNew();
-        using var response = await system.Http.PostAsync("/predictions?wait=1", new StringContent("""{"itemId": 1, "featureValue": 21}""", Encoding.UTF8, "application/json"));
+        using var response = await system.Http.PostAsync(
+            "/predictions?wait=1", new StringContent("""{"itemId": 1, "featureValue": 21}""", Encoding.UTF8, "application/json"));
         var waited = clock.Elapsed;
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
@@ -112,10 +119,17 @@ public sealed class LongPollTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         await system.StartGatewayAsync();
         var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
-        using var clients = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = system.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        using var clients = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients })
+        {
+            BaseAddress = system.Http.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(120),
+        };
 
         var waiting = Enumerable.Range(0, Clients).Select(_ => clients.GetFromJsonAsync<JsonElement>($"/predictions/{id}?wait=60")).ToList();
-        await Eventually.HoldsAsync(async () => PrometheusText.SampleIfRecorded(await system.Http.GetStringAsync("/metrics"), "prediction_waiting_clients") == Clients, TimeSpan.FromSeconds(60), () => "not every client is waiting");
+        await Eventually.HoldsAsync(
+            async () => PrometheusText.SampleIfRecorded(await system.Http.GetStringAsync("/metrics"), "prediction_waiting_clients") == Clients,
+            TimeSpan.FromSeconds(60),
+            () => "not every client is waiting");
         var threads = PrometheusText.Sample(await system.Http.GetStringAsync("/metrics"), "dotnet_thread_pool_thread_count");
         await system.StartWorkerAsync(Settings.QuickModel);
         var outcomes = await Task.WhenAll(waiting);

@@ -47,12 +47,16 @@ public sealed class MultiGatewayTests(BrokerFixture fixture, ITestOutputHelper o
         var (onA, answeredOnA) = await waitingOnA;
         var (onB, answeredOnB) = await waitingOnB;
 
-        output.WriteLine($"Answered {(answeredOnA - stored).TotalMilliseconds:0} ms (gateway A) and {(answeredOnB - stored).TotalMilliseconds:0} ms (gateway B) after the outcome could first be read.");
+        output.WriteLine(
+            $"Answered {(answeredOnA - stored).TotalMilliseconds:0} ms (gateway A) and {(answeredOnB - stored).TotalMilliseconds:0} ms (gateway B) "
+            + "after the outcome could first be read.");
         Assert.Equal("completed", onA.GetProperty("status").GetString());
         Assert.Equal("completed", onB.GetProperty("status").GetString());
         Assert.Equal(8, onB.GetProperty("prediction").GetDouble());
-        Assert.True(answeredOnA - stored < WokenWithin, $"gateway A answered {(answeredOnA - stored).TotalMilliseconds:0} ms after the outcome was stored");
-        Assert.True(answeredOnB - stored < WokenWithin, $"gateway B answered {(answeredOnB - stored).TotalMilliseconds:0} ms after the outcome was stored");
+        Assert.True(
+            answeredOnA - stored < WokenWithin, $"gateway A answered {(answeredOnA - stored).TotalMilliseconds:0} ms after the outcome was stored");
+        Assert.True(
+            answeredOnB - stored < WokenWithin, $"gateway B answered {(answeredOnB - stored).TotalMilliseconds:0} ms after the outcome was stored");
     }
 
     [Fact]
@@ -76,7 +80,8 @@ public sealed class MultiGatewayTests(BrokerFixture fixture, ITestOutputHelper o
         foreach (var (key, both) in answers)
         {
             // Each answer is the prediction the key made, or "another request with this key is under way".
-            Assert.All(both, answer => Assert.True(answer.Status is HttpStatusCode.Accepted or HttpStatusCode.OK or HttpStatusCode.Conflict, $"{key}: {answer.Status} {answer.Id}"));
+            Assert.All(both, answer => Assert.True(
+                answer.Status is HttpStatusCode.Accepted or HttpStatusCode.OK or HttpStatusCode.Conflict, $"{key}: {answer.Status} {answer.Id}"));
             Assert.Single(both.Where(answer => answer.Id is not null).Select(answer => answer.Id).Distinct());
         }
 

@@ -28,7 +28,8 @@ public sealed class RateLimitTests(BrokerFixture fixture)
         HttpResponseMessage refused;
         while (true)
         {
-            var response = await alice.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
+            var response = await alice.PostAsync(
+                "/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
             if (response.StatusCode != HttpStatusCode.Accepted || accepted == 10)
             {
                 refused = response;
@@ -41,7 +42,8 @@ public sealed class RateLimitTests(BrokerFixture fixture)
 
         using (refused)
         {
-            Assert.True(refused.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)refused.StatusCode} after {accepted} accepted\n{system.Describe()}");
+            Assert.True(
+                refused.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)refused.StatusCode} after {accepted} accepted\n{system.Describe()}");
             Assert.InRange(accepted, 2, 9);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
@@ -51,7 +53,8 @@ public sealed class RateLimitTests(BrokerFixture fixture)
             Assert.True(retryAfter >= TimeSpan.FromSeconds(1) && retryAfter <= TimeSpan.FromSeconds(2), $"Retry-After was {retryAfter}");
         }
 
-        using var bobs = await bob.PostAsync("/predictions", new StringContent("""{"itemId": 2, "featureValue": 2}""", Encoding.UTF8, "application/json"));
+        using var bobs = await bob.PostAsync(
+            "/predictions", new StringContent("""{"itemId": 2, "featureValue": 2}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, bobs.StatusCode);
         for (var i = 0; i < 10; i++)
         {
@@ -62,7 +65,8 @@ public sealed class RateLimitTests(BrokerFixture fixture)
         var metrics = await system.Http.GetStringAsync("/metrics");
         Assert.Equal(1, PrometheusText.Sample(metrics, "prediction_submissions_total", "prediction_submission_result=\"rate_limited\""));
         Assert.Equal(accepted + 1, PrometheusText.Sample(metrics, "prediction_submissions_total", "prediction_submission_result=\"accepted\""));
-        Assert.Equal(1, PrometheusText.Sample(metrics, "aspnetcore_rate_limiting_requests_total", "aspnetcore_rate_limiting_result=\"endpoint_limiter\""));
+        Assert.Equal(
+            1, PrometheusText.Sample(metrics, "aspnetcore_rate_limiting_requests_total", "aspnetcore_rate_limiting_result=\"endpoint_limiter\""));
     }
 
     [Fact]
@@ -81,7 +85,8 @@ public sealed class RateLimitTests(BrokerFixture fixture)
         string? id = null;
         for (var submitted = 0; ; submitted++)
         {
-            using var response = await alice.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
+            using var response = await alice.PostAsync(
+                "/predictions", new StringContent("""{"itemId": 1, "featureValue": 1}""", Encoding.UTF8, "application/json"));
             if (response.StatusCode != HttpStatusCode.Accepted || submitted == 2 * Burst)
             {
                 Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)response.StatusCode} after {submitted} accepted");
@@ -116,6 +121,8 @@ public sealed class RateLimitTests(BrokerFixture fixture)
             Assert.NotNull(refused.Headers.RetryAfter);
         }
 
-        Assert.True(reads <= 1 + (int)emptied.Elapsed.TotalSeconds, $"{reads} reads passed in the {emptied.Elapsed.TotalSeconds:0.#} s after submissions emptied the bucket");
+        Assert.True(
+            reads <= 1 + (int)emptied.Elapsed.TotalSeconds,
+            $"{reads} reads passed in the {emptied.Elapsed.TotalSeconds:0.#} s after submissions emptied the bucket");
     }
 }

@@ -27,7 +27,10 @@ public sealed class SubmissionRoutingTests(BrokerFixture fixture)
 
         // The gateway declares its exchange with its first publish. Then a tap on each request exchange, as any
         // subscriber would bind: it counts what the exchange routes from then on, exactly.
-        Assert.Equal("completed", (await system.WaitForOutcomeAsync((await system.SubmitAsync(1, 1)).GetProperty("id").GetString()!, Timeout)).GetProperty("status").GetString());
+        Assert.Equal(
+            "completed",
+            (await system.WaitForOutcomeAsync((await system.SubmitAsync(1, 1)).GetProperty("id").GetString()!, Timeout))
+                .GetProperty("status").GetString());
         var door = await system.Broker.BindQueueAsync(Topology.PredictionRequests);
         var submissions = await system.Broker.BindQueueAsync(Topology.Submissions);
 
@@ -63,7 +66,8 @@ public sealed class SubmissionRoutingTests(BrokerFixture fixture)
         Assert.Equal(1, await CountAsync(system, door));
 
         // And that exchange reaches the work queue alone (besides the tap): no copy for the gateway.
-        var bindings = await system.Broker.Owner.GetAsync<JsonElement>($"api/exchanges/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.Submissions}/bindings/source");
+        var bindings = await system.Broker.Owner.GetAsync<JsonElement>(
+            $"api/exchanges/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.Submissions}/bindings/source");
         Assert.Equal(
             [Topology.WorkQueue, submissions],
             bindings.EnumerateArray().Select(binding => binding.GetProperty("destination").GetString()!).Order(StringComparer.Ordinal));

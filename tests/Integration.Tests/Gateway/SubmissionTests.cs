@@ -29,11 +29,13 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         ("too deep", """{"itemId": 1, "featureValue": 5.0, "x": [[[[[[[[[[1]]]]]]]]]]}""", HttpStatusCode.BadRequest, "body"),
         ("not an object", "[1, 2]", HttpStatusCode.BadRequest, "body"),
         ("empty body", "", HttpStatusCode.BadRequest, "body"),
-        ("predictionId given", """{"predictionId": "0199a0b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b", "itemId": 1, "featureValue": 5.0}""", HttpStatusCode.BadRequest, "predictionId"),
+        ("predictionId given", """{"predictionId": "0199a0b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b", "itemId": 1, "featureValue": 5.0}""",
+            HttpStatusCode.BadRequest, "predictionId"),
         ("predictionId not a UUID", """{"predictionId": 42, "itemId": 1, "featureValue": 5.0}""", HttpStatusCode.BadRequest, "predictionId"),
         ("deadline passed", """{"itemId": 1, "featureValue": 5.0, "deadline": "2020-01-01T00:00:00Z"}""", HttpStatusCode.BadRequest, "deadline"),
         ("deadline not a time", """{"itemId": 1, "featureValue": 5.0, "deadline": "soon"}""", HttpStatusCode.BadRequest, "deadline"),
-        ("oversized body", $$"""{"itemId": 1, "featureValue": 5.0, "padding": "{{new string('x', 20_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, null),
+        ("oversized body", $$"""{"itemId": 1, "featureValue": 5.0, "padding": "{{new string('x', 20_000)}}"}""",
+            HttpStatusCode.RequestEntityTooLarge, null),
     ];
 
     [Fact]
@@ -72,7 +74,8 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         await system.StartGatewayAsync();
 
-        using var response = await system.Http.PostAsync("/predictions", new StringContent("itemId=1&featureValue=5", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        using var response = await system.Http.PostAsync(
+            "/predictions", new StringContent("itemId=1&featureValue=5", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -101,7 +104,8 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         await fixture.Broker.Control.SuspendQueueAsync(system.Broker.Name, Topology.WorkQueue);
         try
         {
-            using var response = await system.Http.PostAsync("/predictions", new StringContent("""{"itemId": 2, "featureValue": 5.0}""", Encoding.UTF8, "application/json"));
+            using var response = await system.Http.PostAsync(
+                "/predictions", new StringContent("""{"itemId": 2, "featureValue": 5.0}""", Encoding.UTF8, "application/json"));
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -130,7 +134,8 @@ public sealed class SubmissionTests(BrokerFixture fixture)
         await using var _ = gateway;
         using var http = new HttpClient { BaseAddress = await gateway.WaitForListeningAddressAsync(TimeSpan.FromSeconds(60)) };
 
-        using var response = await http.PostAsync("/predictions", new StringContent("""{"itemId": 1, "featureValue": 5.0}""", Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync(
+            "/predictions", new StringContent("""{"itemId": 1, "featureValue": 5.0}""", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

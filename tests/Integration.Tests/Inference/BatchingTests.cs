@@ -52,7 +52,8 @@ public sealed class BatchingTests(BrokerFixture fixture)
         var calls = PrometheusText.Sample(exposition, "prediction_inference_batch_size_count");
         Assert.Equal(submitted.Count, PrometheusText.Sample(exposition, "prediction_inference_batch_size_sum"));
         Assert.True(calls < submitted.Count, $"{submitted.Count} predictions took {calls} model calls: none was batched.\n{worker.Output}");
-        Assert.True(PrometheusText.Sample(exposition, "prediction_stage_duration_seconds_count", "prediction_stage=\"batch_wait\"") == submitted.Count);
+        Assert.True(
+            PrometheusText.Sample(exposition, "prediction_stage_duration_seconds_count", "prediction_stage=\"batch_wait\"") == submitted.Count);
     }
 
     private static List<(double[] Input, double Score)> ScorerReference()

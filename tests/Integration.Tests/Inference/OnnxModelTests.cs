@@ -57,7 +57,8 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
         for (var i = 0; i < FeatureValues.Length; i++)
         {
             var value = FeatureValues[i].ToString("R", CultureInfo.InvariantCulture);
-            await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{ids[i]}}", "itemId": {{i + 1}}, "featureValue": {{value}}}""");
+            await system.Broker.PublishAsync(
+                Topology.PredictionRequests, $$"""{"predictionId": "{{ids[i]}}", "itemId": {{i + 1}}, "featureValue": {{value}}}""");
         }
 
         var predictions = new Dictionary<Guid, double>();
@@ -69,7 +70,9 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
                 {
                     var message = JsonDocument.Parse(Encoding.UTF8.GetString(delivery.Body.Span)).RootElement.GetProperty("message");
                     predictions[message.GetProperty("predictionId").GetGuid()] = message.GetProperty("prediction").GetDouble();
-                    models.Add($"{message.GetProperty("model").GetProperty("name").GetString()} {message.GetProperty("model").GetProperty("version").GetString()}");
+                    models.Add(
+                        $"{message.GetProperty("model").GetProperty("name").GetString()} "
+                        + $"{message.GetProperty("model").GetProperty("version").GetString()}");
                 }
 
                 return predictions.Count == ids.Count;

@@ -19,14 +19,17 @@ public static class Eventually
 
                 lastError = null;
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or RabbitMQ.Client.Exceptions.BrokerUnreachableException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException
+                or RabbitMQ.Client.Exceptions.BrokerUnreachableException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
             {
                 lastError = ex;
             }
 
             if (DateTime.UtcNow >= deadline)
             {
-                Assert.Fail($"Not true within {timeout.TotalSeconds:0.#} s: {describeFailure()}{(lastError is null ? "" : $"\nLast error: {lastError.Message}")}");
+                Assert.Fail(
+                    $"Not true within {timeout.TotalSeconds:0.#} s: "
+                    + $"{describeFailure()}{(lastError is null ? "" : $"\nLast error: {lastError.Message}")}");
             }
 
             await Task.Delay(delay);

@@ -141,7 +141,8 @@ public sealed class PredictionSystem : IAsyncDisposable
     public StatusTable Statuses => new(PostgresDatabase ?? ResultsDatabase);
 
     /// <summary>Every process's output, for failure messages.</summary>
-    public string Describe() => string.Join("\n", _processes.Select(p => $"--- {p.Name} (pid {p.Id}{(p.HasExited ? $", exited {p.ExitCode}" : "")}):\n{p.Output}"));
+    public string Describe() =>
+        string.Join("\n", _processes.Select(p => $"--- {p.Name} (pid {p.Id}{(p.HasExited ? $", exited {p.ExitCode}" : "")}):\n{p.Output}"));
 
     public async ValueTask DisposeAsync()
     {
@@ -168,7 +169,8 @@ public sealed class PredictionSystem : IAsyncDisposable
             defaults[key] = value;
         }
 
-        var process = ServiceProcess.Start(project, defaults.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value), DataFolder);
+        var process = ServiceProcess.Start(
+            project, defaults.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value), DataFolder);
         _processes.Add(process);
         return process;
     }

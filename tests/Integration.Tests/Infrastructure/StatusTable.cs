@@ -11,7 +11,8 @@ public sealed class StatusTable(string source)
         (await StoreQuery.ReadAsync(
             source,
             "SELECT prediction_id, status, prediction, error FROM predictions",
-            reader => (Id: reader.GetString(0), Row: new StatusRow(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3)))))
+            reader => (Id: reader.GetString(0), Row: new StatusRow(
+                reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3)))))
         .ToDictionary(entry => entry.Id, entry => entry.Row);
 }
 

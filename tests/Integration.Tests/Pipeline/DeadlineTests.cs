@@ -40,7 +40,9 @@ public sealed class DeadlineTests(BrokerFixture fixture)
 
         var audit = Assert.Single(await system.Audit.WaitForAsync([late], Timeout));
         Assert.Equal("expired", audit.Outcome);
-        Assert.True(audit.MetadataStartedAt is not null, $"the request reached the worker only after its deadline, {ToTheFetch.TotalSeconds} s after it was sent");
+        Assert.True(
+            audit.MetadataStartedAt is not null,
+            $"the request reached the worker only after its deadline, {ToTheFetch.TotalSeconds} s after it was sent");
 
         // Cut short at the deadline, not expired by the pool once the fetch had ended.
         Assert.Null(audit.MetadataCompletedAt);

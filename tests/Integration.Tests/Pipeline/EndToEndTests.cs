@@ -56,10 +56,14 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
         await system.WaitForOutcomeAsync(id, OutcomeTimeout);
 
         BasicGetResult? original = null;
-        await Eventually.HoldsAsync(async () => (original = await channel.BasicGetAsync(copies, autoAck: true)) is not null, OutcomeTimeout, () => "no copy of the result event");
+        await Eventually.HoldsAsync(
+            async () => (original = await channel.BasicGetAsync(copies, autoAck: true)) is not null,
+            OutcomeTimeout,
+            () => "no copy of the result event");
 
         // Deliver the very same message again, as a broker redelivery or a retrying publisher would.
-        await channel.BasicPublishAsync(Topology.PredictionCompleted, "", mandatory: false, new BasicProperties(original!.BasicProperties), original.Body);
+        await channel.BasicPublishAsync(
+            Topology.PredictionCompleted, "", mandatory: false, new BasicProperties(original!.BasicProperties), original.Body);
         await worker.WaitForOutputAsync(new Regex($"{id} was already audited"), OutcomeTimeout);
 
         var rows = await system.Audit.ReadAsync([id]);
@@ -109,7 +113,9 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
         var inference = PeakOverlap(rows.Select(r => (r.InferenceStartedAt!.Value, r.InferenceCompletedAt!.Value)));
         var metadata = PeakOverlap(rows.Select(r => (r.MetadataStartedAt!.Value, r.MetadataCompletedAt!.Value)));
         var finished = rows.Max(r => r.InferenceCompletedAt!.Value);
-        output.WriteLine($"16 predictions, pool bound {Bound}: {(finished - started).TotalSeconds:0.00} s end to end; peak inferences {inference}, peak metadata fetches {metadata}");
+        output.WriteLine(
+            $"16 predictions, pool bound {Bound}: {(finished - started).TotalSeconds:0.00} s end to end; "
+            + $"peak inferences {inference}, peak metadata fetches {metadata}");
 
         Assert.Equal(Bound, inference);
         Assert.True(metadata > Bound, $"metadata fetches never overlapped beyond the pool bound (peak {metadata})");
@@ -138,10 +144,14 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
         for (var i = 0; i < ids.Length; i++)
         {
             BasicGetResult? copy = null;
-            await Eventually.HoldsAsync(async () => (copy = await system.Broker.GetAsync(copies[i])) is not null, OutcomeTimeout, () => $"nothing arrived on {exchanges[i]}");
+            await Eventually.HoldsAsync(
+                async () => (copy = await system.Broker.GetAsync(copies[i])) is not null,
+                OutcomeTimeout,
+                () => $"nothing arrived on {exchanges[i]}");
             var envelope = JsonDocument.Parse(copy!.Body).RootElement;
             Assert.Equal(ids[i], envelope.GetProperty("message").GetProperty("predictionId").GetString());
-            Assert.Equal([$"urn:message:Predictions.Contracts:{types[i]}"], envelope.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
+            Assert.Equal(
+                [$"urn:message:Predictions.Contracts:{types[i]}"], envelope.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
         }
 
         var declared = (await system.Broker.Owner.GetAsync<JsonElement>($"api/exchanges/{Uri.EscapeDataString(system.Broker.Name)}"))

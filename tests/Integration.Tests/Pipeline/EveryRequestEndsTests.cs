@@ -25,7 +25,8 @@ public sealed class EveryRequestEndsTests(BrokerFixture fixture)
 
         var outcome = await system.WaitForOutcomeAsync(id, Timeout);
         Assert.Equal("failed", outcome.GetProperty("status").GetString());
-        Assert.Equal("the model simulated 1 answered Infinity, which is not a finite number, for this input", outcome.GetProperty("error").GetString());
+        Assert.Equal(
+            "the model simulated 1 answered Infinity, which is not a finite number, for this input", outcome.GetProperty("error").GetString());
         var row = Assert.Single(await system.Audit.WaitForAsync([id], Timeout));
         Assert.Equal("failed", row.Outcome);
         Assert.NotNull(row.InferenceCompletedAt);
@@ -49,14 +50,18 @@ public sealed class EveryRequestEndsTests(BrokerFixture fixture)
         var outcome = await system.WaitForOutcomeAsync(faulty, Timeout);
         Assert.Equal("failed", outcome.GetProperty("status").GetString());
         Assert.Equal(
-            $"the worker could not compute it (InvalidOperationException: Simulated fault: item 13 is Metadata:SimulatedFaultItemId.); it was set aside in {Topology.WorkQueue}_error for an operator",
+            "the worker could not compute it (InvalidOperationException: Simulated fault: item 13 is Metadata:SimulatedFaultItemId.); "
+            + $"it was set aside in {Topology.WorkQueue}_error for an operator",
             outcome.GetProperty("error").GetString());
         Assert.Equal(4, (await system.WaitForOutcomeAsync(other, Timeout)).GetProperty("prediction").GetDouble());
         Assert.Equal("failed", Assert.Single(await system.Audit.WaitForAsync([faulty], Timeout)).Outcome);
 
         // The operator's copy: the request as it was sent, and the reason.
         RabbitMQ.Client.BasicGetResult? set = null;
-        await Eventually.HoldsAsync(async () => (set = await system.Broker.GetAsync(Topology.WorkQueue + "_error")) is not null, Timeout, () => "nothing reached the error queue");
+        await Eventually.HoldsAsync(
+            async () => (set = await system.Broker.GetAsync(Topology.WorkQueue + "_error")) is not null,
+            Timeout,
+            () => "nothing reached the error queue");
         Assert.Contains(faulty, Encoding.UTF8.GetString(set!.Body.Span), StringComparison.Ordinal);
         Assert.Equal("Simulated fault: item 13 is Metadata:SimulatedFaultItemId.", Text(set.BasicProperties.Headers!["MT-Fault-Message"]));
         Assert.Null(await system.Broker.GetAsync(Topology.WorkQueue + "_error"));

@@ -81,7 +81,8 @@ public sealed class HttpMetadataTests(BrokerFixture fixture)
         {
             var outcome = await system.WaitForOutcomeAsync(id, Timeout);
             Assert.Equal("failed", outcome.GetProperty("status").GetString());
-            Assert.StartsWith("the metadata service kept failing for item 8 for ", outcome.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith(
+                "the metadata service kept failing for item 8 for ", outcome.GetProperty("error").GetString(), StringComparison.Ordinal);
             waits.Add(outcome.GetProperty("completedAt").GetDateTimeOffset() - outcome.GetProperty("submittedAt").GetDateTimeOffset());
         }
 

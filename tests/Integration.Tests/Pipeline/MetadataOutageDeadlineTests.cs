@@ -38,7 +38,9 @@ public sealed class MetadataOutageDeadlineTests(BrokerFixture fixture)
         Assert.Equal("expired", expired.GetProperty("status").GetString());
         Assert.Contains("deadline", expired.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, expired.GetProperty("prediction").ValueKind);
-        Assert.True(metadata.RequestsFor(ItemId) > 0, $"The worker never asked the metadata service: the request expired before meeting the outage.\n{system.Describe()}");
+        Assert.True(
+            metadata.RequestsFor(ItemId) > 0,
+            $"The worker never asked the metadata service: the request expired before meeting the outage.\n{system.Describe()}");
 
         var audit = Assert.Single(await system.Audit.WaitForAsync([late], Timeout));
         Assert.Equal("expired", audit.Outcome);
@@ -50,7 +52,9 @@ public sealed class MetadataOutageDeadlineTests(BrokerFixture fixture)
         var next = (await system.SubmitAsync(itemId: 22, featureValue: 2.0)).GetProperty("id").GetString()!;
         Assert.Equal("completed", (await system.WaitForOutcomeAsync(next, Timeout)).GetProperty("status").GetString());
         await system.Audit.WaitForAsync([warm, next], Timeout);
-        Assert.Equal(["completed", "expired", "completed"], (await system.Audit.ReadAsync()).OrderBy(r => r.PredictionId == warm ? 0 : r.PredictionId == late ? 1 : 2).Select(r => r.Outcome));
+        Assert.Equal(
+            ["completed", "expired", "completed"],
+            (await system.Audit.ReadAsync()).OrderBy(r => r.PredictionId == warm ? 0 : r.PredictionId == late ? 1 : 2).Select(r => r.Outcome));
         Assert.Equal("expired", (await system.WaitForOutcomeAsync(late, Timeout)).GetProperty("status").GetString());
         Assert.Equal(0u, (await system.Broker.GetQueueAsync($"{Topology.WorkQueue}_error"))?.Messages ?? 0u);
     }

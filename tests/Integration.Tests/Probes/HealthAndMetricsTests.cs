@@ -19,7 +19,10 @@ public sealed class HealthAndMetricsTests(BrokerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await system.Http.GetAsync("/health/live")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await system.Http.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await probes.GetAsync("/health/live")).StatusCode);
-        await Eventually.HoldsAsync(async () => (await probes.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), () => "worker not ready");
+        await Eventually.HoldsAsync(
+            async () => (await probes.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30),
+            () => "worker not ready");
     }
 
     [Fact]
@@ -35,7 +38,8 @@ public sealed class HealthAndMetricsTests(BrokerFixture fixture)
         await using var _ = worker;
         using var probes = new HttpClient { BaseAddress = probeUrl };
 
-        await Eventually.HoldsAsync(async () => (await probes.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), () => worker.Output);
+        await Eventually.HoldsAsync(
+            async () => (await probes.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), () => worker.Output);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probes.GetAsync("/health/ready")).StatusCode);
     }
 

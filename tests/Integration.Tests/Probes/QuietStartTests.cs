@@ -38,7 +38,9 @@ public sealed class QuietStartTests(BrokerFixture fixture)
 
             foreach (var host in new[] { worker, gateway })
             {
-                var alarming = host.Output.Split('\n').Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+                var alarming = host.Output.Split('\n')
+                    .Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+                    .ToList();
                 Assert.True(alarming.Count == 0, $"{host.Name} logged:\n{string.Join('\n', alarming)}\n\nOutput:\n{host.Output}");
             }
 

@@ -118,7 +118,8 @@ public sealed class OtlpReceiverTests
         await using var receiver = await OtlpReceiver.StartAsync();
         using var http = new HttpClient();
 
-        using var response = await http.PostAsync($"{receiver.Endpoint}/v1/traces", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync(
+            $"{receiver.Endpoint}/v1/traces", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal(0, receiver.RequestCount);

@@ -34,7 +34,8 @@ public sealed class TracingSamplingTests(BrokerFixture fixture)
         // Every sampled prediction's trace is whole once its audit write, the last span, has arrived; then nothing
         // about an unsampled one may have arrived either.
         await receiver.WaitForAsync(
-            spans => ids.Where(id => spans.About(id).Any(s => s.Service == Traces.Gateway && s.Name == "status.write")).ToList() is { Count: > 0 } sampled
+            spans => ids.Where(id => spans.About(id).Any(s => s.Service == Traces.Gateway && s.Name == "status.write")).ToList()
+                is { Count: > 0 } sampled
                 && sampled.All(id => spans.About(id).Any(s => s.Name == "audit.write")),
             Timeout);
 

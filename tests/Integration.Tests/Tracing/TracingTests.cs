@@ -50,7 +50,8 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
         var inference = trace.Single(s => s.Name == "inference");
         Assert.True(inference.Attributes.GetValueOrDefault("inference.batch.size") is long size && size >= 1, $"inference.batch.size: {inference}");
         Assert.Equal("item-scorer", inference.Attribute("model.name"));
-        Assert.Contains(trace, s => s.Service == Traces.Gateway && s.Name == "status.write" && trace.ParentOf(s)?.Name == "prediction-status receive");
+        Assert.Contains(
+            trace, s => s.Service == Traces.Gateway && s.Name == "status.write" && trace.ParentOf(s)?.Name == "prediction-status receive");
     }
 
     [Fact]
@@ -64,7 +65,8 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
             Assert.Equal("completed", (await system.System.WaitForOutcomeAsync(id, Timeout)).GetProperty("status").GetString());
         }
 
-        var spans = await system.Receiver.WaitForAsync(s => ids.All(id => s.About(id).Any(x => x.Name == "inference")) && BatchesOf(s, ids).Any(), Timeout);
+        var spans = await system.Receiver.WaitForAsync(
+            s => ids.All(id => s.About(id).Any(x => x.Name == "inference")) && BatchesOf(s, ids).Any(), Timeout);
 
         var traceIds = ids.ToDictionary(id => id, id => Assert.Single(spans.TraceIdsOf(id)));
         Assert.Equal(ids.Count, traceIds.Values.Distinct().Count());
@@ -97,7 +99,8 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
         var id = Guid.NewGuid().ToString();
 
         var connection = await system.System.Broker.ConnectAsync();
-        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        await using (var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
         {
             var properties = new BasicProperties
             {
@@ -141,7 +144,8 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
     {
         var system = await traced.StartAsync(fixture.Broker);
 
-        using var response = await system.System.Http.PostAsync("/predictions", new StringContent("""{"featureValue": 5.0}""", Encoding.UTF8, "application/json"));
+        using var response = await system.System.Http.PostAsync(
+            "/predictions", new StringContent("""{"featureValue": 5.0}""", Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -178,7 +182,8 @@ public sealed class TracingTests(BrokerFixture fixture, TracedSystem traced) : I
     /// <summary>Batch spans for several of these predictions, once every span they link to has arrived.</summary>
     private static IEnumerable<ReceivedSpan> BatchesOf(IReadOnlyList<ReceivedSpan> spans, IReadOnlyList<string> ids) =>
         spans.Where(s => s.Name == "inference.batch" && s.Links.Count >= 2
-            && s.Links.All(link => spans.Any(x => x.TraceId == link.TraceId && x.SpanId == link.SpanId && ids.Contains(x.Attribute("prediction.id")))));
+            && s.Links.All(link => spans.Any(x =>
+                x.TraceId == link.TraceId && x.SpanId == link.SpanId && ids.Contains(x.Attribute("prediction.id")))));
 
     private static string? Text(JsonElement scope, string name) =>
         scope.ValueKind == JsonValueKind.Object && scope.TryGetProperty(name, out var value) ? value.ToString() : null;

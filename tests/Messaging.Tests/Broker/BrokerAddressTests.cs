@@ -65,7 +65,8 @@ public sealed class BrokerAddressTests
     [Fact]
     public void A_missing_certificate_authority_file_is_named()
     {
-        var exception = Assert.Throws<OptionsValidationException>(() => Resolve("amqps://guest:guest@localhost/", ("RabbitMq:CertificateAuthority", "/nonexistent/ca.pem")));
+        var exception = Assert.Throws<OptionsValidationException>(() =>
+            Resolve("amqps://guest:guest@localhost/", ("RabbitMq:CertificateAuthority", "/nonexistent/ca.pem")));
 
         Assert.Contains(BrokerOptions.CertificateAuthoritySetting, exception.Message, StringComparison.Ordinal);
     }
@@ -73,7 +74,8 @@ public sealed class BrokerAddressTests
     [Fact]
     public void A_quorum_group_size_below_one_is_refused_with_its_name()
     {
-        var exception = Assert.Throws<OptionsValidationException>(() => Resolve<WorkQueueOptions>("amqp://localhost/", ("WorkQueue:QuorumInitialGroupSize", "0")));
+        var exception = Assert.Throws<OptionsValidationException>(() =>
+            Resolve<WorkQueueOptions>("amqp://localhost/", ("WorkQueue:QuorumInitialGroupSize", "0")));
 
         Assert.Contains("WorkQueue:QuorumInitialGroupSize", exception.Message, StringComparison.Ordinal);
     }
@@ -85,7 +87,8 @@ public sealed class BrokerAddressTests
         where T : class
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:RabbitMq", connectionString), .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))]);
+        builder.Configuration.AddInMemoryCollection(
+            [new("ConnectionStrings:RabbitMq", connectionString), .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))]);
         builder.AddMessaging(typeof(BrokerAddressTests).Assembly);
         using var services = builder.Services.BuildServiceProvider();
         return services.GetRequiredService<IOptions<T>>().Value;

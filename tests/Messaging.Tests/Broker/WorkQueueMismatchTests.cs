@@ -9,9 +9,19 @@ public sealed class WorkQueueMismatchTests
     private static readonly WorkQueueOptions Options = new() { MaxLength = 5, DeliveryLimit = 3 };
 
     [Theory]
-    [InlineData("PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'prediction-worker' in vhost 'v': received '5' but current is '100000'", "WorkQueue:MaxLength = 5", "x-max-length = 100000")]
-    [InlineData("PRECONDITION_FAILED - inequivalent arg 'x-delivery-limit' for queue 'prediction-worker' in vhost 'v': received '3' but current is '10'", "WorkQueue:DeliveryLimit = 3", "x-delivery-limit = 10")]
-    [InlineData("PRECONDITION_FAILED - inequivalent arg 'x-quorum-initial-group-size' for queue 'prediction-worker' in vhost 'v': received none but current is the value '3' of type 'signedint'", "WorkQueue:QuorumInitialGroupSize = unset", "x-quorum-initial-group-size = 3")]
+    [InlineData(
+        "PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'prediction-worker' in vhost 'v': received '5' but current is '100000'",
+        "WorkQueue:MaxLength = 5",
+        "x-max-length = 100000")]
+    [InlineData(
+        "PRECONDITION_FAILED - inequivalent arg 'x-delivery-limit' for queue 'prediction-worker' in vhost 'v': received '3' but current is '10'",
+        "WorkQueue:DeliveryLimit = 3",
+        "x-delivery-limit = 10")]
+    [InlineData(
+        "PRECONDITION_FAILED - inequivalent arg 'x-quorum-initial-group-size' for queue 'prediction-worker' in vhost 'v': "
+        + "received none but current is the value '3' of type 'signedint'",
+        "WorkQueue:QuorumInitialGroupSize = unset",
+        "x-quorum-initial-group-size = 3")]
     public void A_differing_argument_that_a_setting_gives_names_the_setting_its_value_here_and_the_queues(string reply, string ours, string theirs)
     {
         var message = WorkQueueMismatch.Describe(new BrokerRefusal(BrokerRefusal.PreconditionFailed, reply), Options);
@@ -24,7 +34,8 @@ public sealed class WorkQueueMismatchTests
     [Fact]
     public void A_differing_argument_no_setting_gives_says_which_and_that_the_queue_was_made_elsewhere()
     {
-        const string Reply = "PRECONDITION_FAILED - inequivalent arg 'x-overflow' for queue 'prediction-worker' in vhost 'v': received 'reject-publish' but current is 'drop-head'";
+        const string Reply = "PRECONDITION_FAILED - inequivalent arg 'x-overflow' for queue 'prediction-worker' in vhost 'v': "
+            + "received 'reject-publish' but current is 'drop-head'";
 
         var message = WorkQueueMismatch.Describe(new BrokerRefusal(BrokerRefusal.PreconditionFailed, Reply), Options);
 

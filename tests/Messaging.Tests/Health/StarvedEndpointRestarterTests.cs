@@ -46,7 +46,12 @@ public sealed class StarvedEndpointRestarterTests : IAsyncLifetime, IDisposable
         await _bus.StartAsync();
         await _readies.WaitForAsync(Queue, 1);
         _restarter = new StarvedEndpointRestarter(
-            _monitor, _probe, Options.Create(new EndpointHealthOptions { StarvationCheckInterval = Interval }), _clock, _lifetime, NullLogger<StarvedEndpointRestarter>.Instance);
+            _monitor,
+            _probe,
+            Options.Create(new EndpointHealthOptions { StarvationCheckInterval = Interval }),
+            _clock,
+            _lifetime,
+            NullLogger<StarvedEndpointRestarter>.Instance);
     }
 
     public async Task DisposeAsync()

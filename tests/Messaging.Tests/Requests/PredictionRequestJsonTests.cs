@@ -13,16 +13,25 @@ public sealed class PredictionRequestJsonTests
     [InlineData("""{"itemId": 1,""", "body", "is not a valid JSON object with itemId and featureValue (line 1, byte 13).")]
     [InlineData("""{"featureValue": 5.0}""", "itemId", "is required: an integer item id.")]
     [InlineData("""{"itemId": 1}""", "featureValue", "is required: a finite number.")]
-    [InlineData("""{"itemId": "abc", "featureValue": 5.0}""", "itemId", "must appear once, as an integer (a JSON number without a fraction or exponent).")]
-    [InlineData("""{"itemId": 1.5, "featureValue": 5.0}""", "itemId", "must appear once, as an integer (a JSON number without a fraction or exponent).")]
-    [InlineData("""{"ITEMID": 1, "itemId": 2, "featureValue": 5.0}""", "itemId", "must appear once, as an integer (a JSON number without a fraction or exponent).")]
-    [InlineData("""{"itemId": 1, "featureValue": "5"}""", "featureValue", "must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON).")]
-    [InlineData("""{"itemId": 1, "featureValue": NaN}""", "featureValue", "must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON).")]
-    [InlineData("""{"itemId": 1, "featureValue": 1e400}""", "featureValue", "must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not).")]
+    [InlineData("""{"itemId": "abc", "featureValue": 5.0}""", "itemId",
+        "must appear once, as an integer (a JSON number without a fraction or exponent).")]
+    [InlineData("""{"itemId": 1.5, "featureValue": 5.0}""", "itemId",
+        "must appear once, as an integer (a JSON number without a fraction or exponent).")]
+    [InlineData("""{"ITEMID": 1, "itemId": 2, "featureValue": 5.0}""", "itemId",
+        "must appear once, as an integer (a JSON number without a fraction or exponent).")]
+    [InlineData("""{"itemId": 1, "featureValue": "5"}""", "featureValue",
+        "must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON).")]
+    [InlineData("""{"itemId": 1, "featureValue": NaN}""", "featureValue",
+        "must appear once, as a finite number (a JSON number, not a string; NaN and Infinity are not numbers in JSON).")]
+    [InlineData("""{"itemId": 1, "featureValue": 1e400}""", "featureValue",
+        "must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not).")]
     [InlineData("""{"predictionId": 42, "itemId": 1, "featureValue": 5.0}""", "predictionId", "must appear once, as a UUID string.")]
-    [InlineData("""{"submittedAt": "yesterday", "itemId": 1, "featureValue": 5.0}""", "submittedAt", "must appear once, as an ISO 8601 date and time string.")]
-    [InlineData("""{"deadline": "soon", "itemId": 1, "featureValue": 5.0}""", "deadline", "must appear once, as an ISO 8601 date and time string with its offset (for example 2026-01-31T12:00:05Z).")]
-    [InlineData("""{"itemId": 1, "featureValue": 5.0, "x": [[[[[[[[[[1]]]]]]]]]]}""", "body", "is not a valid JSON object with itemId and featureValue (line 1, byte 48).")]
+    [InlineData("""{"submittedAt": "yesterday", "itemId": 1, "featureValue": 5.0}""", "submittedAt",
+        "must appear once, as an ISO 8601 date and time string.")]
+    [InlineData("""{"deadline": "soon", "itemId": 1, "featureValue": 5.0}""", "deadline",
+        "must appear once, as an ISO 8601 date and time string with its offset (for example 2026-01-31T12:00:05Z).")]
+    [InlineData("""{"itemId": 1, "featureValue": 5.0, "x": [[[[[[[[[[1]]]]]]]]]]}""", "body",
+        "is not a valid JSON object with itemId and featureValue (line 1, byte 48).")]
     public async Task A_bad_body_is_refused_naming_its_field(string body, string field, string message)
     {
         var read = PredictionRequestJson.Read(Encoding.UTF8.GetBytes(body));

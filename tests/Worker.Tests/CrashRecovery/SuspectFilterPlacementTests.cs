@@ -75,7 +75,8 @@ public sealed class SuspectFilterPlacementTests : IDisposable
         Assert.All(setAside, sent =>
         {
             Assert.Equal(new Uri($"loopback://localhost/{Topology.PoisonQueue}"), sent.DestinationAddress);
-            Assert.Contains("in the model each of the 3 times a worker died", sent.Headers.Get<string>(Topology.PoisonedHeader), StringComparison.Ordinal);
+            Assert.Contains(
+                "in the model each of the 3 times a worker died", sent.Headers.Get<string>(Topology.PoisonedHeader), StringComparison.Ordinal);
             Assert.Equal(3, sent.Headers.Get<int>(Topology.CrashesHeader));
         });
         Assert.Equal(0, model.Calls);
@@ -105,11 +106,13 @@ public sealed class SuspectFilterPlacementTests : IDisposable
     {
         using var host = Build(new ScriptedMetadataSource(new Dictionary<string, double>()), new ObservingModel(TimeSpan.Zero), Guid.NewGuid());
         await host.StartAsync();
-        var probe = JsonSerializer.SerializeToNode(host.Services.GetRequiredService<ITestHarness>().Bus.GetProbeResult(), SystemTextJsonMessageSerializer.Options)!;
+        var probe = JsonSerializer.SerializeToNode(
+            host.Services.GetRequiredService<ITestHarness>().Bus.GetProbeResult(), SystemTextJsonMessageSerializer.Options)!;
         await host.StopAsync();
 
         // MassTransit's description of the work queue's pipe, in the order a request passes through it.
-        var workQueue = probe["results"]!["bus"]!["host"]!["receiveEndpoint"]!.AsArray().Single(endpoint => (string?)endpoint!["name"] == Topology.WorkQueue)!;
+        var workQueue = probe["results"]!["bus"]!["host"]!["receiveEndpoint"]!.AsArray()
+            .Single(endpoint => (string?)endpoint!["name"] == Topology.WorkQueue)!;
         var requests = Descendants(workQueue).Single(node => (string?)node["filterType"] == "dispatchPipe"
             && ((string?)node["outputType"])?.EndsWith($"<{typeof(PredictionRequest).FullName}>", StringComparison.Ordinal) == true);
         var beforeConsumer = requests["filters"]!.AsArray().Select(filter => (string?)filter!["filterType"]).ToList();
@@ -147,7 +150,8 @@ public sealed class SuspectFilterPlacementTests : IDisposable
             previous.Enter(0, [suspect]);
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(
+            new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Inference:JournalFile"] = journalFile,

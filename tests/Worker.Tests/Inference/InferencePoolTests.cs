@@ -92,7 +92,10 @@ public sealed class InferencePoolTests
         var queued = Enumerable.Range(0, 5).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)).ToList();
 
         var stopping = pool.StopAsync(CancellationToken.None);
-        Assert.Throws<InferencePoolStoppedException>(() => { _ = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None); });
+        Assert.Throws<InferencePoolStoppedException>(() =>
+        {
+            _ = pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None);
+        });
         gate.Set();
         await stopping;
 
@@ -127,10 +130,13 @@ public sealed class InferencePoolTests
         using var gate = new ManualResetEventSlim();
         var model = new ObservingModel(TimeSpan.Zero, gate: gate, batching: true);
         using var meters = Meters();
-        using var batchSizes = new MetricCollector<int>(meters.GetRequiredService<IMeterFactory>(), WorkerMetrics.MeterName, "prediction.inference.batch.size");
+        using var batchSizes = new MetricCollector<int>(
+            meters.GetRequiredService<IMeterFactory>(), WorkerMetrics.MeterName, "prediction.inference.batch.size");
         using var pool = await StartAsync(model, threads: 1, batch: (4, TimeSpan.FromMilliseconds(200)), meters: meters);
 
-        var predictions = Enumerable.Range(0, 10).Select(i => pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = i }, deadline: null, CancellationToken.None)).ToList();
+        var predictions = Enumerable.Range(0, 10)
+            .Select(i => pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = i }, deadline: null, CancellationToken.None))
+            .ToList();
         gate.Set();
         var outcomes = await Task.WhenAll(predictions);
 
@@ -149,7 +155,8 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero, batching: true);
         using var pool = await StartAsync(model, threads: 1, batch: (4, TimeSpan.FromSeconds(10)));
 
-        var batch = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)));
+        var batch = Task.WhenAll(Enumerable.Range(0, 4)
+            .Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)));
 
         // Far less than the 10 s delay: only a full batch that goes at once completes within it.
         var outcomes = await batch.WaitAsync(TimeSpan.FromSeconds(5));
@@ -188,7 +195,9 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero, fail: input => input.FeatureValue < 0, gate: gate, batching: true);
         using var pool = await StartAsync(model, threads: 1, batch: (4, TimeSpan.FromSeconds(10)));
 
-        var predictions = new[] { 1.0, -1.0, 2.0, 3.0 }.Select(value => pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = value }, deadline: null, CancellationToken.None)).ToList();
+        var predictions = new[] { 1.0, -1.0, 2.0, 3.0 }
+            .Select(value => pool.PredictAsync(Guid.NewGuid(), Input with { FeatureValue = value }, deadline: null, CancellationToken.None))
+            .ToList();
         gate.Set();
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => predictions[1]);
@@ -204,7 +213,9 @@ public sealed class InferencePoolTests
         var model = new ObservingModel(TimeSpan.Zero, gate: gate, batching: true);
         using var pool = await StartAsync(model, threads: 1, batch: (1, TimeSpan.FromSeconds(10)));
 
-        var predictions = Enumerable.Range(0, 6).Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None)).ToList();
+        var predictions = Enumerable.Range(0, 6)
+            .Select(_ => pool.PredictAsync(Guid.NewGuid(), Input, deadline: null, CancellationToken.None))
+            .ToList();
         gate.Set();
         var outcomes = await Task.WhenAll(predictions).WaitAsync(TimeSpan.FromSeconds(5));
 
@@ -230,9 +241,15 @@ public sealed class InferencePoolTests
         IPredictionModel model, int threads, TimeProvider? clock = null, (int Size, TimeSpan Delay)? batch = null, ServiceProvider? meters = null)
     {
         var journal = InferenceJournalTests.Scratch(threads, batch?.Size ?? 1);
-        var options = new InferenceOptions { MaxConcurrency = threads, MaxBatchSize = batch?.Size ?? 1, MaxBatchDelay = batch?.Delay ?? TimeSpan.Zero };
+        var options = new InferenceOptions
+        {
+            MaxConcurrency = threads,
+            MaxBatchSize = batch?.Size ?? 1,
+            MaxBatchDelay = batch?.Delay ?? TimeSpan.Zero,
+        };
         var metrics = new WorkerMetrics((meters ?? Meters()).GetRequiredService<IMeterFactory>());
-        var pool = new InferencePool(model, journal, Options.Create(options), metrics, clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
+        var pool = new InferencePool(
+            model, journal, Options.Create(options), metrics, clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
     }

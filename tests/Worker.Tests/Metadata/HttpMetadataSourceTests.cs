@@ -166,7 +166,10 @@ public sealed class HttpMetadataSourceTests : IAsyncLifetime
 
     private static IMetadataSource Source(IHost host) => host.Services.GetRequiredService<IMetadataSource>();
 
-    /// <summary>The source as the worker builds it; with <paramref name="healthClock"/>, the service's health reads that clock (the retries keep the real one).</summary>
+    /// <summary>
+    /// The source as the worker builds it; with <paramref name="healthClock"/>, the service's health reads that clock
+    /// (the retries keep the real one).
+    /// </summary>
     private IHost Build(Dictionary<string, string?>? settings = null, TimeProvider? healthClock = null)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -25,7 +25,8 @@ public sealed class MetadataClientResilienceTests : IAsyncLifetime
         _server.Outage = true;
         using var host = Build();
 
-        await Assert.ThrowsAsync<MetadataUnavailableException>(() => host.Services.GetRequiredService<IMetadataSource>().GetAsync(11, CancellationToken.None));
+        await Assert.ThrowsAsync<MetadataUnavailableException>(() =>
+            host.Services.GetRequiredService<IMetadataSource>().GetAsync(11, CancellationToken.None));
 
         // The first attempt and Metadata:Retries (2) more; a default handler around it would repeat all three.
         Assert.Equal(3, _server.RequestsFor(11));

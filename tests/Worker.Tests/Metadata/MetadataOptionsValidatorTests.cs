@@ -21,16 +21,25 @@ public sealed class MetadataOptionsValidatorTests
     [Fact]
     public void An_item_budget_no_shorter_than_the_longest_wait_is_refused_for_the_http_source_naming_both_settings()
     {
-        var http = new MetadataOptions { Source = MetadataSourceKind.Http, BaseUrl = new Uri("http://metadata/"), ItemFailureBudget = TimeSpan.FromMinutes(1) };
+        var http = new MetadataOptions
+        {
+            Source = MetadataSourceKind.Http,
+            BaseUrl = new Uri("http://metadata/"),
+            ItemFailureBudget = TimeSpan.FromMinutes(1),
+        };
 
         var result = Validate(http, new ModelOptions(), maxWait: TimeSpan.FromSeconds(30));
 
         Assert.True(result.Failed);
-        Assert.Contains("Metadata:ItemFailureBudget (00:01:00) must be shorter than Outages:MaxWait (00:00:30)", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(
+            "Metadata:ItemFailureBudget (00:01:00) must be shorter than Outages:MaxWait (00:00:30)",
+            result.FailureMessage,
+            StringComparison.Ordinal);
         Assert.True(Validate(http, new ModelOptions(), maxWait: TimeSpan.FromMinutes(2)).Succeeded);
 
         // The simulated source never fails an item: its budget does not matter.
-        Assert.True(Validate(new MetadataOptions { ItemFailureBudget = TimeSpan.FromMinutes(1) }, new ModelOptions(), maxWait: TimeSpan.FromSeconds(30)).Succeeded);
+        Assert.True(Validate(
+            new MetadataOptions { ItemFailureBudget = TimeSpan.FromMinutes(1) }, new ModelOptions(), maxWait: TimeSpan.FromSeconds(30)).Succeeded);
     }
 
     private static ValidateOptionsResult Validate(MetadataOptions metadata, ModelOptions model, TimeSpan? maxWait = null) =>

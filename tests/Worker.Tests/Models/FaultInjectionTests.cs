@@ -43,7 +43,8 @@ public sealed class FaultInjectionTests : IDisposable
         await host.StartAsync();
         await host.StopAsync();
 
-        var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
+        var warning = Assert.Single(
+            host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("Model:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
         Assert.Contains("featureValue -7.5 (Model:SimulatedCrashFeatureValue)", warning.Message, StringComparison.Ordinal);
@@ -58,7 +59,8 @@ public sealed class FaultInjectionTests : IDisposable
         await host.StartAsync();
         await host.StopAsync();
 
-        var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
+        var warning = Assert.Single(
+            host.Services.GetFakeLogCollector().GetSnapshot(), log => log.Category == typeof(FaultInjectionWarning).FullName);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("Model:AllowFaultInjection", warning.Message, StringComparison.Ordinal);
     }

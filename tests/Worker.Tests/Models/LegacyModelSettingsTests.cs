@@ -68,8 +68,10 @@ public sealed class LegacyModelSettingsTests
             .ToList();
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, warning => Assert.Equal(LogLevel.Warning, warning.Level));
-        Assert.Contains(warnings, warning => warning.Message.Contains("Inference:SimulatedCost is now Model:SimulatedCost", StringComparison.Ordinal));
-        Assert.Contains(warnings, warning => warning.Message.Contains("Inference:SimulatedCostKind is now Model:SimulatedCostKind", StringComparison.Ordinal));
+        Assert.Contains(
+            warnings, warning => warning.Message.Contains("Inference:SimulatedCost is now Model:SimulatedCost", StringComparison.Ordinal));
+        Assert.Contains(
+            warnings, warning => warning.Message.Contains("Inference:SimulatedCostKind is now Model:SimulatedCostKind", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -136,7 +136,8 @@ public sealed class PredictionRequestConsumerTests
 
         var failed = Assert.Single(Published<PredictionFailed>(harness));
         Assert.StartsWith("the metadata service kept failing for item 5 for ", failed.Error, StringComparison.Ordinal);
-        Assert.Contains("while it answered other items; the last failure: the metadata service answered 500 for item 5", failed.Error, StringComparison.Ordinal);
+        Assert.Contains(
+            "while it answered other items; the last failure: the metadata service answered 500 for item 5", failed.Error, StringComparison.Ordinal);
         var waited = failed.FailedAt - failed.Timings.ReceivedAt;
         Assert.InRange(waited, budget, budget + (3 * LongestOutagePause));
 
@@ -152,7 +153,8 @@ public sealed class PredictionRequestConsumerTests
     {
         var clock = new SteppingClock();
         var metadata = new ScriptedMetadataSource(Features, clock: clock) { Down = true };
-        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: TimeSpan.FromSeconds(10), maxOutageWait: TimeSpan.FromMinutes(5));
+        await using var provider = Build(
+            metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: TimeSpan.FromSeconds(10), maxOutageWait: TimeSpan.FromMinutes(5));
         var harness = await StartAsync(provider);
 
         await harness.Bus.Publish(Request(featureValue: 7));
@@ -171,7 +173,8 @@ public sealed class PredictionRequestConsumerTests
         var clock = new SteppingClock();
         var metadata = new ScriptedMetadataSource(Features, clock: clock) { Down = true };
         var maxWait = TimeSpan.FromSeconds(40);
-        await using var provider = Build(metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: TimeSpan.FromSeconds(10), maxOutageWait: maxWait);
+        await using var provider = Build(
+            metadata, new ObservingModel(TimeSpan.Zero), clock, itemFailureBudget: TimeSpan.FromSeconds(10), maxOutageWait: maxWait);
         var harness = await StartAsync(provider);
         var request = Request(featureValue: 8);
 
@@ -203,7 +206,8 @@ public sealed class PredictionRequestConsumerTests
         var failed = await SingleAsync<PredictionFailed>(harness);
         Assert.Equal(request.PredictionId, failed.PredictionId);
         Assert.Equal(
-            $"the worker could not compute it (InvalidOperationException: a bug nobody foresaw, for item 13); it was set aside in {Topology.WorkQueue}_error for an operator",
+            $"the worker could not compute it (InvalidOperationException: a bug nobody foresaw, for item 13); "
+            + $"it was set aside in {Topology.WorkQueue}_error for an operator",
             failed.Error);
         Assert.Equal(4, metadata.Calls);
 
@@ -286,7 +290,9 @@ public sealed class PredictionRequestConsumerTests
         clock.Advance(TimeSpan.FromSeconds(5));
 
         var expired = await SingleAsync<PredictionExpired>(harness);
-        Assert.True(expired.Timings.MetadataStartedAt < deadline, $"the fetch began at {expired.Timings.MetadataStartedAt:O}, not before the deadline {deadline:O}");
+        Assert.True(
+            expired.Timings.MetadataStartedAt < deadline,
+            $"the fetch began at {expired.Timings.MetadataStartedAt:O}, not before the deadline {deadline:O}");
         Assert.True(expired.ExpiredAt >= deadline, $"expired at {expired.ExpiredAt:O}, before the deadline {deadline:O}");
         Assert.Null(expired.Timings.InferenceQueuedAt);
         Assert.Equal(0, model.Calls);

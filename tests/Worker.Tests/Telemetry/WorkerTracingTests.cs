@@ -40,14 +40,18 @@ public sealed class WorkerTracingTests : IDisposable
         using var consume = new Activity("prediction-worker process").SetIdFormat(ActivityIdFormat.W3C).Start();
         consume.ActivityTraceFlags = ActivityTraceFlags.Recorded;
 
-        InferenceTracing.Record(id, new InferenceOutcome(0.5, at, at.AddMilliseconds(3), at.AddMilliseconds(5), at.AddMilliseconds(9), BatchSize: 4), Model);
+        InferenceTracing.Record(
+            id, new InferenceOutcome(0.5, at, at.AddMilliseconds(3), at.AddMilliseconds(5), at.AddMilliseconds(9), BatchSize: 4), Model);
 
         var spans = Mine(consume);
         Assert.Equal(["pool_wait", "batch_wait", "inference"], spans.Select(s => s.OperationName));
         Assert.All(spans, span => Assert.Equal(id.ToString("D"), span.GetTagItem(PredictionTracing.PredictionIdTag)));
         Assert.Equal([3, 2, 4], spans.Select(s => s.Duration.TotalMilliseconds));
         Assert.Equal(at.AddMilliseconds(5).UtcDateTime, spans[2].StartTimeUtc);
-        Assert.Equal((4, "scorer", "7"), (spans[2].GetTagItem(WorkerTracing.BatchSizeTag), spans[2].GetTagItem(WorkerTracing.ModelNameTag), spans[2].GetTagItem(WorkerTracing.ModelVersionTag)));
+        Assert.Equal(
+            (4, "scorer", "7"),
+            (spans[2].GetTagItem(WorkerTracing.BatchSizeTag), spans[2].GetTagItem(WorkerTracing.ModelNameTag),
+                spans[2].GetTagItem(WorkerTracing.ModelVersionTag)));
     }
 
     [Fact]

@@ -51,7 +51,8 @@ public sealed class DoublingModelTests
         using var model = ShippedModels.Doubling();
 
         var results = new double[8][];
-        Parallel.For(0, results.Length, i => results[i] = [.. model.Predict([.. Inputs.Select(input => input with { FeatureValue = input.FeatureValue + i })])]);
+        Parallel.For(0, results.Length, i =>
+            results[i] = [.. model.Predict([.. Inputs.Select(input => input with { FeatureValue = input.FeatureValue + i })])]);
 
         for (var i = 0; i < results.Length; i++)
         {

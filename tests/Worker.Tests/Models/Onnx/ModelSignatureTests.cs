@@ -39,7 +39,8 @@ public sealed class ModelSignatureTests
 
         Assert.False(model.SupportsBatching);
         Assert.Equal([-1.5], model.Predict([new ModelInput(1.5, new Dictionary<string, double>())]));
-        Assert.Throws<ArgumentException>(() => model.Predict([new ModelInput(1, new Dictionary<string, double>()), new ModelInput(2, new Dictionary<string, double>())]));
+        Assert.Throws<ArgumentException>(() =>
+            model.Predict([new ModelInput(1, new Dictionary<string, double>()), new ModelInput(2, new Dictionary<string, double>())]));
     }
 
     [Fact]

@@ -39,7 +39,8 @@ public sealed class ModelStartupTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidModelException>(() => host.StartAsync());
 
-        Assert.StartsWith("Model:Features lists 1 ([featureValue]) but input 'features' takes 4 values per row [?, 4]", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "Model:Features lists 1 ([featureValue]) but input 'features' takes 4 values per row [?, 4]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,7 +50,10 @@ public sealed class ModelStartupTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidModelException>(() => host.StartAsync());
 
-        Assert.StartsWith("Model:Features lists 2 ([featureValue, price]) but input 'features' takes 1 values per row [?, 1]", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "Model:Features lists 2 ([featureValue, price]) but input 'features' takes 1 values per row [?, 1]",
+            error.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,7 +92,8 @@ public sealed class ModelStartupTests : IDisposable
     {
         File.Copy(Path.Combine(ShippedModels.Folder, "doubling.onnx"), Path.Combine(_folder.FullName, "doubling.onnx"), overwrite: true);
         File.Copy(Path.Combine(ShippedModels.Folder, "item-scorer.onnx"), Path.Combine(_folder.FullName, "item-scorer.onnx"), overwrite: true);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(
+            new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Model:Backend"] = "Onnx",
