@@ -11,7 +11,7 @@ public static class StatusExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddStoreDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store, PredictionStatusSchema.Postgres);
+        builder.AddStoreDatabase(PredictionStatusStore.Database, PredictionStatusSchema.Store);
         builder.Services.AddSingleton<PredictionStatusStore>();
         builder.Services.AddSingleton<PredictionWaiters>();
         builder.Services.AddSingleton<LongPoll>();

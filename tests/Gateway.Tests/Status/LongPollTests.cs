@@ -7,6 +7,7 @@ using Predictions.Gateway.Api;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;
 

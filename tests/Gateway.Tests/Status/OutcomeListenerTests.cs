@@ -3,6 +3,8 @@ using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;
 
@@ -84,7 +86,7 @@ public sealed class OutcomeListenerTests : IAsyncLifetime
 
     private (PredictionStatusStore Store, StoreDatabase Database) Gateway()
     {
-        var database = new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Postgres]);
+        var database = new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Store]);
         _resources.Add(database);
         return (new PredictionStatusStore(database), database);
     }
