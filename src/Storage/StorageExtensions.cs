@@ -9,20 +9,21 @@ namespace Predictions.Storage;
 public static class StorageExtensions
 {
     /// <summary>
-    /// Registers the database named by <c>ConnectionStrings:{name}</c> as a keyed <see cref="StoreDatabase"/>
-    /// singleton: a SQLite file or a PostgreSQL database, as <see cref="StoreConnectionString"/> tells. It
-    /// validates the setting, and brings the store's schema for that provider (<paramref name="sqlite"/> or
-    /// <paramref name="postgres"/>) to its latest version at start-up, so a bad path, an unreachable server
-    /// or a failed migration fails the host at once. Stores that share a database each call this with the same name.
+    /// Registers the database named by <c>ConnectionStrings:{name}</c> as a keyed <see cref="StoreDatabase"/> singleton,
+    /// on whichever of <see cref="StoreProviders"/> recognizes the setting, holding <paramref name="schema"/>. It
+    /// validates the setting and <c>Storage:Timeout</c>, and brings the schemas to their latest version at start-up, so
+    /// a bad path, an unreachable server or a failed migration fails the host at once. Stores that share a database each
+    /// call this with the same name.
     /// </summary>
-    public static IHostApplicationBuilder AddStoreDatabase(this IHostApplicationBuilder builder, string name, StoreSchema sqlite, StoreSchema postgres)
+    public static IHostApplicationBuilder AddStoreDatabase(this IHostApplicationBuilder builder, string name, StoreSchema schema)
     {
-        builder.Services.AddKeyedSingleton(name, new ProviderSchemas(sqlite, postgres));
+        builder.Services.AddKeyedSingleton(name, schema);
         if (builder.Services.Any(service => service.ServiceType == typeof(StoreDatabase) && Equals(service.ServiceKey, name)))
         {
             return builder;
         }
 
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StoreDatabaseOptions>(name)
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString(name))
             .Validate(
@@ -41,20 +42,14 @@ public static class StorageExtensions
     private static StoreDatabase Create(IServiceProvider services, string name)
     {
         var connectionString = services.GetRequiredService<IOptionsMonitor<StoreDatabaseOptions>>().Get(name).ConnectionString!;
-        var schemas = services.GetKeyedServices<ProviderSchemas>(name).ToList();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}");
-        return StoreConnectionString.ProviderOf(connectionString) switch
-        {
-            StoreProvider.Postgres => new PostgresDatabase(connectionString, [.. schemas.Select(s => s.Postgres)], logger),
-            _ => new SqliteDatabase(connectionString, [.. schemas.Select(s => s.Sqlite)], logger),
-        };
+        var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var provider = StoreConnectionString.ProviderOf(connectionString)!;
+        return provider.Open(connectionString, [.. services.GetKeyedServices<StoreSchema>(name)], options, logger);
     }
 
     public sealed class StoreDatabaseOptions
     {
         public string? ConnectionString { get; set; }
     }
-
-    /// <summary>One store's schema as each provider spells it.</summary>
-    private sealed record ProviderSchemas(StoreSchema Sqlite, StoreSchema Postgres);
 }

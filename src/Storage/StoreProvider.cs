@@ -1,15 +1,27 @@
+using Microsoft.Extensions.Logging;
 
 namespace Predictions.Storage;
 
-/// <summary>The database engines a store runs on; <see cref="StoreConnectionString"/> tells which one a setting names.</summary>
-public enum StoreProvider
+/// <summary>
+/// A database engine the stores can run on: how a connection string names it, how it opens one, and which of
+/// its failures are outages. Each engine has one, in its own folder, listed once in <see cref="StoreProviders"/>.
+/// </summary>
+public abstract class StoreProvider
 {
-    Sqlite,
-    Postgres,
-}
+    /// <summary>The engine's key in each <see cref="SchemaStep"/>'s texts, and its name in logs.</summary>
+    public abstract string Key { get; }
 
-public static class StoreProviderExtensions
-{
-    /// <summary>The collation that compares text byte by byte, as SQLite does by default; empty where that is the default.</summary>
-    public static string BytewiseCollation(this StoreProvider provider) => provider == StoreProvider.Postgres ? "COLLATE \"C\"" : "";
+    /// <summary>True when <paramref name="connectionString"/> is this engine's.</summary>
+    public abstract bool Recognizes(string connectionString);
+
+    /// <summary>The database <paramref name="connectionString"/> names, holding <paramref name="schemas"/>.</summary>
+    public abstract StoreDatabase Open(string connectionString, IReadOnlyList<StoreSchema> schemas, StorageOptions options, ILogger logger);
+
+    /// <summary>True when the engine, not the statement, is at fault: waiting fixes it, nothing about the write does.</summary>
+    public abstract bool IsOutage(Exception exception);
+
+    /// <summary>What failed when a database of this engine cannot be opened at start-up, naming where it is.</summary>
+    public abstract string CannotOpen(string location);
+
+    public override string ToString() => Key;
 }

@@ -21,10 +21,7 @@ internal sealed class StoreSchemaInitializer(StoreDatabase database, string name
         }
         catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException or SocketException or AuthenticationException or TimeoutException)
         {
-            var what = database.Provider == StoreProvider.Postgres
-                ? $"cannot connect to, or create the schema in, the PostgreSQL database {database.Location}"
-                : $"cannot open, create or upgrade the SQLite database '{database.Location}'";
-            throw new InvalidOperationException($"ConnectionStrings:{name}: {what}: {Reasons(ex)}", ex);
+            throw new InvalidOperationException($"ConnectionStrings:{name}: {database.Provider.CannotOpen(database.Location)}: {Reasons(ex)}", ex);
         }
     }
 

@@ -4,13 +4,13 @@ namespace Predictions.Storage.Tests;
 public sealed class StoreConnectionStringTests
 {
     [Theory]
-    [InlineData("Host=db;Port=5432;Database=predictions;Username=gateway;Password=secret", StoreProvider.Postgres)]
-    [InlineData("host=127.0.0.1;database=audit", StoreProvider.Postgres)]
-    [InlineData("Data Source=results.db", StoreProvider.Sqlite)]
-    [InlineData("Data Source=/var/lib/predictions/audit.db;Default Timeout=5", StoreProvider.Sqlite)]
-    [InlineData("DataSource=results.db", StoreProvider.Sqlite)]
-    public void A_setting_names_its_provider(string connectionString, StoreProvider provider) =>
-        Assert.Equal(provider, StoreConnectionString.ProviderOf(connectionString));
+    [InlineData("Host=db;Port=5432;Database=predictions;Username=gateway;Password=secret", "postgres")]
+    [InlineData("host=127.0.0.1;database=audit", "postgres")]
+    [InlineData("Data Source=results.db", "sqlite")]
+    [InlineData("Data Source=/var/lib/predictions/audit.db;Default Timeout=5", "sqlite")]
+    [InlineData("DataSource=results.db", "sqlite")]
+    public void A_setting_names_its_provider(string connectionString, string provider) =>
+        Assert.Equal(provider, StoreConnectionString.ProviderOf(connectionString)?.Key);
 
     [Theory]
     [InlineData(null)]

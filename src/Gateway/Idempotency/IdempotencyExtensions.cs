@@ -12,7 +12,7 @@ public static class IdempotencyExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIdempotency(this IHostApplicationBuilder builder)
     {
-        builder.AddStoreDatabase(ResultsDatabase.Name, IdempotencySchema.Store, IdempotencySchema.Postgres);
+        builder.AddStoreDatabase(ResultsDatabase.Name, IdempotencySchema.Store);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IdempotencyStore>();
         return builder;

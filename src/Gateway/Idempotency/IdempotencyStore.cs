@@ -42,9 +42,9 @@ public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] S
     {
         var now = clock.GetUtcNow();
         var scope = owner ?? "";
-        return database.WriteAsync((connection, transaction) =>
+        return database.WriteAsync(async write =>
         {
-            var claimed = connection.QuerySingleOrDefault<string>("""
+            var claimed = await write.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
                 INSERT INTO owned_idempotency_keys (owner, idempotency_key, prediction_id, fingerprint, published, created_at)
                 VALUES (@scope, @key, @id, @fingerprint, 0, @now)
                 ON CONFLICT (owner, idempotency_key) DO UPDATE SET created_at = excluded.created_at
@@ -53,16 +53,18 @@ public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] S
                 RETURNING prediction_id;
                 """,
                 new { scope, key, id = predictionId.ToString(), fingerprint, now = Text(now), abandoned = Text(now - Abandoned) },
-                transaction);
+                write.Transaction,
+                cancellationToken: write.CancellationToken));
             if (claimed is not null)
             {
                 return (Outcome.Claimed, Guid.Parse(claimed));
             }
 
-            var existing = connection.QuerySingle<(string PredictionId, string Fingerprint, long Published)>(
+            var existing = await write.Connection.QuerySingleAsync<(string PredictionId, string Fingerprint, long Published)>(new CommandDefinition(
                 "SELECT prediction_id, fingerprint, published FROM owned_idempotency_keys WHERE owner = @scope AND idempotency_key = @key",
                 new { scope, key },
-                transaction);
+                write.Transaction,
+                cancellationToken: write.CancellationToken));
             var outcome = existing.Fingerprint != fingerprint ? Outcome.Mismatch
                 : existing.Published == 0 ? Outcome.InProgress
                 : Outcome.Replayed;
@@ -78,5 +80,7 @@ public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] S
         ExecuteAsync("UPDATE owned_idempotency_keys SET created_at = @released WHERE owner = @scope AND idempotency_key = @key AND published = 0", owner, key, cancellationToken);
 
     private Task<int> ExecuteAsync(string sql, string? owner, string key, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => connection.Execute(sql, new { scope = owner ?? "", key, released = Text(DateTimeOffset.UnixEpoch) }, transaction), cancellationToken);
+        database.WriteAsync(write => write.Connection.ExecuteAsync(new CommandDefinition(
+            sql, new { scope = owner ?? "", key, released = Text(DateTimeOffset.UnixEpoch) }, write.Transaction,
+            cancellationToken: write.CancellationToken)), cancellationToken);
 }

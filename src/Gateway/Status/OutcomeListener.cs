@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Predictions.Gateway.Stores;
 using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
@@ -8,9 +8,9 @@ using Predictions.Storage;
 namespace Predictions.Gateway.Status;
 
 /// <summary>
-/// Wakes this gateway's long polls for outcomes another gateway stored: on PostgreSQL it listens on
+/// Wakes this gateway's long polls for outcomes another gateway stored: it listens on
 /// <see cref="OutcomeNotifications.Channel"/> and hands each waiter its prediction's outcome, read back once
-/// committed. On SQLite there is one host, and the gateway that stores an outcome wakes its own waiters.
+/// committed. A database no other host shares (SQLite) has nothing to hear, and the listener ends at once.
 /// A notification sent while the connection was down is lost, so after every (re)connection the outcomes of
 /// everyone waiting are looked up once.
 /// </summary>
@@ -21,30 +21,28 @@ public sealed partial class OutcomeListener(
     IOptionsMonitor<RetryPolicy> retries,
     ILogger<OutcomeListener> logger) : BackgroundService
 {
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(15);
     private readonly RetryPolicy _reconnects = retries.GetRetryPolicy(RetryPolicies.OutcomeListening);
     private int _retry;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (database.Provider != StoreProvider.Postgres)
-        {
-            return;
-        }
-
         var payloads = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var waking = WakeAsync(payloads.Reader, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ListenAsync(payloads.Writer, stoppingToken);
+                Action<string> heard = payload => payloads.Writer.TryWrite(payload);
+                if (!await database.ListenAsync(OutcomeNotifications.Channel, heard, () => Listening(payloads.Writer), stoppingToken))
+                {
+                    break;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException or IOException)
             {
                 var pause = _reconnects.Pause(_retry++);
                 LogListenFailed(logger, database.Location, pause.TotalSeconds, ex.Message);
@@ -56,30 +54,13 @@ public sealed partial class OutcomeListener(
         await waking;
     }
 
-    private async Task ListenAsync(ChannelWriter<string> payloads, CancellationToken stoppingToken)
+    private void Listening(ChannelWriter<string> payloads)
     {
-        // A connection of its own for as long as it lives: LISTEN belongs to the session.
-        await using var connection = (NpgsqlConnection)await database.OpenAsync(stoppingToken);
-        connection.Notification += (_, notification) => payloads.TryWrite(notification.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {OutcomeNotifications.Channel};", connection))
-        {
-            await listen.ExecuteNonQueryAsync(stoppingToken);
-        }
-
         LogListening(logger, database.Location);
         _retry = 0;
 
         // Whatever was stored while nobody listened: everyone waiting looks once.
         payloads.TryWrite("");
-        while (true)
-        {
-            // Quiet for a while: a round trip proves the connection still stands, so a dead one is replaced.
-            if (!await connection.WaitAsync(Idle, stoppingToken))
-            {
-                await using var ping = new NpgsqlCommand("SELECT 1;", connection);
-                await ping.ExecuteScalarAsync(stoppingToken);
-            }
-        }
     }
 
     private async Task WakeAsync(ChannelReader<string> payloads, CancellationToken stoppingToken)
@@ -96,7 +77,7 @@ public sealed partial class OutcomeListener(
             {
                 waiters.Notify(await store.FindFinishedAsync(waiting, stoppingToken));
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or OperationCanceledException)
+            catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException or OperationCanceledException)
             {
                 // The long polls look again on their own recheck (Gateway:LongPollRecheck).
                 LogWakeFailed(logger, waiting.Count, ex.Message);

@@ -1,13 +1,12 @@
-using System.Data.Common;
-using Dapper;
+using Predictions.Storage;
 
 namespace Predictions.Gateway.Status;
 
 /// <summary>
-/// On PostgreSQL, the gateway that stores outcomes tells every other gateway which predictions they were for
-/// (<c>NOTIFY prediction_outcomes</c>, sent in the same transaction, so delivered only once it is committed),
-/// and each gateway's <see cref="OutcomeListener"/> wakes its own long polls. A payload is a comma-separated
-/// list of ids, cut to stay under PostgreSQL's 8000-byte limit.
+/// The gateway that stores outcomes tells every other gateway on the database which predictions they were for, in
+/// the same transaction, so only once it is committed (<see cref="StoreWrite.NotifyAsync"/>), and each gateway's
+/// <see cref="OutcomeListener"/> wakes its own long polls. A payload is a comma-separated list of ids, cut to stay
+/// under PostgreSQL's 8000-byte limit.
 /// </summary>
 public static class OutcomeNotifications
 {
@@ -16,11 +15,11 @@ public static class OutcomeNotifications
     /// <summary>Ids per notification: 36 characters and a comma each, well under the payload limit.</summary>
     private const int IdsPerPayload = 200;
 
-    public static void Send(DbConnection connection, DbTransaction transaction, IEnumerable<string> ids)
+    public static async Task SendAsync(StoreWrite write, IEnumerable<string> ids)
     {
         foreach (var chunk in ids.Chunk(IdsPerPayload))
         {
-            connection.Execute("SELECT pg_notify(@Channel, @Payload);", new { Channel, Payload = string.Join(',', chunk) }, transaction);
+            await write.NotifyAsync(Channel, string.Join(',', chunk));
         }
     }
 

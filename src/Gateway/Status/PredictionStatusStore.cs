@@ -33,7 +33,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
     private static readonly OutcomeColumns Outcome = new(Status: "status", FinishedAt: "completed_at", Worker: "worker");
 
     // An outcome replaces a queued row, and an outcome that takes precedence over the stored one.
-    private static string UpsertOutcome(StoreProvider provider) => $"""
+    private static string UpsertOutcome(StoreDialect dialect) => $"""
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at, model_name, model_version, worker)
         VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion, @Worker)
         ON CONFLICT (prediction_id) DO UPDATE SET
@@ -41,7 +41,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
             error = excluded.error, completed_at = excluded.completed_at,
             model_name = excluded.model_name, model_version = excluded.model_version, worker = excluded.worker,
             submitted_at = coalesce(predictions.submitted_at, excluded.submitted_at)
-        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "predictions", provider.BytewiseCollation())};
+        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "predictions", dialect.BytewiseCollation)};
         """;
 
     private const string Columns = """
@@ -69,13 +69,13 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
     {
         var rows = requests.Select(r => new Row(
             r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null, null, null, null)).ToList();
-        return database.WriteAsync((connection, transaction) =>
+        return database.WriteAsync(async write =>
         {
-            PreparedBatch.Execute(connection, transaction, InsertQueued, rows);
+            await write.ExecuteEachAsync(InsertQueued, rows);
             if (owner is not null)
             {
                 // Also when the outcome was stored first: the owner does not depend on which row came first.
-                PreparedBatch.Execute(connection, transaction, InsertOwner, [.. rows.Select(r => new OwnerRow(r.Id, owner))]);
+                await write.ExecuteEachAsync(InsertOwner, [.. rows.Select(r => new OwnerRow(r.Id, owner))]);
             }
 
             return rows.Count;
@@ -99,22 +99,19 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
         var owned = outcomes.ToList();
         var rows = owned.Select(o => Row.From(o.Outcome)).ToList();
         var owners = owned.Where(o => o.Owner is not null).Select(o => new OwnerRow(o.Outcome.PredictionId.ToString(), o.Owner!)).ToList();
-        var upsert = UpsertOutcome(database.Provider);
-        var changed = await database.WriteAsync((connection, transaction) =>
+        var upsert = UpsertOutcome(database.Dialect);
+        var changed = await database.WriteAsync(async write =>
         {
-            var written = PreparedBatch.Execute(connection, transaction, upsert, rows);
+            var written = await write.ExecuteEachAsync(upsert, rows);
             if (owners.Count > 0)
             {
-                PreparedBatch.Execute(connection, transaction, InsertOwner, owners);
+                await write.ExecuteEachAsync(InsertOwner, owners);
             }
 
             // Each write that changed a prediction replaced what it had, so the last one is what it now holds.
             var standing = rows.Where((_, i) => written[i] > 0).GroupBy(row => row.Id).Select(changes => changes.Last()).ToList();
-            if (database.Provider == StoreProvider.Postgres)
-            {
-                // Gateways sharing the database wake their own long polls for these, once this commits.
-                OutcomeNotifications.Send(connection, transaction, standing.Select(row => row.Id));
-            }
+            // Gateways sharing the database wake their own long polls for these, once this commits.
+            await OutcomeNotifications.SendAsync(write, standing.Select(row => row.Id));
 
             return standing;
         }, cancellationToken);
@@ -127,9 +124,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
     /// </summary>
     public async Task<PredictionRecord?> FindAsync(Guid id, string? reader, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            new CommandDefinition(SelectOne, new { Id = id.ToString(), Reader = reader }, cancellationToken: cancellationToken));
+        var row = await database.ReadAsync((connection, token) => connection.QuerySingleOrDefaultAsync<Row>(
+            new CommandDefinition(SelectOne, new { Id = id.ToString(), Reader = reader }, cancellationToken: token)), cancellationToken);
         return row?.ToRecord();
     }
 
@@ -143,9 +139,9 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
             parameters.Add($"Id{i}", id.ToString());
             return $"@Id{i}";
         }).ToList();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"{SelectFinished} WHERE p.prediction_id IN ({string.Join(", ", names)}) AND status <> 'queued';", parameters, cancellationToken: cancellationToken));
+        var rows = await database.ReadAsync((connection, token) => connection.QueryAsync<Row>(new CommandDefinition(
+            $"{SelectFinished} WHERE p.prediction_id IN ({string.Join(", ", names)}) AND status <> 'queued';", parameters, cancellationToken: token)),
+            cancellationToken);
         return [.. rows.Select(row => row.ToRecord())];
     }
 

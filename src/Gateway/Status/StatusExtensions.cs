@@ -13,7 +13,7 @@ public static class StatusExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStatusStore(this IHostApplicationBuilder builder)
     {
-        builder.AddStoreDatabase(ResultsDatabase.Name, PredictionStatusSchema.Store, PredictionStatusSchema.Postgres);
+        builder.AddStoreDatabase(ResultsDatabase.Name, PredictionStatusSchema.Store);
         builder.Services.AddOptions<LongPollOptions>()
             .BindConfiguration(LongPollOptions.Section)
             .ValidateDataAnnotations()

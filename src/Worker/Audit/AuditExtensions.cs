@@ -8,7 +8,7 @@ public static class AuditExtensions
     /// <summary>The audit store (<c>ConnectionStrings:Audit</c>) that the audit consumer writes to.</summary>
     public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
     {
-        builder.AddStoreDatabase(AuditStore.Database, AuditSchema.Store, AuditSchema.Postgres);
+        builder.AddStoreDatabase(AuditStore.Database, AuditSchema.Store);
         builder.Services.AddSingleton<AuditStore>();
         return builder;
     }

@@ -18,7 +18,7 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
 
     private static readonly OutcomeColumns Outcome = new(Status: "outcome", FinishedAt: "finished_at", Worker: "worker");
 
-    private static string Upsert(StoreProvider provider) => $"""
+    private static string Upsert(StoreDialect dialect) => $"""
         INSERT INTO prediction_audit (
             prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker, model_name, model_version,
             submitted_at, received_at, metadata_started_at, metadata_completed_at,
@@ -34,7 +34,7 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
             metadata_started_at = excluded.metadata_started_at, metadata_completed_at = excluded.metadata_completed_at,
             inference_queued_at = excluded.inference_queued_at, inference_started_at = excluded.inference_started_at,
             inference_completed_at = excluded.inference_completed_at, finished_at = excluded.finished_at, audited_at = excluded.audited_at
-        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "prediction_audit", provider.BytewiseCollation())};
+        WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "prediction_audit", dialect.BytewiseCollation)};
         """;
 
     /// <summary>
@@ -46,10 +46,10 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
 
     private Task<IReadOnlyList<Guid>> UpsertAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken)
     {
-        var upsert = Upsert(database.Provider);
-        return database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
+        var upsert = Upsert(database.Dialect);
+        return database.WriteAsync<IReadOnlyList<Guid>>(async write =>
         {
-            var written = PreparedBatch.Execute(connection, transaction, upsert, rows);
+            var written = await write.ExecuteEachAsync(upsert, rows);
             return [.. rows.Where((_, i) => written[i] == 0).Select(row => Guid.Parse(row.PredictionId))];
         }, cancellationToken);
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Predictions.Gateway.Idempotency;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 
@@ -125,7 +126,8 @@ public sealed class IdempotencySchemaTests : IDisposable
     {
         // Recorded at version 1, yet its table is gone (dropped by hand): step 2 has no keys to move.
         var path = Path.Combine(_folder, "results.db");
-        await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [new StoreSchema(IdempotencySchema.Store.Store, [IdempotencySchema.Store.Migrations[0]])]))
+        var firstStep = new StoreSchema(IdempotencySchema.Store.Store, [IdempotencySchema.Store.Steps[0]]);
+        await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [firstStep]))
         {
             await atFirstVersion.EnsureCreatedAsync();
         }

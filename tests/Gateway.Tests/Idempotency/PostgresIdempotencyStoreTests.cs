@@ -1,6 +1,7 @@
 using Predictions.Gateway.Idempotency;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 
@@ -12,7 +13,7 @@ public sealed class PostgresIdempotencyStoreTests : IdempotencyStoreTests
     protected override async Task<StoreDatabase> OpenDatabaseAsync()
     {
         _database ??= await PostgresLocator.CreateDatabaseAsync();
-        return new PostgresDatabase(_database.ConnectionString, [IdempotencySchema.Postgres]);
+        return new PostgresDatabase(_database.ConnectionString, [IdempotencySchema.Store]);
     }
 
     public override async Task DisposeAsync()

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Gateway.Idempotency;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 

@@ -6,6 +6,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;
 

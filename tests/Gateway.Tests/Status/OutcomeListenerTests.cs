@@ -5,6 +5,8 @@ using Predictions.Gateway.Status;
 using Predictions.Harness;
 using Predictions.ServiceDefaults.Resilience;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;
 
@@ -88,7 +90,7 @@ public sealed class OutcomeListenerTests : IAsyncLifetime
 
     private (PredictionStatusStore Store, StoreDatabase Database) Gateway()
     {
-        var database = new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Postgres]);
+        var database = new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Store]);
         _resources.Add(database);
         return (new PredictionStatusStore(database), database);
     }

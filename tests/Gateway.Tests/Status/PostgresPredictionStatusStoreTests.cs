@@ -1,6 +1,7 @@
 using Predictions.Gateway.Status;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
 
 namespace Predictions.Gateway.Tests.Status;
 
@@ -13,7 +14,7 @@ public sealed class PostgresPredictionStatusStoreTests : PredictionStatusStoreTe
     {
         // Text sorted by locale, as on a server made with a language's locale: the stores must compare byte by byte anyway.
         _database ??= await PostgresLocator.CreateDatabaseAsync(icuLocale: "en-US");
-        return new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Postgres]);
+        return new PostgresDatabase(_database.ConnectionString, [PredictionStatusSchema.Store]);
     }
 
     public override async Task DisposeAsync()

@@ -4,6 +4,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;
 
@@ -150,7 +151,8 @@ public sealed class PredictionStatusSchemaTests : IDisposable
     {
         // Recorded at version 1, yet the owners table is already there (made by hand): step 2 cannot run.
         var path = Path.Combine(_folder, "results.db");
-        await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [new StoreSchema(PredictionStatusSchema.Store.Store, [PredictionStatusSchema.Store.Migrations[0]])]))
+        var firstStep = new StoreSchema(PredictionStatusSchema.Store.Store, [PredictionStatusSchema.Store.Steps[0]]);
+        await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [firstStep]))
         {
             await atFirstVersion.EnsureCreatedAsync();
         }

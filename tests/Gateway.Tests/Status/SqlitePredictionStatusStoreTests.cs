@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Predictions.Gateway.Status;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
 
 namespace Predictions.Integration.Tests.Infrastructure;
 
@@ -14,7 +15,7 @@ public static class StoreQuery
 {
     public static async Task<IReadOnlyList<T>> ReadAsync<T>(string source, string sql, Func<DbDataReader, T> row)
     {
-        var onPostgres = StoreConnectionString.ProviderOf(source) == StoreProvider.Postgres;
+        var onPostgres = StoreConnectionString.ProviderOf(source) == PostgresProvider.Instance;
         if (!onPostgres && !File.Exists(source))
         {
             return [];

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;
@@ -143,7 +144,8 @@ public sealed class AuditSchemaTests : IDisposable
     {
         // Recorded at version 1, yet the next step's column is already there (added by hand): step 2 cannot run.
         var path = Path.Combine(_folder, "audit.db");
-        await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [new StoreSchema(AuditSchema.Store.Store, [AuditSchema.Store.Migrations[0]])]))
+        var firstStep = new StoreSchema(AuditSchema.Store.Store, [AuditSchema.Store.Steps[0]]);
+        await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [firstStep]))
         {
             await atFirstVersion.EnsureCreatedAsync();
         }

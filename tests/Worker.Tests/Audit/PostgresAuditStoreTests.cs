@@ -1,5 +1,6 @@
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;
@@ -13,7 +14,7 @@ public sealed class PostgresAuditStoreTests : AuditStoreTests
     {
         // Text sorted by locale, as on a server made with a language's locale: the stores must compare byte by byte anyway.
         _database ??= await PostgresLocator.CreateDatabaseAsync(icuLocale: "en-US");
-        return new PostgresDatabase(_database.ConnectionString, [AuditSchema.Postgres]);
+        return new PostgresDatabase(_database.ConnectionString, [AuditSchema.Store]);
     }
 
     public override async Task DisposeAsync()

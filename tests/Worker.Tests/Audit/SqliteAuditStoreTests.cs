@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Sqlite;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;

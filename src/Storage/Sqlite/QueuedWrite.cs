@@ -1,19 +1,17 @@
-using Microsoft.Data.Sqlite;
-
-namespace Predictions.Storage;
+namespace Predictions.Storage.Sqlite;
 
 /// <summary>
 /// A write waiting for the <see cref="SqliteWriter"/>'s thread. Its caller may withdraw it until the moment
 /// the thread starts it; after that it is seen through.
 /// </summary>
-internal sealed class QueuedWrite(Func<SqliteConnection, SqliteTransaction, object?> work, bool durable)
+internal sealed class QueuedWrite(Func<StoreWrite, Task<object?>> work, bool durable)
 {
     private const int Waiting = 0, Started = 1, Withdrawn = 2;
 
     // Its caller and the writer thread race to move it out of Waiting: exactly one of them wins.
     private int _state = Waiting;
 
-    public Func<SqliteConnection, SqliteTransaction, object?> Work { get; } = work;
+    public Func<StoreWrite, Task<object?>> Work { get; } = work;
 
     public bool Durable { get; } = durable;
 

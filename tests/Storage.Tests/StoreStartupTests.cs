@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Predictions.Harness;
-using Predictions.Storage;
-using Predictions.Worker.Audit;
+using Predictions.Storage.Postgres;
 
-namespace Predictions.Worker.Tests.Storage;
+namespace Predictions.Storage.Tests;
 
 /// <summary>A store's setting at start-up: the host fails at once, naming the setting, when it names no database or one it cannot reach.</summary>
 public sealed class StoreStartupTests
@@ -16,7 +15,7 @@ public sealed class StoreStartupTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("ConnectionStrings:Audit", error.Message);
+        Assert.Contains("ConnectionStrings:Ledger", error.Message);
         Assert.Contains("Host", error.Message);
     }
 
@@ -24,11 +23,12 @@ public sealed class StoreStartupTests
     public async Task An_unreachable_postgres_server_fails_start_up_naming_the_setting_and_the_server_but_not_the_password()
     {
         var port = Ports.Free();
-        using var host = Build($"Host=127.0.0.1;Port={port};Database=audit;Username=worker;Password=s3cret;Timeout=3");
+        using var host = Build($"Host=127.0.0.1;Port={port};Database=ledger;Username=worker;Password=s3cret;Timeout=3");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
-        Assert.StartsWith($"ConnectionStrings:Audit: cannot connect to, or create the schema in, the PostgreSQL database 127.0.0.1:{port}/audit", error.Message);
+        Assert.StartsWith(
+            $"ConnectionStrings:Ledger: cannot connect to, or create the schema in, the PostgreSQL database 127.0.0.1:{port}/ledger", error.Message);
         Assert.DoesNotContain("s3cret", error.Message);
     }
 
@@ -41,14 +41,16 @@ public sealed class StoreStartupTests
         await host.StartAsync();
         await host.StopAsync();
 
-        Assert.Equal(AuditSchema.Postgres.LatestVersion, await database.ScalarAsync<int>("SELECT max(version) FROM schema_migrations WHERE store = 'audit'"));
+        Assert.Equal(
+            Ledger.Schema.MigrationsFor(PostgresProvider.Name)[^1].Version,
+            await database.ScalarAsync<int>("SELECT max(version) FROM schema_migrations WHERE store = 'ledger'"));
     }
 
     private static IHost Build(string connectionString)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration["ConnectionStrings:Audit"] = connectionString;
-        builder.AddStoreDatabase(AuditStore.Database, AuditSchema.Store, AuditSchema.Postgres);
+        builder.Configuration["ConnectionStrings:Ledger"] = connectionString;
+        builder.AddStoreDatabase(Ledger.Database, Ledger.Schema);
         return builder.Build();
     }
 }

@@ -1,10 +1,10 @@
-using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Predictions.Harness;
+using Predictions.Storage.Sqlite;
 
-namespace Predictions.Storage.Tests;
+namespace Predictions.Storage.Tests.Sqlite;
 
 /// <summary>How a file's stores are brought to their latest schema version when the database is first used.</summary>
 public sealed class SchemaMigratorTests : IDisposable
@@ -29,7 +29,7 @@ public sealed class SchemaMigratorTests : IDisposable
     public async Task A_step_that_fails_leaves_the_file_as_it_was_and_is_reported_naming_the_store_and_the_version()
     {
         var path = Path.Combine(_folder, "notes.db");
-        var failing = new StoreSchema("notes", [.. Counted("notes", 2).Migrations, new(3, "INSERT INTO nowhere VALUES (1);")]);
+        var failing = new StoreSchema("notes", [.. Counted("notes", 2).Steps, new(3, "INSERT INTO nowhere VALUES (1);")]);
         await using var database = new SqliteDatabase($"Data Source={path}", [failing]);
 
         var error = await Assert.ThrowsAsync<SqliteException>(() => database.EnsureCreatedAsync().WaitAsync(Timeout));
@@ -135,7 +135,7 @@ public sealed class SchemaMigratorTests : IDisposable
     /// </summary>
     private static StoreSchema Counted(string store, int steps) => new(store,
     [
-        .. Enumerable.Range(1, steps).Select(version => new SchemaMigration(version, $"""
+        .. Enumerable.Range(1, steps).Select(version => new SchemaStep(version, $"""
             CREATE TABLE IF NOT EXISTS ran (store TEXT NOT NULL, version INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS notes (text TEXT NOT NULL);
             INSERT INTO ran VALUES ('{store}', {version});
@@ -155,11 +155,5 @@ public sealed class SchemaMigratorTests : IDisposable
         return called.Task.Unwrap();
     }
 
-    private static int AddNote(DbConnection connection, DbTransaction transaction)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO notes (text) VALUES ('kept');";
-        return command.ExecuteNonQuery();
-    }
+    private static Task<int> AddNote(StoreWrite write) => NoteWrites.AddAsync(write);
 }

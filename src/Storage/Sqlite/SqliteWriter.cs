@@ -1,14 +1,14 @@
-using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Sqlite;
 
 /// <summary>
 /// The one writer of a SQLite file: a thread of its own, which gathers every write that is waiting into one
-/// transaction, so one disk flush commits them all (group commit); since SQLite's driver is synchronous, no
-/// thread-pool thread ever blocks on a flush. Whatever goes wrong fails only the batch it happened in.
+/// transaction, so one disk flush commits them all (group commit). SQLite's driver is synchronous, so its "async"
+/// calls finish on this thread: no thread-pool thread ever blocks on a flush. Whatever goes wrong fails only the
+/// batch it happened in.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -28,10 +28,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
         new Thread(WriteLoop) { IsBackground = true, Name = $"sqlite-writer {Path.GetFileName(dataSource)}" }.Start();
     }
 
-    /// <inheritdoc cref="SqliteDatabase.WriteAsync{T}"/>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, bool durable, CancellationToken cancellationToken)
+    /// <summary>Queues <paramref name="work"/>; cancelling withdraws it until this thread starts it, then it is seen through.</summary>
+    public async Task<T> WriteAsync<T>(Func<StoreWrite, Task<T>> work, bool durable, CancellationToken cancellationToken)
     {
-        var write = new QueuedWrite((connection, transaction) => work(connection, transaction), durable);
+        var write = new QueuedWrite(async store => await work(store), durable);
         if (!_writes.Writer.TryWrite(write))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase), "The database is shutting down and takes no more writes.");
@@ -142,7 +142,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
                 try
                 {
-                    results[i] = batch[i].Work(connection, transaction);
+                    // SQLite's async calls complete synchronously, so the write is done when this returns.
+                    results[i] = batch[i].Work(new SqliteWrite(connection, transaction, CancellationToken.None)).GetAwaiter().GetResult();
                 }
                 catch (SqliteException ex) when (!SqliteOutageCodes.FailsTransaction(ex.SqliteErrorCode))
                 {

@@ -1,5 +1,5 @@
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite primary result codes that mean the store, not the write, is at fault: the file is locked,

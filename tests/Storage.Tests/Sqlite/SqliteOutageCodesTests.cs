@@ -1,4 +1,6 @@
-namespace Predictions.Storage.Tests;
+using Predictions.Storage.Sqlite;
+
+namespace Predictions.Storage.Tests.Sqlite;
 
 public sealed class SqliteOutageCodesTests
 {

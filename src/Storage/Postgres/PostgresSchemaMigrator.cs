@@ -2,12 +2,12 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Postgres;
 
 /// <summary>
 /// Brings a store's tables in a PostgreSQL database to the latest version of its <see cref="StoreSchema"/>,
-/// recorded in the same <c>schema_migrations</c> table as in SQLite. A new database starts at the current
-/// shape, so there is nothing made before versions were recorded to find. Hosts starting at once on the
+/// recorded in <see cref="SchemaVersions"/>. A PostgreSQL database was never made before versions were recorded,
+/// so there is nothing of that kind to find. Hosts starting at once on the
 /// same database take turns: each store migrates in one transaction under a transaction-scoped advisory lock.
 /// </summary>
 internal static class PostgresSchemaMigrator
@@ -25,17 +25,16 @@ internal static class PostgresSchemaMigrator
         await using var transaction = await connection.BeginTransactionAsync();
         // The lock first, even before the version table: two hosts creating it at once would collide.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
-        await connection.ExecuteAsync(SchemaMigrator.VersionTable, transaction: transaction);
-        var recorded = (await connection.QueryAsync<int>(
-            "SELECT version FROM schema_migrations WHERE store = @Store", new { schema.Store }, transaction)).ToHashSet();
-        SchemaMigrator.WarnIfNewer(recorded, schema, location, logger);
+        await connection.ExecuteAsync(SchemaVersions.Table, transaction: transaction);
+        var recorded = (await connection.QueryAsync<int>(SchemaVersions.Recorded, new { schema.Store }, transaction)).ToHashSet();
+        var migrations = schema.MigrationsFor(PostgresProvider.Name);
+        SchemaVersions.WarnIfNewer(recorded, schema, migrations, location, logger);
 
         var ran = new List<int>();
-        foreach (var migration in schema.Migrations.Where(m => !recorded.Contains(m.Version)))
+        foreach (var migration in migrations.Where(m => !recorded.Contains(m.Version)))
         {
             await RunAsync(connection, transaction, schema, migration);
-            await connection.ExecuteAsync(
-                SchemaMigrator.Record, new { schema.Store, migration.Version, AppliedAt = StoredTimestamp.Text(DateTimeOffset.UtcNow) }, transaction);
+            await connection.ExecuteAsync(SchemaVersions.Record, SchemaVersions.RecordOf(schema, migration), transaction);
             ran.Add(migration.Version);
         }
 
@@ -44,7 +43,7 @@ internal static class PostgresSchemaMigrator
         {
             logger.LogInformation(
                 "Brought the {Store} schema of {Location} to version {Version}: ran steps {Ran}",
-                schema.Store, location, schema.LatestVersion, string.Join(", ", ran));
+                schema.Store, location, migrations[^1].Version, string.Join(", ", ran));
         }
     }
 

@@ -1,8 +1,7 @@
-using System.Data.Common;
-using Dapper;
 using Predictions.Harness;
+using Predictions.Storage.Postgres;
 
-namespace Predictions.Storage.Tests;
+namespace Predictions.Storage.Tests.Postgres;
 
 /// <summary>
 /// A PostgreSQL server that stops under a running store: its writes fail as an outage, which consumers
@@ -39,6 +38,5 @@ public sealed class PostgresOutageTests : IAsyncLifetime
         Assert.Equal(2L, await test.ScalarAsync<long>("SELECT count(*) FROM notes"));
     }
 
-    private static int AddNote(DbConnection connection, DbTransaction transaction) =>
-        connection.Execute("INSERT INTO notes (text) VALUES ('kept')", transaction: transaction);
+    private static Task<int> AddNote(StoreWrite write) => NoteWrites.AddAsync(write);
 }

@@ -1,10 +1,8 @@
-using System.Data.Common;
 using Dapper;
 using Predictions.Harness;
-using Predictions.Storage;
-using Predictions.Worker.Audit;
+using Predictions.Storage.Postgres;
 
-namespace Predictions.Worker.Tests.Storage;
+namespace Predictions.Storage.Tests.Postgres;
 
 /// <summary>The PostgreSQL store database: its migrations, its writes, and a server that goes away.</summary>
 public sealed class PostgresDatabaseTests : IAsyncLifetime
@@ -26,27 +24,27 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     [Fact]
     public async Task A_fresh_database_gets_every_step_and_a_second_start_finds_them_done()
     {
-        await using (var first = new PostgresDatabase(_database.ConnectionString, [AuditSchema.Postgres, Notes]))
+        await using (var first = new PostgresDatabase(_database.ConnectionString, [Ledger.Schema, Notes]))
         {
             await first.EnsureCreatedAsync().WaitAsync(Timeout);
         }
 
         var recorded = await VersionsAsync();
-        await using (var second = new PostgresDatabase(_database.ConnectionString, [AuditSchema.Postgres, Notes]))
+        await using (var second = new PostgresDatabase(_database.ConnectionString, [Ledger.Schema, Notes]))
         {
             await second.EnsureCreatedAsync().WaitAsync(Timeout);
         }
 
-        Assert.Equal(["audit 1", "notes 1", "notes 2"], recorded.Select(r => r.Split(' ', 3)[0] + " " + r.Split(' ', 3)[1]));
+        Assert.Equal(["ledger 1", "notes 1", "notes 2"], recorded.Select(r => r.Split(' ', 3)[0] + " " + r.Split(' ', 3)[1]));
         Assert.Equal(recorded, await VersionsAsync());
         Assert.Equal("double precision", await _database.ScalarAsync<string>(
-            "SELECT data_type FROM information_schema.columns WHERE table_name = 'prediction_audit' AND column_name = 'feature_value'"));
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'ledger' AND column_name = 'amount'"));
     }
 
     [Fact]
     public async Task Hosts_starting_at_once_on_one_database_take_turns_and_record_each_step_once()
     {
-        var databases = Enumerable.Range(0, 4).Select(_ => new PostgresDatabase(_database.ConnectionString, [AuditSchema.Postgres, Notes])).ToList();
+        var databases = Enumerable.Range(0, 4).Select(_ => new PostgresDatabase(_database.ConnectionString, [Ledger.Schema, Notes])).ToList();
         try
         {
             await Task.WhenAll(databases.Select(d => Task.Run(d.EnsureCreatedAsync))).WaitAsync(Timeout);
@@ -96,6 +94,5 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         return [.. await connection.QueryAsync<string>("SELECT store || ' ' || version || ' ' || applied_at FROM schema_migrations ORDER BY store, version")];
     }
 
-    private static int AddNote(DbConnection connection, DbTransaction transaction) =>
-        connection.Execute("INSERT INTO notes (text) VALUES ('kept')", transaction: transaction);
+    private static Task<int> AddNote(StoreWrite write) => NoteWrites.AddAsync(write);
 }

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Predictions.Storage.Tests;
+namespace Predictions.Storage.Tests.Postgres;
 
 /// <summary>
 /// Which failures of a PostgreSQL store are its outage, waited out however long it lasts and never

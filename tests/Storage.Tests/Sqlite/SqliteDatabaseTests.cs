@@ -1,7 +1,7 @@
-using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Predictions.Storage.Sqlite;
 
-namespace Predictions.Storage.Tests;
+namespace Predictions.Storage.Tests.Sqlite;
 
 public sealed class SqliteDatabaseTests : IDisposable
 {
@@ -23,7 +23,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     {
         await using var database = Database("notes.db");
 
-        var failing = database.WriteAsync<int>((_, _) => throw new ArgumentException("a bug in this write"), CancellationToken.None);
+        var failing = database.WriteAsync<int>(_ => throw new ArgumentException("a bug in this write"), CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => failing.WaitAsync(Timeout));
         Assert.Equal("a bug in this write", error.Message);
@@ -112,13 +112,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         return called.Task.Unwrap();
     }
 
-    private static int AddNote(DbConnection connection, DbTransaction transaction)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO notes (text) VALUES ('kept');";
-        return command.ExecuteNonQuery();
-    }
+    private static Task<int> AddNote(StoreWrite write) => NoteWrites.AddAsync(write);
 
     private async Task<long> CountAsync(string file, string sql)
     {

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Postgres;
 
 /// <summary>
 /// The PostgreSQL failures that mean the server, not the write, is at fault: it is gone, shutting down,

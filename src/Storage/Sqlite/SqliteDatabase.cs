@@ -3,12 +3,11 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Sqlite;
 
 /// <summary>
 /// One SQLite database file and the schemas of the stores kept in it. Reads open pooled connections on the
 /// caller's side (WAL lets them run beside the writer); writes go to the file's one <see cref="SqliteWriter"/>.
-/// Neither starts before every store's schema is at its latest version.
 /// </summary>
 public sealed class SqliteDatabase : StoreDatabase
 {
@@ -17,9 +16,17 @@ public sealed class SqliteDatabase : StoreDatabase
     private readonly ILogger _logger;
     private readonly SqliteWriter _writer;
 
-    public SqliteDatabase(string connectionString, IReadOnlyList<StoreSchema> schemas, ILogger? logger = null)
+    public SqliteDatabase(string connectionString, IReadOnlyList<StoreSchema> schemas, ILogger? logger = null, TimeSpan? timeout = null)
+        : base(timeout ?? new StorageOptions().Timeout)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
+
+        // How long a statement waits for another process's lock: within the bound of the whole call, unless the setting says.
+        if (!ConnectionStringKeys.HasAny(connectionString, "Default Timeout", "DefaultTimeout", "Command Timeout", "CommandTimeout"))
+        {
+            builder.DefaultTimeout = (int)Math.Ceiling(Timeout.TotalSeconds);
+        }
+
         _connectionString = builder.ToString();
         _schemas = schemas;
         _logger = logger ?? NullLogger.Instance;
@@ -29,36 +36,34 @@ public sealed class SqliteDatabase : StoreDatabase
 
     public string DataSource { get; }
 
-    public override StoreProvider Provider => StoreProvider.Sqlite;
+    public override StoreProvider Provider => SqliteProvider.Instance;
+
+    public override StoreDialect Dialect => SqliteProvider.Dialect;
 
     public override string Location => DataSource;
 
-    /// <summary>A pooled connection for reading.</summary>
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    // Nobody else writes to the file: the writer of an outcome wakes its own waiters.
+    public override Task<bool> ListenAsync(string channel, Action<string> heard, Action listening, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+
+    /// <summary>Takes no more writes, and waits for those already queued to be committed.</summary>
+    public override ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync().WaitAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on the writer thread inside a transaction shared with the other writes
-    /// waiting then, and completes once that transaction is committed: the write is on disk. A write that
-    /// is not <paramref name="durable"/> is committed without waiting for the disk flush: visible at once
-    /// and safe from a process crash, lost only if the machine itself fails before the next flush.
-    /// Cancelling withdraws a write that has not started yet (it waits behind others, or for a lock another
-    /// process holds): it never runs, so a caller that gave up knows it left nothing behind. A write already
-    /// running is seen through, and its outcome returned.
+    /// On the writer thread, inside a transaction shared with the other writes waiting then; done once that transaction
+    /// is committed. A write that is not <paramref name="durable"/> is committed without waiting for the disk flush:
+    /// visible at once and safe from a process crash, lost only if the machine itself fails before the next flush.
+    /// Cancelling withdraws a write that has not started yet (it waits behind others, or for another process's lock).
     /// </summary>
-    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken cancellationToken, bool durable = true)
-    {
-        await EnsureCreatedAsync().WaitAsync(cancellationToken);
-        return await _writer.WriteAsync(work, durable, cancellationToken);
-    }
-
-    /// <summary>Takes no more writes, and waits for those already queued to be committed.</summary>
-    public override ValueTask DisposeAsync() => _writer.DisposeAsync();
+    protected override Task<T> RunWriteAsync<T>(Func<StoreWrite, Task<T>> work, bool durable, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(work, durable, cancellationToken);
 
     protected override async Task CreateSchemaAsync()
     {
@@ -80,7 +85,7 @@ public sealed class SqliteDatabase : StoreDatabase
 
         foreach (var schema in _schemas)
         {
-            await SchemaMigrator.MigrateAsync(connection, schema, _logger);
+            await SqliteSchemaMigrator.MigrateAsync(connection, schema, _logger);
         }
     }
 }
