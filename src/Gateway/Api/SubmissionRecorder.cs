@@ -35,18 +35,27 @@ public sealed class SubmissionRecorder(
         {
             if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token)) is null)
             {
-                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, and a retry with it publishes the same id again: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
+                logger.LogWarning(Detail(unmarked),
+                    "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, "
+                    + "and a retry with it publishes the same id again: {Reason}",
+                    request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
             }
             else
             {
-                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
+                logger.LogWarning(Detail(unmarked),
+                    "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; "
+                    + "a retry with it gets 409 until the claim counts as abandoned: {Reason}",
+                    request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
             }
         }
 
         using var span = PredictionTracing.Start("status.write", request.PredictionId);
         if (await TryWriteAsync(token => store.AddQueuedAsync([request], owner, token)) is { } unrecorded)
         {
-            logger.LogWarning(Detail(unrecorded), "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives: {Reason}", request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));
+            logger.LogWarning(Detail(unrecorded),
+                "Prediction {PredictionId} was published but could not be recorded as queued; "
+                + "GET answers 404 for it until its outcome arrives: {Reason}",
+                request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));
         }
     }
 
@@ -61,7 +70,10 @@ public sealed class SubmissionRecorder(
     {
         if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token)) is { } unreleased)
         {
-            logger.LogWarning(Detail(unreleased), "Prediction {PredictionId} was not published and its Idempotency-Key could not be released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", predictionId, StoreOutage.Reason(unreleased, _storeTimeout));
+            logger.LogWarning(Detail(unreleased),
+                "Prediction {PredictionId} was not published and its Idempotency-Key could not be released; "
+                + "a retry with it gets 409 until the claim counts as abandoned: {Reason}",
+                predictionId, StoreOutage.Reason(unreleased, _storeTimeout));
         }
     }
 
