@@ -20,28 +20,34 @@ namespace Predictions.Worker.CrashRecovery;
 /// prediction's, so duplicates cannot crash the workers once more. A request an operator replays from the poison
 /// queue carries the count it was set aside with (<see cref="Topology.CrashesHeader"/>), and gets as many tries again.
 /// </summary>
-public sealed class SuspectFilter(InferenceJournal journal, IOptions<WorkQueueOptions> workQueue, WorkerIdentity worker, ILogger<SuspectFilter> logger)
+public sealed class SuspectFilter(
+    InferenceJournal journal, IOptions<WorkQueueOptions> workQueue, WorkerIdentity worker, ILogger<SuspectFilter> logger)
     : IFilter<ConsumeContext<PredictionRequest>>
 {
     public async Task Send(ConsumeContext<PredictionRequest> context, IPipe<ConsumeContext<PredictionRequest>> next)
     {
         var id = context.PredictionId();
         var crashes = id is { } known ? journal.CrashesOf(known) : 0;
-        var forgiven = context.ReceiveContext.TransportHeaders.Get<int>(Topology.CrashesHeader) ?? context.Headers.Get<int>(Topology.CrashesHeader) ?? 0;
+        var forgiven = context.ReceiveContext.TransportHeaders.Get<int>(Topology.CrashesHeader)
+            ?? context.Headers.Get<int>(Topology.CrashesHeader)
+            ?? 0;
         var started = Stopwatch.GetTimestamp();
         if (crashes > forgiven + workQueue.Value.SuspectDeliveryLimit)
         {
             await context.SendCopyAsync(Topology.PoisonQueue, headers =>
             {
-                headers.Set(Topology.PoisonedHeader, $"in the model each of the {crashes} times a worker died; set aside uncomputed by {worker.Name}");
+                headers.Set(Topology.PoisonedHeader,
+                    $"in the model each of the {crashes} times a worker died; set aside uncomputed by {worker.Name}");
                 headers.Set(Topology.CrashesHeader, crashes);
             });
             logger.LogError(
-                "Prediction {PredictionId} was in the model each of the {Crashes} times a worker died: set aside in {PoisonQueue}, uncomputed", id, crashes, Topology.PoisonQueue);
+                "Prediction {PredictionId} was in the model each of the {Crashes} times a worker died: set aside in {PoisonQueue}, uncomputed",
+                id, crashes, Topology.PoisonQueue);
         }
         else if (crashes > 0 && context.ReceiveContext.QueueName() == Topology.WorkQueue)
         {
-            await context.SendCopyAsync(Topology.SuspectQueue, headers => headers.Set(Topology.SuspectHeader, $"in the model when a worker died; moved by {worker.Name}"));
+            await context.SendCopyAsync(Topology.SuspectQueue,
+                headers => headers.Set(Topology.SuspectHeader, $"in the model when a worker died; moved by {worker.Name}"));
             logger.LogWarning("Prediction {PredictionId} was in the model when a worker died: moved to {SuspectQueue}", id, Topology.SuspectQueue);
         }
         else

@@ -44,7 +44,8 @@ public sealed class InferencePool : IHostedService, IDisposable
         if (inference.MaxBatchSize > 1 && !model.SupportsBatching)
         {
             throw new InvalidOperationException(
-                $"{InferenceOptions.Section}:MaxBatchSize is {inference.MaxBatchSize}, but the model '{model.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
+                $"{InferenceOptions.Section}:MaxBatchSize is {inference.MaxBatchSize}, "
+                + $"but the model '{model.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
         }
 
         _model = model;

@@ -33,18 +33,23 @@ public sealed class RequestOutcomeFilter(WorkerIdentity worker, WorkerMetrics me
             && context.PredictionId() is { } predictionId)
         {
             var now = clock.GetUtcNow();
-            var reason = $"the worker could not compute it ({ex.GetType().Name}: {ex.Message}); it was set aside in {context.ReceiveContext.QueueName()}_error for an operator";
-            var failed = (context.Message with { PredictionId = predictionId }).Failed(worker, new PredictionTimings { ReceivedAt = now }, now, reason);
+            var reason = $"the worker could not compute it ({ex.GetType().Name}: {ex.Message}); "
+                + $"it was set aside in {context.ReceiveContext.QueueName()}_error for an operator";
+            var failed = (context.Message with { PredictionId = predictionId })
+                .Failed(worker, new PredictionTimings { ReceivedAt = now }, now, reason);
             try
             {
                 await context.PublishOutcomeAsync(failed);
             }
             catch (Exception publish) when (!context.CancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException($"Prediction {predictionId} failed and its failure could not be published; it goes back to its queue: {publish.Message}", publish);
+                throw new OperationCanceledException(
+                    $"Prediction {predictionId} failed and its failure could not be published; it goes back to its queue: {publish.Message}",
+                    publish);
             }
 
-            logger.LogError(ex, "Prediction {PredictionId} failed after its retries; published as failed and moved to the error queue", predictionId);
+            logger.LogError(
+                ex, "Prediction {PredictionId} failed after its retries; published as failed and moved to the error queue", predictionId);
             metrics.Outcome("failed");
             throw;
         }
