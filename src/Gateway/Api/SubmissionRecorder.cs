@@ -8,13 +8,8 @@ using Predictions.ServiceDefaults.Telemetry;
 namespace Predictions.Gateway.Api;
 
 /// <summary>
-/// Resolves a submission's store writes once its publish has ended: marks its Idempotency-Key published and records
-/// it as queued, or releases the key of one the broker did not confirm. Each write is bounded by
-/// <c>Gateway:StoreTimeout</c> and never throws: a write that keeps failing, or is not done in time (a lock held
-/// elsewhere), is logged and the client hears what the publish earned it. After a confirmed publish that is 202 at once:
-/// a key that cannot be marked is released instead, so a retry gets the same prediction id (and publishes it again,
-/// which the worker and the stores collapse into one prediction) rather than 409; a request not recorded as queued is
-/// 404 to GET until its outcome arrives and records it (the status consumer waits out an outage however long it lasts).
+/// Resolves a submission's store writes once its publish has ended; a write never throws, so the client hears what the
+/// publish earned it, whatever the store does.
 /// </summary>
 public sealed class SubmissionRecorder(
     PredictionStatusStore store,

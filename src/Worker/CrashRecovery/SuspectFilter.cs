@@ -11,14 +11,8 @@ using Predictions.Worker.Pipeline;
 namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
-/// Before a request is computed, what the <see cref="InferenceJournal"/> knows of it. On the work queue, a request that
-/// was in the model when a worker died (a suspect) is moved to <c>prediction-worker_suspect</c> with its body and
-/// headers as received, then acknowledged here, so it is computed alone from there; the requests the dead worker had
-/// merely prefetched beside it carry on as usual. On either queue, a prediction that was in the model each of
-/// 1 + <c>WorkQueue:SuspectDeliveryLimit</c> times a worker died is set aside in <c>prediction-worker_poison</c>
-/// uncomputed, whichever copy of it comes: at-least-once delivery may have made several, and the count is the
-/// prediction's, so duplicates cannot crash the workers once more. A request an operator replays from the poison
-/// queue carries the count it was set aside with (<see cref="Topology.CrashesHeader"/>), and gets as many tries again.
+/// Acts on what the <see cref="InferenceJournal"/> knows before a request is computed: a suspect moves to the suspect queue to be
+/// computed alone; a prediction counted as often as allowed is set aside uncomputed, whichever copy of it comes.
 /// </summary>
 public sealed class SuspectFilter(
     InferenceJournal journal, IOptions<WorkQueueOptions> workQueue, WorkerIdentity worker, ILogger<SuspectFilter> logger)
