@@ -15,14 +15,16 @@ namespace Predictions.Bench;
 /// </summary>
 public static class AmqpDoor
 {
-    public static async Task<LoadResult> RunAsync(BrokerAddress amqp, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
+    public static async Task<LoadResult> RunAsync(
+        BrokerAddress amqp, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
     {
         var result = new LoadResult();
         var pending = new ConcurrentDictionary<Guid, TaskCompletionSource<bool>>();
         await using var connection = await amqp.ConnectAsync("bench-amqp-door", cancellationToken);
 
         await using var results = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        var queue = (await results.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken)).QueueName;
+        var queue = (await results.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken))
+            .QueueName;
         await results.QueueBindAsync(queue, "prediction-completed", "", cancellationToken: cancellationToken);
         await results.QueueBindAsync(queue, "prediction-failed", "", cancellationToken: cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(results);
@@ -40,7 +42,8 @@ public static class AmqpDoor
         var channels = new List<IChannel>();
         for (var i = 0; i < Math.Min(plan.Concurrency, 8); i++)
         {
-            channels.Add(await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken));
+            channels.Add(await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken));
         }
 
         var next = -1;
@@ -56,8 +59,10 @@ public static class AmqpDoor
                 var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 pending[id] = done;
                 var started = Stopwatch.GetTimestamp();
-                var body = Encoding.UTF8.GetBytes($$"""{"predictionId":"{{id}}","itemId":{{index}},"featureValue":{{index % 100}}.5,"submittedAt":"{{DateTimeOffset.UtcNow:O}}"}""");
-                await channel.BasicPublishAsync("prediction-requests", "", mandatory: false, new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent }, body, cancellationToken);
+                var body = Encoding.UTF8.GetBytes($$"""{"predictionId":"{{id}}","itemId":{{index}},"featureValue":{{index % 100}}.5"""
+                    + $$""","submittedAt":"{{DateTimeOffset.UtcNow:O}}"}""");
+                var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+                await channel.BasicPublishAsync("prediction-requests", "", mandatory: false, properties, body, cancellationToken);
                 if (!awaitOutcome)
                 {
                     // Only queueing: the broker's confirm is the answer.

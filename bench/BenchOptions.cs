@@ -28,7 +28,9 @@ public sealed record BenchOptions
     /// <summary>A running gateway to drive instead of starting one.</summary>
     public Uri? Gateway { get; init; }
 
-    /// <summary>A running broker (amqp://user:password@host:port/vhost, or host1:port,host2:port,… for a cluster) instead of finding or starting one.</summary>
+    /// <summary>
+    /// A running broker (amqp://user:password@host:port/vhost, or host1:port,host2:port,… for a cluster) instead of finding or starting one.
+    /// </summary>
     public BrokerAddress? Amqp { get; init; }
 
     /// <summary>A running worker's probes address, to read its per-stage metrics.</summary>

@@ -112,14 +112,20 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             LimitPerSecond = limit is { } l ? Math.Round(l, 1) : null,
             Limit = backlog ? "none: the requests are only queued" : plan.LimitExplained,
             RatioToLimit = limit is { } bound ? Math.Round(throughput / bound, 3) : null,
-            LatencyMs = new Report.Latency(Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
-            OutcomeDelayMs = double.IsNaN(result.OutcomeDelayPercentile(50)) ? null : new Report.Latency(Round(result.OutcomeDelayPercentile(50)), Round(result.OutcomeDelayPercentile(95)), Round(result.OutcomeDelayPercentile(99)), Round(result.OutcomeDelayPercentile(100))),
+            LatencyMs = new Report.Latency(
+                Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
+            OutcomeDelayMs = double.IsNaN(result.OutcomeDelayPercentile(50))
+                ? null
+                : new Report.Latency(
+                    Round(result.OutcomeDelayPercentile(50)), Round(result.OutcomeDelayPercentile(95)),
+                    Round(result.OutcomeDelayPercentile(99)), Round(result.OutcomeDelayPercentile(100))),
             StageMeansMs = before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after),
             MeanBatchSize = before is null || after is null ? null : MetricsScraper.MeanBatchSize(before, after),
             Processes = monitor.Report(),
             ThreadPool = threadPool.Peaks(),
             Settings = plan.Settings,
-            Machine = new Report.MachineInfo(Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription, system.Description),
+            Machine = new Report.MachineInfo(
+                Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription, system.Description),
             Notes = notes,
         };
 
@@ -130,7 +136,9 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
 
     private Task<LoadResult> RunDoorAsync(WorkloadPlan run, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken) =>
         options.Door == Door.Http
-            ? HttpDoor.RunAsync(system.Gateways.Count > 0 ? system.Gateways : throw new ArgumentException("The http door needs a gateway (--gateway)."), run, awaitOutcome, progress, cancellationToken)
+            ? HttpDoor.RunAsync(
+                system.Gateways.Count > 0 ? system.Gateways : throw new ArgumentException("The http door needs a gateway (--gateway)."),
+                run, awaitOutcome, progress, cancellationToken)
             : AmqpDoor.RunAsync(system.Amqp, run, awaitOutcome, progress, cancellationToken);
 
     /// <summary>With every request queued, watch memory for a while: the queue must stay in the broker, not in our processes.</summary>
@@ -141,7 +149,8 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         var depth = (await channel.QueueDeclarePassiveAsync("prediction-worker", cancellationToken)).MessageCount;
         Console.Error.WriteLine($"{depth} requests wait in prediction-worker; watching memory for {BacklogHold.TotalSeconds:0} s...");
         await Task.Delay(BacklogHold, cancellationToken);
-        return $"{depth} requests were waiting in prediction-worker; peak RSS is over the {BacklogHold.TotalSeconds:0} s they waited (lifetime includes the burst that queued them)";
+        return $"{depth} requests were waiting in prediction-worker; peak RSS is over the {BacklogHold.TotalSeconds:0} s they waited "
+            + "(lifetime includes the burst that queued them)";
     }
 
     // The worker's own rule, so the raw flow keeps as many messages in flight as the worker does.

@@ -20,7 +20,8 @@ public sealed class BenchSystem : IAsyncDisposable
     private PostgresTestDatabase? _database;
     private IReadOnlyDictionary<string, string> _tracing = new Dictionary<string, string>();
 
-    private BenchSystem(BrokerAddress amqp, IReadOnlyList<Uri> gateways, IReadOnlyList<Uri> workerProbes, RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
+    private BenchSystem(BrokerAddress amqp, IReadOnlyList<Uri> gateways, IReadOnlyList<Uri> workerProbes,
+        RabbitMqBroker? broker = null, BrokerVirtualHost? vhost = null, string? dataFolder = null)
     {
         Amqp = amqp;
         Gateways = gateways;
@@ -64,9 +65,15 @@ public sealed class BenchSystem : IAsyncDisposable
         var data = Directory.CreateTempSubdirectory("predictions-bench-").FullName;
         // Several gateways share their results as on several hosts: in PostgreSQL, whose notifications wake each
         // one's long polls for outcomes another stored. One gateway keeps the embedded SQLite file.
-        var database = options.Gateways > 1 && !plan.Settings.ContainsKey("ConnectionStrings:Results") ? await PostgresLocator.CreateDatabaseAsync() : null;
+        var database = options.Gateways > 1 && !plan.Settings.ContainsKey("ConnectionStrings:Results")
+            ? await PostgresLocator.CreateDatabaseAsync()
+            : null;
         var allProbes = Enumerable.Range(0, options.Workers).Select(_ => new Uri($"http://127.0.0.1:{Ports.Free()}/")).ToList();
-        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data) { Description = broker.Description, _database = database };
+        var system = new BenchSystem(BrokerConnections.Parse(vhost.ConnectionString, "the broker's address"), [], allProbes, broker, vhost, data)
+        {
+            Description = broker.Description,
+            _database = database,
+        };
         if (options.Tracing.IsOn)
         {
             system.TraceSink = await OtlpReceiver.StartAsync(keepSpans: false);
@@ -140,7 +147,8 @@ public sealed class BenchSystem : IAsyncDisposable
         }
     }
 
-    private static ServiceProcess Start(BenchSystem system, string project, int index, int count, IReadOnlyDictionary<string, string> settings, Dictionary<string, string> environment)
+    private static ServiceProcess Start(BenchSystem system, string project, int index, int count,
+        IReadOnlyDictionary<string, string> settings, Dictionary<string, string> environment)
     {
         foreach (var (key, value) in settings)
         {

@@ -11,5 +11,6 @@ public static class BrokerConnections
 
     /// <summary>Reads a <c>--amqp</c> value: the services' <c>ConnectionStrings:RabbitMq</c> form.</summary>
     public static BrokerAddress Parse(string value, string option) =>
-        BrokerAddress.TryParse(value, out var error) ?? throw new ArgumentException($"{option} {error}: amqp://user:password@host:port/vhost, or host1:port,host2:port for a cluster.");
+        BrokerAddress.TryParse(value, out var error)
+            ?? throw new ArgumentException($"{option} {error}: amqp://user:password@host:port/vhost, or host1:port,host2:port for a cluster.");
 }

@@ -17,10 +17,12 @@ public static class HttpDoor
 {
     private const int WaitSeconds = 30;
 
-    public static async Task<LoadResult> RunAsync(IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
+    public static async Task<LoadResult> RunAsync(
+        IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
     {
         var result = new LoadResult();
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = plan.Concurrency, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+        using var http = new HttpClient(
+            new SocketsHttpHandler { MaxConnectionsPerServer = plan.Concurrency, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
             Timeout = TimeSpan.FromSeconds(WaitSeconds + 30),
         };
@@ -51,11 +53,13 @@ public static class HttpDoor
     }
 
     /// <summary>The prediction's final status, or null when it did not finish in time.</summary>
-    private static async Task<string?> PredictAsync(HttpClient http, Uri gateway, int index, bool awaitOutcome, LoadResult result, CancellationToken cancellationToken)
+    private static async Task<string?> PredictAsync(
+        HttpClient http, Uri gateway, int index, bool awaitOutcome, LoadResult result, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(Requests.Timeout.TotalSeconds * Stopwatch.Frequency);
         using var content = new StringContent($$"""{"itemId":{{index}},"featureValue":{{index % 100}}.5}""", Encoding.UTF8, "application/json");
-        using var submitted = await http.PostAsync(new Uri(gateway, awaitOutcome ? $"/predictions?wait={WaitSeconds}" : "/predictions"), content, cancellationToken);
+        using var submitted = await http.PostAsync(
+            new Uri(gateway, awaitOutcome ? $"/predictions?wait={WaitSeconds}" : "/predictions"), content, cancellationToken);
         if (submitted.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
         {
             return "rejected";
@@ -74,7 +78,8 @@ public static class HttpDoor
                 return null;
             }
 
-            prediction = await http.GetFromJsonAsync<JsonElement>(new Uri(gateway, $"/predictions/{prediction.GetProperty("id").GetString()}?wait={WaitSeconds}"), cancellationToken);
+            prediction = await http.GetFromJsonAsync<JsonElement>(
+                new Uri(gateway, $"/predictions/{prediction.GetProperty("id").GetString()}?wait={WaitSeconds}"), cancellationToken);
         }
 
         // The worker's clock and ours are the same host's: the difference is broker, store and wake-up time.

@@ -65,7 +65,9 @@ public sealed class MetricsScraper(Uri metrics)
     private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string metric, string label = "")
     {
         double Find(Dictionary<string, double> samples) =>
-            samples.Where(s => (s.Key == metric || s.Key.StartsWith(metric + "{", StringComparison.Ordinal)) && s.Key.Contains(label, StringComparison.Ordinal)).Sum(s => s.Value);
+            samples.Where(s => (s.Key == metric || s.Key.StartsWith(metric + "{", StringComparison.Ordinal))
+                    && s.Key.Contains(label, StringComparison.Ordinal))
+                .Sum(s => s.Value);
         return Find(after) - Find(before);
     }
 }

@@ -19,7 +19,10 @@ public sealed class ProcessMonitor : IDisposable
     public IReadOnlyList<ProcessReport> Report()
     {
         Sample();
-        return _watched.Select(w => new ProcessReport(w.Name, w.Pid, Math.Round(w.PeakRssKb / 1024.0, 1), Math.Round(Kb(w.Pid, "VmHWM:") / 1024.0, 1), Math.Round((CpuTicks(w.Pid) - w.StartTicks) / TicksPerSecond, 2))).ToList();
+        return _watched.Select(w => new ProcessReport(
+                w.Name, w.Pid, Math.Round(w.PeakRssKb / 1024.0, 1), Math.Round(Kb(w.Pid, "VmHWM:") / 1024.0, 1),
+                Math.Round((CpuTicks(w.Pid) - w.StartTicks) / TicksPerSecond, 2)))
+            .ToList();
     }
 
     /// <summary>Starts the peak over again from now.</summary>

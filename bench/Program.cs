@@ -27,7 +27,8 @@ void Stop(PosixSignalContext context)
 var plan = WorkloadPlan.For(options);
 Console.Error.WriteLine($"Starting the system for the {plan.Workload} workload...");
 await using var system = await BenchSystem.StartAsync(options, plan);
-Console.Error.WriteLine($"Broker: {system.Description}; gateways {string.Join(", ", system.Gateways)}; worker probes {string.Join(", ", system.WorkerProbes)}");
+Console.Error.WriteLine(
+    $"Broker: {system.Description}; gateways {string.Join(", ", system.Gateways)}; worker probes {string.Join(", ", system.WorkerProbes)}");
 
 var run = new BenchRun(options, plan, system);
 var report = await run.ExecuteAsync(cancel.Token);

@@ -20,7 +20,8 @@ public static class RawFlow
     private const string RequestExchange = "raw-requests";
     private const string ResultExchange = "raw-results";
 
-    public static async Task<double> MeasureAsync(BrokerAddress amqp, int requests, int concurrency, int prefetch, bool requestCopy, int resultQueues, int requestBytes, int resultBytes, CancellationToken cancellationToken)
+    public static async Task<double> MeasureAsync(BrokerAddress amqp, int requests, int concurrency, int prefetch, bool requestCopy,
+        int resultQueues, int requestBytes, int resultBytes, CancellationToken cancellationToken)
     {
         var requestBody = new byte[requestBytes];
         var resultBody = new byte[resultBytes];
@@ -92,9 +93,11 @@ public static class RawFlow
     /// The worker: for each request, publish its result; when the broker confirms results, acknowledge
     /// every request whose result is confirmed, in one multiple-ack.
     /// </summary>
-    private static async Task<IChannel> StartWorkerAsync(IConnection connection, int prefetch, byte[] resultBody, CancellationToken cancellationToken)
+    private static async Task<IChannel> StartWorkerAsync(
+        IConnection connection, int prefetch, byte[] resultBody, CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), cancellationToken);
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), cancellationToken);
         await channel.BasicQosAsync(0, (ushort)prefetch, false, cancellationToken);
         var inFlight = new ConcurrentQueue<(ulong Sequence, ulong DeliveryTag)>();
         var acking = new SemaphoreSlim(1, 1);
@@ -104,7 +107,8 @@ public static class RawFlow
             try
             {
                 ulong? last = null;
-                while (inFlight.TryPeek(out var head) && (head.Sequence == confirm.DeliveryTag || (confirm.Multiple && head.Sequence <= confirm.DeliveryTag)))
+                while (inFlight.TryPeek(out var head)
+                    && (head.Sequence == confirm.DeliveryTag || (confirm.Multiple && head.Sequence <= confirm.DeliveryTag)))
                 {
                     inFlight.TryDequeue(out var _);
                     last = head.DeliveryTag;
@@ -127,7 +131,12 @@ public static class RawFlow
             // Deliveries arrive one at a time, so sequence numbers and delivery tags rise together.
             var sequence = await channel.GetNextPublishSequenceNumberAsync(cancellationToken);
             inFlight.Enqueue((sequence, delivery.DeliveryTag));
-            var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json", MessageId = delivery.BasicProperties.MessageId };
+            var properties = new BasicProperties
+            {
+                DeliveryMode = DeliveryModes.Persistent,
+                ContentType = "application/json",
+                MessageId = delivery.BasicProperties.MessageId,
+            };
             await channel.BasicPublishAsync(ResultExchange, "", mandatory: false, properties, resultBody, cancellationToken);
         };
         await channel.BasicConsumeAsync("raw-work", autoAck: false, consumer, cancellationToken);
@@ -165,7 +174,8 @@ public static class RawFlow
         await channel.ExchangeDeleteAsync(ResultExchange, cancellationToken: cancellationToken);
     }
 
-    private static async Task<IChannel> ConsumeAsync(IConnection connection, string queue, int prefetch, Action<string> received, CancellationToken cancellationToken)
+    private static async Task<IChannel> ConsumeAsync(
+        IConnection connection, string queue, int prefetch, Action<string> received, CancellationToken cancellationToken)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await channel.BasicQosAsync(0, (ushort)prefetch, false, cancellationToken);

@@ -95,31 +95,37 @@ public sealed record Report
         var table = new StringBuilder();
         void Row(string name, string value) => table.AppendLine(CultureInfo.InvariantCulture, $"  {name,-24} {value}");
         table.AppendLine();
-        table.AppendLine(CultureInfo.InvariantCulture, $"  {Workload} workload through the {Door} door: {Requests} requests, {Concurrency} clients, {Workers} worker(s), {Gateways} gateway(s)");
+        table.AppendLine(CultureInfo.InvariantCulture,
+            $"  {Workload} workload through the {Door} door: {Requests} requests, {Concurrency} clients, "
+            + $"{Workers} worker(s), {Gateways} gateway(s)");
         table.AppendLine("  " + new string('-', 78));
         Row("completed / failed", $"{Completed} / {Failed} in {DurationSeconds:0.0} s");
         Row("throughput", $"{ThroughputPerSecond:0.0} predictions/s");
         Row("limit", LimitPerSecond is { } limit ? $"{limit:0.0}/s: {Limit}" : Limit);
         Row("ratio to limit", RatioToLimit is { } ratio ? $"{ratio:0.00}" : "n/a");
         Row("latency p50/p95/p99/max", $"{LatencyMs.P50:0.0} / {LatencyMs.P95:0.0} / {LatencyMs.P99:0.0} / {LatencyMs.Max:0.0} ms");
-        Row("outcome delay p50/p95/p99/max", OutcomeDelayMs is { } delay ? $"{delay.P50:0.0} / {delay.P95:0.0} / {delay.P99:0.0} / {delay.Max:0.0} ms" : "-");
+        Row("outcome delay p50/p95/p99/max",
+            OutcomeDelayMs is { } delay ? $"{delay.P50:0.0} / {delay.P95:0.0} / {delay.P99:0.0} / {delay.Max:0.0} ms" : "-");
         Row("stage means", string.Join(", ", StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
         Row("mean batch size", MeanBatchSize is { } batch ? $"{batch:0.00} inputs per model call" : "-");
         Row("tracing", TracingRow());
         foreach (var process in Processes)
         {
-            Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), CPU {process.CpuSeconds:0.00} s{PerPrediction(process.CpuSeconds)}");
+            Row(process.Name, $"peak RSS {process.PeakRssMb:0.0} MB (lifetime {process.LifetimePeakRssMb:0.0} MB), "
+                + $"CPU {process.CpuSeconds:0.00} s{PerPrediction(process.CpuSeconds)}");
         }
 
         foreach (var role in Roles.Where(r => r.Processes > 1))
         {
-            Row($"{role.Role} × {role.Processes}", $"peak RSS {role.PeakRssMb:0.0} MB, CPU {role.CpuSeconds:0.00} s{PerPrediction(role.CpuSeconds)} in all");
+            Row($"{role.Role} × {role.Processes}",
+                $"peak RSS {role.PeakRssMb:0.0} MB, CPU {role.CpuSeconds:0.00} s{PerPrediction(role.CpuSeconds)} in all");
         }
 
         Row("server CPU", ServerCpuMsPerPrediction is { } server ? $"{server:0.00} ms per prediction (every process but the bench)" : "-");
         foreach (var (host, peak) in ThreadPool)
         {
-            Row($"{host} thread pool", $"peak queue {peak.QueueLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, peak threads {peak.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+            Row($"{host} thread pool", $"peak queue {peak.QueueLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, "
+                + $"peak threads {peak.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
         }
 
         if (Notes is not null)
@@ -137,11 +143,16 @@ public sealed record Report
             return Tracing.Mode;
         }
 
-        var perPrediction = Completed > 0 ? string.Create(CultureInfo.InvariantCulture, $", {bytes / (double)Completed:0} bytes per prediction") : "";
+        var perPrediction = Completed > 0
+            ? string.Create(CultureInfo.InvariantCulture, $", {bytes / (double)Completed:0} bytes per prediction")
+            : "";
         var late = Tracing.Complete == false ? "; exports were still arriving when the bench stopped counting" : "";
-        return string.Create(CultureInfo.InvariantCulture, $"{Tracing.Mode} ({sampler}): the sink received {requests} export requests, {bytes / 1e6:0.00} MB{perPrediction}{late}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Tracing.Mode} ({sampler}): the sink received {requests} export requests, {bytes / 1e6:0.00} MB{perPrediction}{late}");
     }
 
     private string PerPrediction(double cpuSeconds) =>
-        RoleReport.PerPrediction(cpuSeconds, Completed) is { } ms ? string.Create(CultureInfo.InvariantCulture, $" ({ms:0.00} ms per prediction)") : "";
+        RoleReport.PerPrediction(cpuSeconds, Completed) is { } ms
+            ? string.Create(CultureInfo.InvariantCulture, $" ({ms:0.00} ms per prediction)")
+            : "";
 }

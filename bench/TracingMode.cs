@@ -24,7 +24,8 @@ public sealed record TracingMode
     {
         "off" => Off,
         "on" => new(1.0),
-        _ when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1 => new(ratio),
+        _ when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
+            => new(ratio),
         _ => throw new ArgumentException($"--tracing must be off, on or a ratio from 0 to 1 (e.g. 0.1), not '{value}'."),
     };
 

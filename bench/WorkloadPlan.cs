@@ -24,7 +24,9 @@ public sealed record WorkloadPlan(
     /// <summary>For <c>cpu</c>: iterations of <see cref="CpuWork"/> per prediction and how many one core does per second.</summary>
     public (long Iterations, double PerSecond)? Cpu { get; init; }
 
-    /// <summary>For <c>onnx</c>: how many predictions one core makes per second with the model alone, in batches of <see cref="BatchSize"/>.</summary>
+    /// <summary>
+    /// For <c>onnx</c>: how many predictions one core makes per second with the model alone, in batches of <see cref="BatchSize"/>.
+    /// </summary>
     public double? OnnxPerSecond { get; init; }
 
     /// <summary>The worker's <c>Inference:MaxBatchSize</c>.</summary>
@@ -71,7 +73,9 @@ public sealed record WorkloadPlan(
             settings[key] = value;
         }
 
-        var pool = settings.TryGetValue("Inference:MaxConcurrency", out var bound) ? int.Parse(bound, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        var pool = settings.TryGetValue("Inference:MaxConcurrency", out var bound)
+            ? int.Parse(bound, CultureInfo.InvariantCulture)
+            : Environment.ProcessorCount;
         var (requests, concurrency) = options.Workload switch
         {
             Workload.Seed => (20 * options.Workers * pool, options.Workers * pool),
@@ -108,9 +112,11 @@ public sealed record WorkloadPlan(
     public string LimitExplained => Workload switch
     {
         Workload.Cpu => $"{Math.Min(Environment.ProcessorCount, PoolThreads)} cores × {Cpu!.Value.PerSecond:0.0} predictions/s on one core",
-        Workload.Onnx => $"{Math.Min(Environment.ProcessorCount, PoolThreads)} cores × {OnnxPerSecond!.Value:0} predictions/s on one core, the model alone in batches of {BatchSize}",
+        Workload.Onnx => $"{Math.Min(Environment.ProcessorCount, PoolThreads)} cores × {OnnxPerSecond!.Value:0} predictions/s on one core, "
+            + $"the model alone in batches of {BatchSize}",
         Workload.Overhead => "the same message flow done raw with RabbitMQ.Client",
-        _ => $"min({Pools}{PoolBound} / {InferenceCost.TotalSeconds:0.###} s, {Concurrency} clients / {(InferenceCost + MetadataLatency).TotalSeconds:0.###} s)",
+        _ => $"min({Pools}{PoolBound} / {InferenceCost.TotalSeconds:0.###} s, "
+            + $"{Concurrency} clients / {(InferenceCost + MetadataLatency).TotalSeconds:0.###} s)",
     };
 
     private string Pools => Workers == 1 ? "pool " : $"{Workers} workers × pool ";
@@ -127,7 +133,8 @@ public sealed record WorkloadPlan(
             new ModelOptions { Backend = ModelBackend.Onnx, Path = Settings["Model:Path"], Features = features },
             AppContext.BaseDirectory);
         var batch = Enumerable.Range(0, BatchSize)
-            .Select(i => new ModelInput(i % 10, new Dictionary<string, double> { ["category"] = i % 12, ["price"] = 5 + i, ["popularity"] = i % 100 / 100.0 }))
+            .Select(i => new ModelInput(
+                i % 10, new Dictionary<string, double> { ["category"] = i % 12, ["price"] = 5 + i, ["popularity"] = i % 100 / 100.0 }))
             .ToList();
         model.Predict(batch); // the first run allocates what the next ones reuse
         return OneCoreRate(() => model.Predict(batch).Count, TimeSpan.FromSeconds(3));

@@ -22,7 +22,8 @@ public sealed class WorkQueueDeclarationCheck(
         {
             var connected = await connection.OpenAsync(cancellationToken);
             await using var channel = await connected.CreateChannelAsync(cancellationToken: cancellationToken);
-            await channel.QueueDeclareAsync(Topology.WorkQueue, durable: true, exclusive: false, autoDelete: false, Topology.WorkQueueArguments(workQueue.Value), cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(Topology.WorkQueue, durable: true, exclusive: false, autoDelete: false,
+                Topology.WorkQueueArguments(workQueue.Value), cancellationToken: cancellationToken);
             await channel.CloseAsync(cancellationToken);
         }
         catch (Exception ex) when (BrokerRefusal.Of(ex) is { ReplyCode: BrokerRefusal.PreconditionFailed } mismatch)
@@ -31,11 +32,17 @@ public sealed class WorkQueueDeclarationCheck(
         }
         catch (Exception ex) when (BrokerRefusal.Of(ex) is { } refusal)
         {
-            logger.LogWarning("The broker refused to declare the work queue {Queue} at start-up, so whether it matches the WorkQueue settings is checked when it is next declared: {Reply}", Topology.WorkQueue, refusal.ReplyText);
+            logger.LogWarning(
+                "The broker refused to declare the work queue {Queue} at start-up, so whether it matches the WorkQueue settings "
+                + "is checked when it is next declared: {Reply}",
+                Topology.WorkQueue, refusal.ReplyText);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogWarning("The broker could not be asked at start-up whether the work queue {Queue} matches the WorkQueue settings ({Reason}); it is checked when the queue is next declared.", Topology.WorkQueue, ex.Message);
+            logger.LogWarning(
+                "The broker could not be asked at start-up whether the work queue {Queue} matches the WorkQueue settings ({Reason}); "
+                + "it is checked when the queue is next declared.",
+                Topology.WorkQueue, ex.Message);
         }
     }
 

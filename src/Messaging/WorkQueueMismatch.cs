@@ -15,25 +15,32 @@ public static partial class WorkQueueMismatch
     /// <summary>The message for <paramref name="refusal"/>: our setting and its value, the queue's value, the broker's reply.</summary>
     public static string Describe(BrokerRefusal refusal, WorkQueueOptions options)
     {
-        var recreate = $"RabbitMQ fixes a queue's arguments when it is first declared: change them only by recreating the queue (README, \"RabbitMQ topology\"). The broker said: {refusal.ReplyText}";
+        var recreate = "RabbitMQ fixes a queue's arguments when it is first declared: change them only by recreating the queue "
+            + $"(README, \"RabbitMQ topology\"). The broker said: {refusal.ReplyText}";
         if (InequivalentArgument().Match(refusal.ReplyText) is not { Success: true } match)
         {
-            return $"The broker refused to declare the work queue {Topology.WorkQueue} with the arguments WorkQueue:MaxLength, WorkQueue:DeliveryLimit and WorkQueue:QuorumInitialGroupSize give it. {recreate}";
+            return $"The broker refused to declare the work queue {Topology.WorkQueue} with the arguments WorkQueue:MaxLength, "
+                + $"WorkQueue:DeliveryLimit and WorkQueue:QuorumInitialGroupSize give it. {recreate}";
         }
 
         var argument = match.Groups["argument"].Value;
         var current = Value(match.Groups["current"].Value);
         return Setting(argument, options) is { } setting
-            ? $"The work queue {Topology.WorkQueue} exists with {argument} = {current}, but {setting.Name} = {setting.Value} here. Give every gateway and worker {setting.Name} = {current}, or recreate the queue with the new value. {recreate}"
-            : $"The work queue {Topology.WorkQueue} exists with {argument} = {current}, but this version of the service declares {Value(match.Groups["received"].Value)}: it was made by another version, or by hand. {recreate}";
+            ? $"The work queue {Topology.WorkQueue} exists with {argument} = {current}, but {setting.Name} = {setting.Value} here. "
+                + $"Give every gateway and worker {setting.Name} = {current}, or recreate the queue with the new value. {recreate}"
+            : $"The work queue {Topology.WorkQueue} exists with {argument} = {current}, but this version of the service declares "
+                + $"{Value(match.Groups["received"].Value)}: it was made by another version, or by hand. {recreate}";
     }
 
-    /// <summary>The setting that gives the work queue <paramref name="argument"/>, with its value here; null for an argument no setting gives.</summary>
+    /// <summary>
+    /// The setting that gives the work queue <paramref name="argument"/>, with its value here; null for an argument no setting gives.
+    /// </summary>
     private static (string Name, string Value)? Setting(string argument, WorkQueueOptions options) => argument switch
     {
         "x-max-length" => ($"{WorkQueueOptions.Section}:{nameof(WorkQueueOptions.MaxLength)}", Text(options.MaxLength)),
         "x-delivery-limit" => ($"{WorkQueueOptions.Section}:{nameof(WorkQueueOptions.DeliveryLimit)}", Text(options.DeliveryLimit)),
-        "x-quorum-initial-group-size" => ($"{WorkQueueOptions.Section}:{nameof(WorkQueueOptions.QuorumInitialGroupSize)}", Text(options.QuorumInitialGroupSize)),
+        "x-quorum-initial-group-size" =>
+            ($"{WorkQueueOptions.Section}:{nameof(WorkQueueOptions.QuorumInitialGroupSize)}", Text(options.QuorumInitialGroupSize)),
         _ => null,
     };
 
@@ -43,7 +50,8 @@ public static partial class WorkQueueMismatch
     private static string Value(string reported) =>
         QuotedValue().Match(reported) is { Success: true } quoted ? quoted.Groups["value"].Value : "unset";
 
-    [GeneratedRegex(@"inequivalent arg '(?<argument>[^']+)' for queue '[^']*' in vhost '[^']*': received (?<received>.+) but current is (?<current>.+)$")]
+    [GeneratedRegex(@"inequivalent arg '(?<argument>[^']+)' for queue '[^']*' in vhost '[^']*': "
+        + @"received (?<received>.+) but current is (?<current>.+)$")]
     private static partial Regex InequivalentArgument();
 
     [GeneratedRegex(@"^(?:the value )?'(?<value>[^']*)'")]

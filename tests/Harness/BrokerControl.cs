@@ -17,11 +17,13 @@ public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? 
 
     /// <summary>Stops the node's operating-system process and starts it again on the same data and ports.</summary>
     public Task RestartNodeAsync() =>
-        restartNode?.Invoke() ?? throw new InvalidOperationException("This broker's node cannot be restarted from the tests; only a private local node can.");
+        restartNode?.Invoke()
+            ?? throw new InvalidOperationException("This broker's node cannot be restarted from the tests; only a private local node can.");
 
     /// <summary>Kills the node's operating-system processes (SIGKILL, no goodbye to any client) and starts it again.</summary>
     public Task KillAndStartNodeAsync() =>
-        killAndStartNode?.Invoke() ?? throw new InvalidOperationException("This broker's node cannot be killed from the tests; only a private local node can.");
+        killAndStartNode?.Invoke()
+            ?? throw new InvalidOperationException("This broker's node cannot be killed from the tests; only a private local node can.");
 
     /// <summary>
     /// Raises the node's memory alarm: it stops reading from every publishing connection, so publishes and their

@@ -15,12 +15,13 @@ public static class BrokerLocator
 
     public static async Task<RabbitMqBroker> FindAsync() =>
         FromEnvironment() ?? await FromDockerAsync() ?? await FromLocalInstallationAsync()
-        ?? throw new InvalidOperationException($"""
-            A real RabbitMQ broker is needed and none was found. Any one of these will do:
-              - set RABBITMQ_URL=amqp://user:password@host:5672/ (and RABBITMQ_MANAGEMENT_URL if the management API is not on port 15672 of that host; the user must be allowed to create virtual hosts);
-              - start a Docker engine, so Testcontainers can run the image {Image};
-              - install Debian's rabbitmq-server package (sudo apt-get install rabbitmq-server), so a private node can be started; ./test.sh does this for you when run as root.
-            """);
+        ?? throw new InvalidOperationException(
+            "A real RabbitMQ broker is needed and none was found. Any one of these will do:\n"
+            + "  - set RABBITMQ_URL=amqp://user:password@host:5672/ (and RABBITMQ_MANAGEMENT_URL if the management API is not on port 15672 "
+            + "of that host; the user must be allowed to create virtual hosts);\n"
+            + $"  - start a Docker engine, so Testcontainers can run the image {Image};\n"
+            + "  - install Debian's rabbitmq-server package (sudo apt-get install rabbitmq-server), so a private node can be started; "
+            + "./test.sh does this for you when run as root.");
 
     private static RabbitMqBroker? FromEnvironment()
     {
@@ -38,7 +39,8 @@ public static class BrokerLocator
         var user = credentials[0] is { Length: > 0 } u ? Uri.UnescapeDataString(u) : "guest";
         var password = credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "guest";
         return new RabbitMqBroker(
-            $"RABBITMQ_URL {amqp.Host}:{amqp.Port}", new UriBuilder(amqp) { UserName = "", Password = "", Path = "/" }.Uri, management, user, password, () => ValueTask.CompletedTask);
+            $"RABBITMQ_URL {amqp.Host}:{amqp.Port}", new UriBuilder(amqp) { UserName = "", Password = "", Path = "/" }.Uri,
+            management, user, password, () => ValueTask.CompletedTask);
     }
 
     private static async Task<RabbitMqBroker?> FromDockerAsync()

@@ -7,7 +7,8 @@ namespace Predictions.Harness;
 /// One test's private virtual host, and a plain AMQP connection to look into it. On a cluster, <paramref name="nodes"/>
 /// holds every node's address in it, and the connection goes to whichever node answers.
 /// </summary>
-public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amqpUri, Func<Task> delete, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
+public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amqpUri, Func<Task> delete, IReadOnlyList<Uri>? nodes = null)
+    : IAsyncDisposable
 {
     private IConnection? _connection;
 
@@ -50,7 +51,8 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
     public async Task PublishAsync(string exchange, string body, string? contentType = "application/json", string? messageId = null)
     {
         var connection = await ConnectAsync();
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var properties = new BasicProperties { ContentType = contentType, MessageId = messageId, DeliveryMode = DeliveryModes.Persistent };
         await channel.BasicPublishAsync(exchange, "", mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(body));
     }
@@ -60,7 +62,8 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
     {
         var connection = await ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var queue = (await channel.QueueDeclareAsync($"test-{exchange}-{Guid.NewGuid():N}", durable: false, exclusive: false, autoDelete: false)).QueueName;
+        var queue = (await channel.QueueDeclareAsync($"test-{exchange}-{Guid.NewGuid():N}", durable: false, exclusive: false, autoDelete: false))
+            .QueueName;
         await channel.QueueBindAsync(queue, exchange, "");
         return queue;
     }

@@ -25,7 +25,9 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         _management.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
     }
 
-    /// <summary>The cluster as a broker: its first node's management API, and every node's address in each virtual host's connection string.</summary>
+    /// <summary>
+    /// The cluster as a broker: its first node's management API, and every node's address in each virtual host's connection string.
+    /// </summary>
     public RabbitMqBroker Broker { get; }
 
     /// <summary>The Erlang names of the nodes, e.g. <c>ra@localhost</c>, in the order of the connection string.</summary>
@@ -41,7 +43,9 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         if (!LocalRabbitMqNode.IsInstalled)
         {
             throw new InvalidOperationException(
-                "A RabbitMQ cluster is needed and none was found: set RABBITMQ_CLUSTER_URL=amqp://user:password@host1:5672,host2:5672,host3:5672/ (and RABBITMQ_CLUSTER_MANAGEMENT_URL), or install Debian's rabbitmq-server package so three private nodes can be started.");
+                "A RabbitMQ cluster is needed and none was found: "
+                + "set RABBITMQ_CLUSTER_URL=amqp://user:password@host1:5672,host2:5672,host3:5672/ (and RABBITMQ_CLUSTER_MANAGEMENT_URL), "
+                + "or install Debian's rabbitmq-server package so three private nodes can be started.");
         }
 
         var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-cluster-").FullName;
@@ -118,7 +122,8 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         {
             try
             {
-                var state = await _management.GetFromJsonAsync<JsonElement>(new Uri(node.Management, $"api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}"));
+                var state = await _management.GetFromJsonAsync<JsonElement>(
+                    new Uri(node.Management, $"api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}"));
                 if (state.TryGetProperty("leader", out var leader) && leader.GetString() is { } name && IndexOf(name) is { } index)
                 {
                     // The members that are online: "members" still names a node that is down.
@@ -155,7 +160,8 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
 
     private ClusterNode Local(int node) => _root is not null
         ? _nodes[node]
-        : throw new InvalidOperationException("This test kills and starts cluster nodes, which it may do only to a cluster the tests started; unset RABBITMQ_CLUSTER_URL to let them start their own.");
+        : throw new InvalidOperationException("This test kills and starts cluster nodes, which it may do only to a cluster the tests started; "
+            + "unset RABBITMQ_CLUSTER_URL to let them start their own.");
 
     private static LocalRabbitMqCluster External(string url)
     {
@@ -165,9 +171,13 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         var credentials = (at > scheme ? url[scheme..at] : "guest:guest").Split(':', 2);
         var hosts = url[(Math.Max(at, scheme - 1) + 1)..].Split('/')[0].Split(',');
         var nodes = hosts.Select(h => ClusterNode.External(new Uri($"{url[..scheme]}{h}/"))).ToArray();
-        var management = Environment.GetEnvironmentVariable("RABBITMQ_CLUSTER_MANAGEMENT_URL") is { Length: > 0 } given ? new Uri(given) : nodes[0].Management;
+        var management = Environment.GetEnvironmentVariable("RABBITMQ_CLUSTER_MANAGEMENT_URL") is { Length: > 0 } given
+            ? new Uri(given)
+            : nodes[0].Management;
         return new LocalRabbitMqCluster(
-            new RabbitMqBroker($"RABBITMQ_CLUSTER_URL {string.Join(',', hosts)}", nodes[0].Amqp, management, Uri.UnescapeDataString(credentials[0]), Uri.UnescapeDataString(credentials.ElementAtOrDefault(1) ?? "guest"), () => ValueTask.CompletedTask, nodes: [.. nodes.Select(n => n.Amqp)]),
+            new RabbitMqBroker($"RABBITMQ_CLUSTER_URL {string.Join(',', hosts)}", nodes[0].Amqp, management,
+                Uri.UnescapeDataString(credentials[0]), Uri.UnescapeDataString(credentials.ElementAtOrDefault(1) ?? "guest"),
+                () => ValueTask.CompletedTask, nodes: [.. nodes.Select(n => n.Amqp)]),
             nodes,
             root: null);
     }

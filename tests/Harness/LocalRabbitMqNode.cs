@@ -105,7 +105,8 @@ public static class LocalRabbitMqNode
     internal static async Task<Process> StartNodeAsync(Dictionary<string, string> environment, string pidFile, string root)
     {
         var server = Start(Server, [], environment);
-        var wait = await Command.RunAsync(Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
+        var wait = await Command.RunAsync(
+            Ctl, ["-n", environment["RABBITMQ_NODENAME"], "wait", pidFile, "--timeout", "90"], environment, TimeSpan.FromSeconds(100));
         if (wait.ExitCode != 0)
         {
             server.Kill(entireProcessTree: true);

@@ -111,6 +111,11 @@ public sealed class MetadataServer : IAsyncDisposable
 
         return UnknownItems.ContainsKey(itemId)
             ? Results.NotFound()
-            : Results.Json(new Dictionary<string, object>((Items.TryGetValue(itemId, out var features) ? features : FeaturesOf(itemId)).Select(f => KeyValuePair.Create(f.Key, (object)f.Value))) { ["name"] = $"item {itemId}" });
+            : Results.Json(new Dictionary<string, object>(
+                (Items.TryGetValue(itemId, out var features) ? features : FeaturesOf(itemId))
+                    .Select(f => KeyValuePair.Create(f.Key, (object)f.Value)))
+            {
+                ["name"] = $"item {itemId}",
+            });
     }
 }

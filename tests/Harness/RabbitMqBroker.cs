@@ -9,8 +9,12 @@ namespace Predictions.Harness;
 /// A running RabbitMQ broker with its management API. Each test gets a virtual host of its own, so
 /// tests never see each other's queues and nothing needs cleaning between them.
 /// </summary>
-/// <remarks>A cluster's broker has the AMQP address of each of its nodes in <paramref name="nodes"/>; <paramref name="amqp"/> and <paramref name="management"/> are its first node's.</remarks>
-public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop, int? processId = null, BrokerControl? control = null, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
+/// <remarks>
+/// A cluster's broker has the AMQP address of each of its nodes in <paramref name="nodes"/>; <paramref name="amqp"/> and
+/// <paramref name="management"/> are its first node's.
+/// </remarks>
+public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop,
+    int? processId = null, BrokerControl? control = null, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
 {
     private readonly HttpClient _management = CreateManagementClient(management, user, password);
     private int _virtualHosts;
@@ -30,7 +34,8 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
 
     /// <summary>Stops and starts the broker, for fault tests; only a broker the tests started can be controlled.</summary>
     public BrokerControl Control => control ?? throw new InvalidOperationException(
-        $"This test stops and restarts the broker, which it may do only to a broker the tests started; {Description} is not one. Unset RABBITMQ_URL to let the tests start their own.");
+        $"This test stops and restarts the broker, which it may do only to a broker the tests started; {Description} is not one. "
+        + "Unset RABBITMQ_URL to let the tests start their own.");
 
     /// <summary>Creates an empty virtual host with full permissions for the broker's user.</summary>
     public async Task<BrokerVirtualHost> CreateVirtualHostAsync()
@@ -40,7 +45,8 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         (await _management.PutAsync($"api/vhosts/{vhost}", Json("{}"))).EnsureSuccessStatusCode();
         await SetWritePermissionAsync(name, User, write: ".*");
 
-        Uri InVirtualHost(Uri node) => new UriBuilder(node) { UserName = Uri.EscapeDataString(User), Password = Uri.EscapeDataString(Password), Path = "/" + vhost }.Uri;
+        Uri InVirtualHost(Uri node) =>
+            new UriBuilder(node) { UserName = Uri.EscapeDataString(User), Password = Uri.EscapeDataString(Password), Path = "/" + vhost }.Uri;
         return new BrokerVirtualHost(this, name, InVirtualHost(amqp), () => DeleteVirtualHostAsync(vhost), nodes?.Select(InVirtualHost).ToList());
     }
 
@@ -67,7 +73,8 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
     /// </summary>
     public async Task SetPermissionsAsync(string virtualHost, string user, Permissions permissions)
     {
-        using var response = await _management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(user)}", permissions);
+        using var response = await _management.PutAsJsonAsync(
+            $"api/permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(user)}", permissions);
         response.EnsureSuccessStatusCode();
     }
 
@@ -85,7 +92,8 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
                 && client.TryGetProperty("connection_name", out var name)
                 && name.GetString()?.EndsWith(nameEnding, StringComparison.Ordinal) == true)
             {
-                using var response = await _management.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+                using var response = await _management.DeleteAsync(
+                    $"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
                 response.EnsureSuccessStatusCode();
                 closed++;
             }

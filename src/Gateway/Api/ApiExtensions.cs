@@ -8,7 +8,9 @@ namespace Predictions.Gateway.Api;
 
 public static class ApiExtensions
 {
-    /// <summary>The HTTP API: submitting and reading predictions, camelCase JSON, RFC 9457 problem details for every error, an OpenAPI description.</summary>
+    /// <summary>
+    /// The HTTP API: submitting and reading predictions, camelCase JSON, RFC 9457 problem details for every error, an OpenAPI description.
+    /// </summary>
     public static IHostApplicationBuilder AddPredictionApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>()

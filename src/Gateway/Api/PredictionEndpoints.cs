@@ -36,7 +36,9 @@ public static class PredictionEndpoints
 
         predictions.MapGet("/{id:guid}", GetAsync)
             .WithSummary("Get a prediction")
-            .WithDescription("Its status and, once finished, its result or error. With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. A prediction submitted with another API key is 404, like an unknown id.")
+            .WithDescription("Its status and, once finished, its result or error. "
+                + "With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. "
+                + "A prediction submitted with another API key is 404, like an unknown id.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -65,11 +67,13 @@ public static class PredictionEndpoints
         catch (Exception ex) when (StoreOutage.Is(ex, aborted))
         {
             services.Logger.LogWarning("Prediction {PredictionId} could not be read, so the poll was answered 503: {Reason}", id, ex.Message);
-            return StoreOutage.Problem(request.HttpContext, "The results store is unavailable, so the prediction cannot be read right now. Poll again after Retry-After.");
+            return StoreOutage.Problem(request.HttpContext,
+                "The results store is unavailable, so the prediction cannot be read right now. Poll again after Retry-After.");
         }
 
         return record is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
+            ? TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound, title: "Prediction not found", detail: $"No prediction has the id {id}.")
             : TypedResults.Ok(record);
     }
 }

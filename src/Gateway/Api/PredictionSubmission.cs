@@ -64,9 +64,12 @@ public sealed class PredictionSubmission(
                 catch (Exception ex) when (StoreOutage.Is(ex, CancellationToken.None))
                 {
                     // The claim failed or was withdrawn unwritten, and nothing was published: the same key may simply be sent again.
-                    logger.LogWarning("An Idempotency-Key could not be claimed, so the submission was answered 503 and nothing was published: {Reason}", StoreOutage.Reason(ex, _options.StoreTimeout));
+                    logger.LogWarning(
+                        "An Idempotency-Key could not be claimed, so the submission was answered 503 and nothing was published: {Reason}",
+                        StoreOutage.Reason(ex, _options.StoreTimeout));
                     metrics.Submission("unavailable");
-                    return StoreOutage.Problem(http.HttpContext, "The results store, which keeps Idempotency-Keys, is unavailable; the request was not published. Submit it again with the same key after Retry-After.");
+                    return StoreOutage.Problem(http.HttpContext, "The results store, which keeps Idempotency-Keys, is unavailable; "
+                        + "the request was not published. Submit it again with the same key after Retry-After.");
                 }
             }
 
@@ -179,7 +182,8 @@ public sealed class PredictionSubmission(
         catch (Exception ex) when (StoreOutage.Is(ex, cancellationToken))
         {
             // The request exists (it was published, or replayed): it is owed its 202 even when the store cannot say more.
-            logger.LogWarning("Prediction {PredictionId} could not be read after it was accepted; answered with it as queued: {Reason}", accepted.Id, ex.Message);
+            logger.LogWarning(
+                "Prediction {PredictionId} could not be read after it was accepted; answered with it as queued: {Reason}", accepted.Id, ex.Message);
             record = null;
         }
 

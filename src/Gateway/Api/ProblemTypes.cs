@@ -28,6 +28,8 @@ public static class ProblemTypes
     /// </summary>
     public const string PublisherRefused = "tag:predictions.gateway,2026:publisher-refused";
 
-    /// <summary>The results store (<c>ConnectionStrings:Results</c>) is locked, read-only, full or gone: a submission refused for it published nothing.</summary>
+    /// <summary>
+    /// The results store (<c>ConnectionStrings:Results</c>) is locked, read-only, full or gone: a submission refused for it published nothing.
+    /// </summary>
     public const string StoreUnavailable = "tag:predictions.gateway,2026:store-unavailable";
 }

@@ -21,7 +21,8 @@ public static class RequestParameters
             || !double.IsFinite(seconds)
             || seconds < 0)
         {
-            return (TimeSpan.Zero, Invalid("wait", $"must be a number of seconds from 0 to {options.MaxWait.TotalSeconds:0.#} (longer waits are cut to that)."));
+            return (TimeSpan.Zero,
+                Invalid("wait", $"must be a number of seconds from 0 to {options.MaxWait.TotalSeconds:0.#} (longer waits are cut to that)."));
         }
 
         var wait = TimeSpan.FromSeconds(Math.Min(seconds, options.MaxWait.TotalSeconds));

@@ -43,7 +43,8 @@ internal static class SubmissionProblems
         return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "The message broker is unavailable",
-            detail: "The broker refused the request, as its work queue does while it elects a new leader: it was not stored and will not be computed. Submit it again after Retry-After.",
+            detail: "The broker refused the request, as its work queue does while it elects a new leader: "
+                + "it was not stored and will not be computed. Submit it again after Retry-After.",
             type: ProblemTypes.BrokerRefused);
     }
 
@@ -57,7 +58,9 @@ internal static class SubmissionProblems
         return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "The message broker refuses this gateway's submissions",
-            detail: $"The broker refuses this gateway's submissions, a matter of its settings or its permissions for an operator to fix, not an outage: the request was not published, so it was not stored and will not be computed. Submit it again after Retry-After. The broker said: {refusal.ReplyText}",
+            detail: "The broker refuses this gateway's submissions, a matter of its settings or its permissions for an operator to fix, "
+                + "not an outage: the request was not published, so it was not stored and will not be computed. "
+                + $"Submit it again after Retry-After. The broker said: {refusal.ReplyText}",
             type: ProblemTypes.PublisherRefused);
     }
 
@@ -68,6 +71,7 @@ internal static class SubmissionProblems
         return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "The message broker is unavailable",
-            detail: $"The broker did not confirm the request within {publishTimeout.TotalSeconds:0.#} s, so it may not have been stored. Submit it again; with an Idempotency-Key the retry is safe either way.");
+            detail: $"The broker did not confirm the request within {publishTimeout.TotalSeconds:0.#} s, so it may not have been stored. "
+                + "Submit it again; with an Idempotency-Key the retry is safe either way.");
     }
 }

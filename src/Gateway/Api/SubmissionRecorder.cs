@@ -8,13 +8,8 @@ using Predictions.ServiceDefaults.Telemetry;
 namespace Predictions.Gateway.Api;
 
 /// <summary>
-/// Resolves a submission's store writes once its publish has ended: marks its Idempotency-Key published and records
-/// it as queued, or releases the key of one the broker did not confirm. Each write is bounded by
-/// <c>Gateway:StoreTimeout</c> and never throws: a write that keeps failing, or is not done in time (a lock held
-/// elsewhere), is logged and the client hears what the publish earned it. After a confirmed publish that is 202 at once:
-/// a key that cannot be marked is released instead, so a retry gets the same prediction id (and publishes it again,
-/// which the worker and the stores collapse into one prediction) rather than 409; a request not recorded as queued is
-/// 404 to GET until its outcome arrives and records it (the status consumer waits out an outage however long it lasts).
+/// Resolves a submission's store writes once its publish has ended; a write never throws, so the client hears what the
+/// publish earned it, whatever the store does.
 /// </summary>
 public sealed class SubmissionRecorder(
     PredictionStatusStore store,
@@ -35,18 +30,27 @@ public sealed class SubmissionRecorder(
         {
             if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token)) is null)
             {
-                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, and a retry with it publishes the same id again: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
+                logger.LogWarning(Detail(unmarked),
+                    "Prediction {PredictionId} was published but its Idempotency-Key could not be marked so; the key was released, "
+                    + "and a retry with it publishes the same id again: {Reason}",
+                    request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
             }
             else
             {
-                logger.LogWarning(Detail(unmarked), "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
+                logger.LogWarning(Detail(unmarked),
+                    "Prediction {PredictionId} was published but its Idempotency-Key could be neither marked so nor released; "
+                    + "a retry with it gets 409 until the claim counts as abandoned: {Reason}",
+                    request.PredictionId, StoreOutage.Reason(unmarked, _storeTimeout));
             }
         }
 
         using var span = PredictionTracing.Start("status.write", request.PredictionId);
         if (await TryWriteAsync(token => store.AddQueuedAsync([request], owner, token)) is { } unrecorded)
         {
-            logger.LogWarning(Detail(unrecorded), "Prediction {PredictionId} was published but could not be recorded as queued; GET answers 404 for it until its outcome arrives: {Reason}", request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));
+            logger.LogWarning(Detail(unrecorded),
+                "Prediction {PredictionId} was published but could not be recorded as queued; "
+                + "GET answers 404 for it until its outcome arrives: {Reason}",
+                request.PredictionId, StoreOutage.Reason(unrecorded, _storeTimeout));
         }
     }
 
@@ -61,7 +65,10 @@ public sealed class SubmissionRecorder(
     {
         if (await TryWriteAsync(token => idempotency.ReleaseAsync(owner, key, token)) is { } unreleased)
         {
-            logger.LogWarning(Detail(unreleased), "Prediction {PredictionId} was not published and its Idempotency-Key could not be released; a retry with it gets 409 until the claim counts as abandoned: {Reason}", predictionId, StoreOutage.Reason(unreleased, _storeTimeout));
+            logger.LogWarning(Detail(unreleased),
+                "Prediction {PredictionId} was not published and its Idempotency-Key could not be released; "
+                + "a retry with it gets 409 until the claim counts as abandoned: {Reason}",
+                predictionId, StoreOutage.Reason(unreleased, _storeTimeout));
         }
     }
 

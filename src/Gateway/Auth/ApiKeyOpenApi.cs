@@ -27,7 +27,10 @@ public sealed class ApiKeyOpenApi(IOptions<AuthOptions> auth) : IOpenApiDocument
             Description = "The client's API key; 'Authorization: Bearer <key>' works too.",
         };
 
-        var requirement = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [] };
+        var requirement = new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+        };
         foreach (var (path, item) in document.Paths)
         {
             if (path.StartsWith("/predictions", StringComparison.Ordinal) && item.Operations is { } operations)

@@ -19,7 +19,8 @@ public static class AuthExtensions
         builder.Services.AddOptions<RateLimitOptions>()
             .BindConfiguration(RateLimitOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(limits => limits.Burst >= limits.PermitsPerSecond, "Auth:RateLimit:Burst must be at least Auth:RateLimit:PermitsPerSecond: a second's permits must fit in the bucket.")
+            .Validate(limits => limits.Burst >= limits.PermitsPerSecond,
+                "Auth:RateLimit:Burst must be at least Auth:RateLimit:PermitsPerSecond: a second's permits must fit in the bucket.")
             .ValidateOnStart();
 
         builder.Services.AddSingleton<ApiKeyRing>();
@@ -57,7 +58,9 @@ public static class AuthExtensions
 
     /// <summary>The endpoints need an API key when keys are on, and count against its rate limit.</summary>
     public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) =>
-        KeysOn(((IEndpointRouteBuilder)group).ServiceProvider) ? group.RequireAuthorization(Policy).RequireRateLimiting(PredictionRateLimit.Policy) : group;
+        KeysOn(((IEndpointRouteBuilder)group).ServiceProvider)
+            ? group.RequireAuthorization(Policy).RequireRateLimiting(PredictionRateLimit.Policy)
+            : group;
 
     private static bool KeysOn(IServiceProvider services) => services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled;
 }

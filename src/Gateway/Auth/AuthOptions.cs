@@ -42,13 +42,15 @@ public sealed class AuthOptions
                 }
                 else if (!names.TryAdd(clientName, i))
                 {
-                    failures.Add($"{setting}:Name '{clientName}' is already the name of {Section}:ApiKeys:{names[clientName]}: names must be unique (they own predictions).");
+                    failures.Add($"{setting}:Name '{clientName}' is already the name of {Section}:ApiKeys:{names[clientName]}: "
+                        + "names must be unique (they own predictions).");
                 }
 
                 // Never echo a key: the message goes to the log.
                 if (key is null || key.Length < MinimumKeyLength || !IsVisibleAscii(key))
                 {
-                    failures.Add($"{setting}:Key is required: at least {MinimumKeyLength} visible ASCII characters, e.g. from 'openssl rand -hex 32', given through the environment ({Section}__ApiKeys__{i}__Key).");
+                    failures.Add($"{setting}:Key is required: at least {MinimumKeyLength} visible ASCII characters, "
+                        + $"e.g. from 'openssl rand -hex 32', given through the environment ({Section}__ApiKeys__{i}__Key).");
                 }
                 else if (!keys.TryAdd(key, i))
                 {

@@ -60,7 +60,8 @@ public static class PredictionRateLimit
             statusCode: StatusCodes.Status429TooManyRequests,
             type: ProblemType,
             title: "Too many requests for this API key",
-            detail: $"API key '{http.User.ApiKeyName()}' may make {limits.PermitsPerSecond} requests per second, in bursts of up to {limits.Burst}. Retry after {seconds} s.")
+            detail: $"API key '{http.User.ApiKeyName()}' may make {limits.PermitsPerSecond} requests per second, "
+                + $"in bursts of up to {limits.Burst}. Retry after {seconds} s.")
             .ExecuteAsync(http);
     }
 }

@@ -19,7 +19,9 @@ public sealed class PublisherHealthCheck(SubmissionPublisher publisher, TimeProv
         }
         catch (PublisherRefusedException refused)
         {
-            return HealthCheckResult.Unhealthy($"the broker refuses this gateway's submissions, for {(clock.GetUtcNow() - refused.Since).TotalSeconds:0} s (configuration or permission, not an outage): {refused.Refusal.ReplyText}");
+            return HealthCheckResult.Unhealthy(
+                $"the broker refuses this gateway's submissions, for {(clock.GetUtcNow() - refused.Since).TotalSeconds:0} s "
+                + $"(configuration or permission, not an outage): {refused.Refusal.ReplyText}");
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -51,11 +51,17 @@ public sealed class PublisherReadiness(TimeProvider clock, ILogger<PublisherRead
 
         if (news)
         {
-            logger.LogWarning("The broker refuses this gateway's submissions, so it reports not ready and answers 503 at once until the broker accepts them: {Reply}", refusal.ReplyText);
+            logger.LogWarning(
+                "The broker refuses this gateway's submissions, so it reports not ready "
+                + "and answers 503 at once until the broker accepts them: {Reply}",
+                refusal.ReplyText);
         }
         else if (warned is not null)
         {
-            logger.LogWarning("The broker still refuses this gateway's submissions, for {Seconds:0} s now ({Answered} requests answered 503 at once since the last warning): {Reply}", (warned.AskedAt - warned.Since).TotalSeconds, warned.Answered, refusal.ReplyText);
+            logger.LogWarning(
+                "The broker still refuses this gateway's submissions, for {Seconds:0} s now "
+                + "({Answered} requests answered 503 at once since the last warning): {Reply}",
+                (warned.AskedAt - warned.Since).TotalSeconds, warned.Answered, refusal.ReplyText);
         }
 
         return new PublisherRefusedException(refusal, now.Since);
@@ -72,7 +78,9 @@ public sealed class PublisherReadiness(TimeProvider clock, ILogger<PublisherRead
 
         if (ended is not null)
         {
-            logger.LogInformation("The broker accepts this gateway's submissions again, after refusing them for {Seconds:0} s", (clock.GetUtcNow() - ended.Since).TotalSeconds);
+            logger.LogInformation(
+                "The broker accepts this gateway's submissions again, after refusing them for {Seconds:0} s",
+                (clock.GetUtcNow() - ended.Since).TotalSeconds);
         }
     }
 

@@ -26,7 +26,8 @@ public static class PublishingExtensions
         builder.Services.AddSingleton<SubmissionPublisher>();
         builder.Services.AddSingleton<ISubmissionPublisher>(services => services.GetRequiredService<SubmissionPublisher>());
         builder.Services.AddHealthChecks()
-            .AddCheck<PublisherHealthCheck>("submission-publisher", failureStatus: null, tags: [HealthExtensions.Ready], timeout: TimeSpan.FromSeconds(5));
+            .AddCheck<PublisherHealthCheck>(
+                "submission-publisher", failureStatus: null, tags: [HealthExtensions.Ready], timeout: TimeSpan.FromSeconds(5));
         return builder;
     }
 }

@@ -13,7 +13,8 @@ internal static class SubmissionChannel
 {
     public static async Task<IChannel> OpenAsync(IConnection connection, WorkQueueOptions workQueue, CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
         try
         {
             await channel.DeclareRequestTopologyAsync(workQueue, cancellationToken);
@@ -36,7 +37,8 @@ internal static class SubmissionChannel
     {
         await using var trial = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await trial.TxSelectAsync(cancellationToken);
-        await trial.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: false, new BasicProperties(), ReadOnlyMemory<byte>.Empty, cancellationToken);
+        await trial.BasicPublishAsync(
+            Topology.Submissions, string.Empty, mandatory: false, new BasicProperties(), ReadOnlyMemory<byte>.Empty, cancellationToken);
         await trial.TxRollbackAsync(cancellationToken);
     }
 }

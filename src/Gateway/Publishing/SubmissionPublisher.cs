@@ -76,7 +76,8 @@ public sealed class SubmissionPublisher(
         try
         {
             // Mandatory: should the exchange have lost its binding, the broker returns the request rather than drop it.
-            await channel.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: true, properties, JsonSerializer.SerializeToUtf8Bytes(request, Json), cancellationToken);
+            await channel.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: true, properties,
+                JsonSerializer.SerializeToUtf8Bytes(request, Json), cancellationToken);
         }
         catch (PublishException ex) when (!ex.IsReturn)
         {
@@ -86,7 +87,8 @@ public sealed class SubmissionPublisher(
         {
             // A new channel declares the topology again.
             Retire(channel, "it returned a request as unroutable");
-            throw new InvalidOperationException($"The broker could route the request nowhere: {Topology.Submissions} is not bound to {Topology.WorkQueue}.", ex);
+            throw new InvalidOperationException(
+                $"The broker could route the request nowhere: {Topology.Submissions} is not bound to {Topology.WorkQueue}.", ex);
         }
     }
 
@@ -119,7 +121,8 @@ public sealed class SubmissionPublisher(
             {
                 return await OpenAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex is not (OperationCanceledException or PublisherRefusedException) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not (OperationCanceledException or PublisherRefusedException)
+                && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug(ex, "No channel to publish submissions on yet");
                 await Task.Delay(_reopens.Pause(retry), cancellationToken);

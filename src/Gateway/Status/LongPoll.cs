@@ -8,7 +8,8 @@ namespace Predictions.Gateway.Status;
 /// Answers "tell me when it is done": waits for a prediction's outcome without holding a thread, through an outage
 /// of the store as well (<see cref="StoreOutages.IsStoreUnavailable"/>) as long as the wait lasts.
 /// </summary>
-public sealed class LongPoll(PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock, IOptions<LongPollOptions> options)
+public sealed class LongPoll(
+    PredictionStatusStore store, PredictionWaiters waiters, GatewayMetrics metrics, TimeProvider clock, IOptions<LongPollOptions> options)
 {
     // Outcomes consumed by another gateway sharing the store wake nobody here: look again this often.
     private readonly TimeSpan _recheck = options.Value.LongPollRecheck;

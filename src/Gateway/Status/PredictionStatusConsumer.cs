@@ -14,7 +14,8 @@ namespace Predictions.Gateway.Status;
 /// An outage of the store is waited out (<see cref="OutageWait"/>).
 /// </summary>
 public sealed class PredictionStatusConsumer(
-    PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, OutageWait outageWait, TimeProvider clock, ILogger<PredictionStatusConsumer> logger) :
+    PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, OutageWait outageWait, TimeProvider clock,
+    ILogger<PredictionStatusConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>,
     IConsumer<Batch<PredictionExpired>>
@@ -33,7 +34,8 @@ public sealed class PredictionStatusConsumer(
         try
         {
             stored = await outageWait.RunAsync(
-                token => store.AddOutcomesAsync(context.Message.Select(m => ((PredictionOutcome)m.Message, m.Headers.Get<string>(Topology.OwnerHeader))), token),
+                token => store.AddOutcomesAsync(
+                    context.Message.Select(m => ((PredictionOutcome)m.Message, m.Headers.Get<string>(Topology.OwnerHeader))), token),
                 StoreOutages.IsStoreUnavailable,
                 start,
                 context.CancellationToken);

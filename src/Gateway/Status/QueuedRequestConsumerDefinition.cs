@@ -33,7 +33,8 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
         // Bad requests are the worker's to reject (to its error queue, with the reason); the gateway's copy
         // is dropped, and the worst a lost copy costs is a 404 until the outcome arrives. The filter comes
         // first, so an unreadable request is one quiet line rather than an R-FAULT.
-        endpointConfigurator.ConfigureError(error => error.UseFilter(new UnreadableRequestFilter(context.GetRequiredService<ILogger<QueuedRequestConsumer>>())));
+        endpointConfigurator.ConfigureError(error =>
+            error.UseFilter(new UnreadableRequestFilter(context.GetRequiredService<ILogger<QueuedRequestConsumer>>())));
         endpointConfigurator.DiscardFaultedMessages();
         endpointConfigurator.DiscardSkippedMessages();
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(context.GetRetryPolicy(RetryPolicies.QueuedRecords).Intervals));

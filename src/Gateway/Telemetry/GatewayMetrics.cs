@@ -14,7 +14,9 @@ public sealed class GatewayMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _submissions = meter.CreateCounter<long>(
-            "prediction.submissions", "{request}", "POST /predictions by result: accepted, replayed (same Idempotency-Key), rejected, throttled (work queue full), rate_limited (API key over its rate) or unavailable (broker or results store).");
+            "prediction.submissions", "{request}",
+            "POST /predictions by result: accepted, replayed (same Idempotency-Key), rejected, throttled (work queue full), "
+            + "rate_limited (API key over its rate) or unavailable (broker or results store).");
         _waiting = meter.CreateUpDownCounter<long>("prediction.waiting_clients", "{request}", "Long-polling requests waiting for an outcome.");
     }
 

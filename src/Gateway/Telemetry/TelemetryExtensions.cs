@@ -11,7 +11,8 @@ public static class TelemetryExtensions
     public static IHostApplicationBuilder AddGatewayTelemetry(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.AddMetrics("prediction-gateway", GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting");
+        builder.AddMetrics("prediction-gateway", GatewayMetrics.MeterName,
+            "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting");
         return builder;
     }
 }

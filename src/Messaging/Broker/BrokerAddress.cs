@@ -11,7 +11,8 @@ public sealed record BrokerAddress(bool Tls, string UserName, string Password, I
     public const int AmqpsPort = 5671;
 
     /// <summary>The URI of the first host alone, credentials and virtual host included, as MassTransit's <c>Host</c> takes it.</summary>
-    public Uri FirstHostUri => new($"{(Tls ? "amqps" : "amqp")}://{Uri.EscapeDataString(UserName)}:{Uri.EscapeDataString(Password)}@{Hosts[0]}/{Uri.EscapeDataString(VirtualHost)}");
+    public Uri FirstHostUri => new($"{(Tls ? "amqps" : "amqp")}://{Uri.EscapeDataString(UserName)}:{Uri.EscapeDataString(Password)}"
+        + $"@{Hosts[0]}/{Uri.EscapeDataString(VirtualHost)}");
 
     /// <summary>
     /// Reads <paramref name="value"/>, or returns null and says in <paramref name="error"/> what is wrong with it,

@@ -24,13 +24,15 @@ public sealed class BrokerConnectionCheck(IOptions<BrokerOptions> options, ILogg
 
         try
         {
-            await using var connection = await address.ConnectAsync(options.Value.CertificateAuthority, "start-up check", cancellationToken, ConnectTimeout);
+            await using var connection = await address.ConnectAsync(
+                options.Value.CertificateAuthority, "start-up check", cancellationToken, ConnectTimeout);
             await connection.CloseAsync(cancellationToken);
         }
         catch (Exception ex) when (Find<AuthenticationException>(ex) is { } refused)
         {
             throw new InvalidOperationException(
-                $"The broker's TLS certificate was not trusted ({refused.Message}) at {address}: check that {BrokerOptions.Setting} names the hosts the certificate was issued to and that {BrokerOptions.CertificateAuthoritySetting} is the CA that signed it.",
+                $"The broker's TLS certificate was not trusted ({refused.Message}) at {address}: check that {BrokerOptions.Setting} "
+                + $"names the hosts the certificate was issued to and that {BrokerOptions.CertificateAuthoritySetting} is the CA that signed it.",
                 ex);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

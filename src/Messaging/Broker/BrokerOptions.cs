@@ -31,7 +31,8 @@ public sealed class BrokerOptions
             if (BrokerAddress.TryParse(options.ConnectionString, out var error) is null)
             {
                 return ValidateOptionsResult.Fail(
-                    $"{Setting} {error}: an amqp:// or amqps:// URI such as amqp://user:password@localhost:5672/, or amqp://user:password@host1:5672,host2:5672,host3:5672/vhost for a cluster (was '{Redact(options.ConnectionString)}').");
+                    $"{Setting} {error}: an amqp:// or amqps:// URI such as amqp://user:password@localhost:5672/, "
+                    + $"or amqp://user:password@host1:5672,host2:5672,host3:5672/vhost for a cluster (was '{Redact(options.ConnectionString)}').");
             }
 
             if (options.CertificateAuthority is { Length: > 0 } authority && !File.Exists(authority))

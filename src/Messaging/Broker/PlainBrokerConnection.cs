@@ -33,7 +33,8 @@ public sealed class PlainBrokerConnection(IOptions<BrokerOptions> broker, ILogge
                     await _connection.DisposeAsync();
                 }
 
-                _connection = await broker.Value.Address.ConnectAsync(broker.Value.CertificateAuthority, $"{AppDomain.CurrentDomain.FriendlyName}: plain", cancellationToken, ConnectTimeout);
+                _connection = await broker.Value.Address.ConnectAsync(
+                    broker.Value.CertificateAuthority, $"{AppDomain.CurrentDomain.FriendlyName}: plain", cancellationToken, ConnectTimeout);
                 logger.LogInformation("The host's plain connection is open to {Endpoint}", _connection.Endpoint);
             }
 

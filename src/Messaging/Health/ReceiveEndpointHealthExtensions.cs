@@ -28,8 +28,10 @@ public static class ReceiveEndpointHealthExtensions
         builder.Services.AddSingleton<IQueueProbe, RabbitQueueProbe>();
         builder.Services.AddHostedService<StarvedEndpointRestarter>();
         builder.Services.AddHealthChecks()
-            .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>("receive-endpoints", failureStatus: null, tags: [Ready], ReceiveEndpointsHealthCheck.Probe.Readiness)
-            .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>("receive-endpoints-downtime", failureStatus: null, tags: [Live], ReceiveEndpointsHealthCheck.Probe.Liveness);
+            .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>(
+                "receive-endpoints", failureStatus: null, tags: [Ready], ReceiveEndpointsHealthCheck.Probe.Readiness)
+            .AddTypeActivatedCheck<ReceiveEndpointsHealthCheck>(
+                "receive-endpoints-downtime", failureStatus: null, tags: [Live], ReceiveEndpointsHealthCheck.Probe.Liveness);
         return builder;
     }
 }

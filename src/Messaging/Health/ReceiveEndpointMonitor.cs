@@ -126,5 +126,6 @@ public sealed class ReceiveEndpointMonitor(TimeProvider clock, ILogger<ReceiveEn
     private EndpointActivity? Activity(Uri address) => _activity.GetValueOrDefault(NameOf(address));
 
     /// <summary>The queue's name: the last segment of the address, without its query.</summary>
-    private static string NameOf(Uri address) => address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? address.ToString();
+    private static string NameOf(Uri address) =>
+        address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? address.ToString();
 }

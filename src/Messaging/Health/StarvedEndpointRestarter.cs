@@ -50,7 +50,8 @@ public sealed class StarvedEndpointRestarter(
                 }
 
                 logger.LogWarning(
-                    "Receive endpoint {Endpoint} received nothing for {Idle:0} s while its queue held {Ready} ready messages: the broker no longer delivers to it. Restarting it",
+                    "Receive endpoint {Endpoint} received nothing for {Idle:0} s while its queue held {Ready} ready messages: "
+                    + "the broker no longer delivers to it. Restarting it",
                     name, (clock.GetUtcNow() - activity.LastDelivery).TotalSeconds, ready);
                 await RestartAsync(name, activity, stopping);
             }

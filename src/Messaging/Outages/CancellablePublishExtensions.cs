@@ -17,7 +17,8 @@ public static class CancellablePublishExtensions
         where T : class =>
         publisher.Publish(message, cancellationToken).WaitAsync(cancellationToken);
 
-    public static Task PublishCancellableAsync<T>(this IPublishEndpoint publisher, T message, Action<PublishContext<T>> configure, CancellationToken cancellationToken)
+    public static Task PublishCancellableAsync<T>(
+        this IPublishEndpoint publisher, T message, Action<PublishContext<T>> configure, CancellationToken cancellationToken)
         where T : class =>
         publisher.Publish(message, configure, cancellationToken).WaitAsync(cancellationToken);
 

@@ -14,6 +14,7 @@ public sealed class OutageOptions
     public const string Section = "Outages";
 
     /// <summary>Longest wait for one delivery; well below the broker's <c>consumer_timeout</c>, which must exceed it.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:20:00", ErrorMessage = "Outages:MaxWait must be a time span between 00:00:01 and 00:20:00: well below the broker's consumer_timeout (30 minutes by default).")]
+    [Range(typeof(TimeSpan), "00:00:01", "00:20:00", ErrorMessage = "Outages:MaxWait must be a time span between 00:00:01 and 00:20:00: "
+        + "well below the broker's consumer_timeout (30 minutes by default).")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -17,7 +17,9 @@ public sealed class PlainJsonRequestDeserializer(IMessageDeserializer raw, Actio
     public ConsumeContext Deserialize(ReceiveContext receiveContext)
     {
         var read = PredictionRequestJson.Read(receiveContext.Body.GetBytes());
-        var predictionId = read.Request?.PredictionId is { } id && id != Guid.Empty ? id : receiveContext.TransportHeaders.Get<Guid>(MessageHeaders.MessageId);
+        var predictionId = read.Request?.PredictionId is { } id && id != Guid.Empty
+            ? id
+            : receiveContext.TransportHeaders.Get<Guid>(MessageHeaders.MessageId);
         if (PredictionRequestValidator.ReasonAgainst(read.Errors, predictionId) is { } reason)
         {
             onRejected();

@@ -71,7 +71,8 @@ public static class PredictionRequestJson
         var field = PredictionRequestValidator.Fields.FirstOrDefault(f => string.Equals(ex.Path, "$." + f.Name, StringComparison.OrdinalIgnoreCase));
         if (field is null)
         {
-            return Invalid(PredictionRequestValidator.Body, $"is not a valid JSON object with itemId and featureValue (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+            return Invalid(PredictionRequestValidator.Body,
+                $"is not a valid JSON object with itemId and featureValue (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
         }
 
         // A required field sent as null is as missing as one left out.

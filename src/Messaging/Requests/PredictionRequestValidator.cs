@@ -18,10 +18,12 @@ public static class PredictionRequestValidator
     public const string NotFinite = "must be a finite number (NaN, Infinity and values beyond ±1.7e308 are not).";
 
     /// <summary>The contract's fields, named as every reader of requests names them (camelCase, any case on input).</summary>
-    public static IReadOnlyList<JsonPropertyInfo> Fields { get; } = JsonSerializerOptions.Web.GetTypeInfo(typeof(PredictionRequest)).Properties.AsReadOnly();
+    public static IReadOnlyList<JsonPropertyInfo> Fields { get; } =
+        JsonSerializerOptions.Web.GetTypeInfo(typeof(PredictionRequest)).Properties.AsReadOnly();
 
     /// <summary>The fields the gateway sets on an HTTP submission, so they are not part of its body.</summary>
-    public static IReadOnlySet<string> SetByGateway { get; } = new HashSet<string> { Name(nameof(PredictionRequest.PredictionId)), Name(nameof(PredictionRequest.SubmittedAt)) };
+    public static IReadOnlySet<string> SetByGateway { get; } =
+        new HashSet<string> { Name(nameof(PredictionRequest.PredictionId)), Name(nameof(PredictionRequest.SubmittedAt)) };
 
     // Where a field's own words say more than its type's; the example is the API reference's.
     private static readonly Dictionary<string, FieldText> Texts = new()
@@ -37,7 +39,8 @@ public static class PredictionRequestValidator
     /// <summary>What <paramref name="field"/>'s value must be when it is the wrong type or given twice.</summary>
     public static string WrongShape(JsonPropertyInfo field) => $"must appear once, as {Text(field).Shape ?? Shape(field.PropertyType)}.";
 
-    public static string Missing(JsonPropertyInfo field) => $"is required: {Text(field).Required ?? Text(field).Shape ?? Shape(field.PropertyType)}.";
+    public static string Missing(JsonPropertyInfo field) =>
+        $"is required: {Text(field).Required ?? Text(field).Shape ?? Shape(field.PropertyType)}.";
 
     /// <summary>The API reference's example of <paramref name="field"/>, if it has one.</summary>
     public static JsonNode? Example(JsonPropertyInfo field) => Text(field).Example is { } example ? JsonValue.Create(example) : null;
@@ -66,12 +69,14 @@ public static class PredictionRequestValidator
     {
         if (read.Has(Name(nameof(PredictionRequest.PredictionId))))
         {
-            errors[Name(nameof(PredictionRequest.PredictionId))] = ["is chosen by the gateway; to retry safely, send an Idempotency-Key header instead."];
+            errors[Name(nameof(PredictionRequest.PredictionId))] =
+                ["is chosen by the gateway; to retry safely, send an Idempotency-Key header instead."];
         }
 
         if (read.Request?.Deadline <= now)
         {
-            errors[Name(nameof(PredictionRequest.Deadline))] = [$"has already passed (it is {now:O} here): give the latest moment inference may start, in the future."];
+            errors[Name(nameof(PredictionRequest.Deadline))] =
+                [$"has already passed (it is {now:O} here): give the latest moment inference may start, in the future."];
         }
     }
 

@@ -9,10 +9,10 @@ using Predictions.ServiceDefaults.Telemetry;
 namespace Predictions.Messaging.Tracing;
 
 /// <summary>
-/// Before any consumer sees a message about a prediction (a batch consumer's batch is not one): every log line written while it is consumed carries the
-/// prediction id (a logging scope, beside the trace and span ids the host adds), and so does its span. A request from
-/// a plain AMQP publisher that sent a W3C <c>traceparent</c> header, and not MassTransit's own, is consumed in the
-/// publisher's trace.
+/// Before any consumer sees a message about a prediction (a batch consumer's batch is not one): every log line written
+/// while it is consumed carries the prediction id (a logging scope, beside the trace and span ids the host adds), and
+/// so does its span. A request from a plain AMQP publisher that sent a W3C <c>traceparent</c> header, and not
+/// MassTransit's own, is consumed in the publisher's trace.
 /// </summary>
 public sealed class PredictionConsumeFilter<T>(ILogger<PredictionConsumeFilter<T>> logger) : IFilter<ConsumeContext<T>>
     where T : class

@@ -31,7 +31,9 @@ public sealed class PoisonedRequestConsumer(
             PredictionId = context.PredictionId() ?? throw new InvalidPredictionRequestException(InvalidPredictionRequestException.NoPredictionId),
         };
         var now = clock.GetUtcNow();
-        logger.LogError("Prediction {PredictionId} crashed the worker each time it was computed; failed and set aside in {PoisonQueue}", request.PredictionId, Topology.PoisonQueue);
+        logger.LogError(
+            "Prediction {PredictionId} crashed the worker each time it was computed; failed and set aside in {PoisonQueue}",
+            request.PredictionId, Topology.PoisonQueue);
         await context.PublishOutcomeAsync(request.Failed(worker, new PredictionTimings { ReceivedAt = now }, now, Reason));
         metrics.Outcome("failed");
     }

@@ -4,13 +4,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Predictions.Worker.Inference;
 
 /// <summary>
-/// A small file naming the predictions in the model right now, a fixed block of lines per pool thread
-/// (one line per input of its largest batch), written before and after each model call. A crash cannot take the last write back (the OS keeps it), so after a
-/// worker died its successor reads which requests were in the model at that moment: the
-/// <see cref="Suspects"/>, one of which probably killed it. Knowing them lets the worker compute them
-/// one at a time, apart from the requests that were merely prefetched beside them. After the blocks the file keeps,
-/// for the predictions that were ever in the model when a worker died, how many times (<see cref="CrashesOf"/>): a
-/// count per prediction, not per message, so a copy that at-least-once delivery made of a request adds to the same count.
+/// The predictions in the model right now, one block per pool thread, in a file a crash cannot take back: after a worker died
+/// its successor knows the <see cref="Suspects"/> and, per prediction, how often it was there (<see cref="CrashesOf"/>).
 /// </summary>
 public sealed class InferenceJournal : IDisposable
 {
@@ -57,7 +52,8 @@ public sealed class InferenceJournal : IDisposable
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException($"{InferenceOptions.Section}:JournalFile '{path}' cannot be opened ({ex.Message}): each worker needs a file of its own.", ex);
+            throw new InvalidOperationException(
+                $"{InferenceOptions.Section}:JournalFile '{path}' cannot be opened ({ex.Message}): each worker needs a file of its own.", ex);
         }
 
         // Lines of the blocks name what was in the model; lines after them, "id count", what crashed before.
@@ -71,7 +67,8 @@ public sealed class InferenceJournal : IDisposable
                 {
                     suspects.Add(id);
                 }
-                else if (line.Split(' ', 2) is [var crashed, var count] && Guid.TryParse(crashed, out id) && int.TryParse(count, out var times) && times > 0)
+                else if (line.Split(' ', 2) is [var crashed, var count]
+                    && Guid.TryParse(crashed, out id) && int.TryParse(count, out var times) && times > 0)
                 {
                     crashes.RemoveAll(entry => entry.Id == id);
                     crashes.Add((id, times));

@@ -8,13 +8,8 @@ using Predictions.Worker.Telemetry;
 namespace Predictions.Worker.Inference;
 
 /// <summary>
-/// A fixed set of dedicated threads that run the model. Consumers await <see cref="PredictAsync"/>;
-/// the blocking model call happens here, so however slow the model, the thread pool that serves
-/// the broker connection and the awaited I/O is never starved, and no more than
-/// <c>Inference:MaxConcurrency</c> model calls ever run at once. When the model can batch, a thread gathers
-/// up to <c>Inference:MaxBatchSize</c> waiting inputs into one call, waiting at most <c>Inference:MaxBatchDelay</c>
-/// for a batch to fill. Each thread notes in the <see cref="InferenceJournal"/> which predictions it is
-/// running, so a crash in the model can be traced.
+/// Dedicated threads that run the blocking model call, so however slow the model, the thread pool serving the broker
+/// connection and the awaited I/O is never starved.
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
@@ -44,7 +39,8 @@ public sealed class InferencePool : IHostedService, IDisposable
         if (inference.MaxBatchSize > 1 && !model.SupportsBatching)
         {
             throw new InvalidOperationException(
-                $"{InferenceOptions.Section}:MaxBatchSize is {inference.MaxBatchSize}, but the model '{model.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
+                $"{InferenceOptions.Section}:MaxBatchSize is {inference.MaxBatchSize}, "
+                + $"but the model '{model.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
         }
 
         _model = model;

@@ -17,7 +17,8 @@ namespace Predictions.Worker.Metadata;
 /// anything else that is not an answer is unavailable metadata (<see cref="MetadataUnavailableException"/>), which says
 /// when the service last answered an item (<see cref="MetadataServiceHealth"/>) and whether its circuit is open.
 /// </summary>
-public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, MetadataServiceHealth health, IOptions<MetadataOptions> options) : IMetadataSource
+public sealed class HttpMetadataSource(
+    HttpClient http, HybridCache cache, MetadataServiceHealth health, IOptions<MetadataOptions> options) : IMetadataSource
 {
     private readonly HybridCacheEntryOptions? _cacheEntry = options.Value.CacheDuration > TimeSpan.Zero
         ? new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration }
@@ -63,7 +64,8 @@ public sealed class HttpMetadataSource(HttpClient http, HybridCache cache, Metad
 
             if (response.IsSuccessStatusCode)
             {
-                using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+                using var document = await JsonDocument.ParseAsync(
+                    await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
                 if (document.RootElement.ValueKind == JsonValueKind.Object)
                 {
                     health.Answered(itemId);

@@ -6,5 +6,6 @@ namespace Predictions.Worker.Metadata;
 /// </summary>
 public sealed class ItemMetadataFailingException(long itemId, TimeSpan failingFor, Exception lastFailure)
     : ItemMetadataException(
-        $"the metadata service kept failing for item {itemId} for {failingFor.TotalSeconds:0} s while it answered other items; the last failure: {lastFailure.Message}",
+        $"the metadata service kept failing for item {itemId} for {failingFor.TotalSeconds:0} s while it answered other items; "
+        + $"the last failure: {lastFailure.Message}",
         lastFailure);

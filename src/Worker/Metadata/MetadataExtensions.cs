@@ -71,7 +71,8 @@ public static class MetadataExtensions
                 resilience.CircuitBreaker.MinimumThroughput = 20;
                 resilience.CircuitBreaker.FailureRatio = 0.5;
                 resilience.CircuitBreaker.ShouldHandle = attempt => ValueTask.FromResult(
-                    HttpClientResiliencePredicates.IsTransient(attempt.Outcome) && attempt.Outcome.Result?.StatusCode != HttpStatusCode.InternalServerError);
+                    HttpClientResiliencePredicates.IsTransient(attempt.Outcome)
+                    && attempt.Outcome.Result?.StatusCode != HttpStatusCode.InternalServerError);
             });
 
         // What tells the service's being down from an item it keeps failing: one plain attempt, outside the retries

@@ -17,10 +17,13 @@ public sealed class MetadataOptions : IValidatableObject
     public Uri? BaseUrl { get; set; }
 
     /// <summary>For <c>Http</c>: how long one attempt may take before it is abandoned and retried.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "Metadata:AttemptTimeout must be a time span between 00:00:00.001 and 00:10:00.")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00",
+        ErrorMessage = "Metadata:AttemptTimeout must be a time span between 00:00:00.001 and 00:10:00.")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>For <c>Http</c>: attempts after the first one for a transient failure (5xx, 408, 429, timeout, connection refused), with jittered back-off.</summary>
+    /// <summary>
+    /// For <c>Http</c>: attempts after the first one for a transient failure (5xx, 408, 429, timeout, connection refused), with jittered back-off.
+    /// </summary>
     [Range(1, 10, ErrorMessage = "Metadata:Retries must be between 1 and 10.")]
     public int Retries { get; set; } = 3;
 
@@ -28,7 +31,9 @@ public sealed class MetadataOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Metadata:RetryDelay must be a time span between 00:00:00 and 00:01:00.")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>For <c>Http</c>: how long an item's metadata is reused; concurrent requests for one item share one fetch. Zero turns the cache off.</summary>
+    /// <summary>
+    /// For <c>Http</c>: how long an item's metadata is reused; concurrent requests for one item share one fetch. Zero turns the cache off.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Metadata:CacheDuration must be a time span between 00:00:00 and 1.00:00:00.")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -47,7 +47,8 @@ public sealed class MetadataServiceHealth(IHttpClientFactory clients, TimeProvid
         try
         {
             Volatile.Write(ref _lastProbeTicks, now.UtcTicks);
-            using var response = await clients.CreateClient(ProbeClient).GetAsync($"items/{lastItem}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await clients.CreateClient(ProbeClient)
+                .GetAsync($"items/{lastItem}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
             {
                 Answered(lastItem);

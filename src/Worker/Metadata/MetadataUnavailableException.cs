@@ -7,7 +7,8 @@ namespace Predictions.Worker.Metadata;
 /// answers others while it keeps failing one item points at the item (<see cref="ItemMetadataFailingException"/>).
 /// <paramref name="circuitOpen"/>: the source did not even ask, because the service failed too often lately.
 /// </summary>
-public sealed class MetadataUnavailableException(string message, Exception? innerException = null, DateTimeOffset? serviceAnsweredAt = null, bool circuitOpen = false)
+public sealed class MetadataUnavailableException(
+    string message, Exception? innerException = null, DateTimeOffset? serviceAnsweredAt = null, bool circuitOpen = false)
     : Exception(message, innerException)
 {
     public DateTimeOffset? ServiceAnsweredAt { get; } = serviceAnsweredAt;

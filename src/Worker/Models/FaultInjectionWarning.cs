@@ -7,7 +7,8 @@ namespace Predictions.Worker.Models;
 /// Says at start-up, as a warning, that this worker lets fault-injection settings crash it
 /// (<c>Model:AllowFaultInjection</c>): a test's setting copied into a real deployment shows in its log.
 /// </summary>
-public sealed class FaultInjectionWarning(IOptions<ModelOptions> options, IHostEnvironment environment, ILogger<FaultInjectionWarning> logger) : IHostedService
+public sealed class FaultInjectionWarning(
+    IOptions<ModelOptions> options, IHostEnvironment environment, ILogger<FaultInjectionWarning> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -20,13 +21,15 @@ public sealed class FaultInjectionWarning(IOptions<ModelOptions> options, IHostE
         if (model.SimulatedCrashFeatureValue is { } crashValue)
         {
             logger.LogWarning(
-                "Fault injection is allowed (Model:AllowFaultInjection) in the {Environment} environment: a request with featureValue {CrashFeatureValue} (Model:SimulatedCrashFeatureValue) crashes this worker. For fault tests only",
+                "Fault injection is allowed (Model:AllowFaultInjection) in the {Environment} environment: "
+                + "a request with featureValue {CrashFeatureValue} (Model:SimulatedCrashFeatureValue) crashes this worker. For fault tests only",
                 environment.EnvironmentName, crashValue.ToString(CultureInfo.InvariantCulture));
         }
         else
         {
             logger.LogWarning(
-                "Fault injection is allowed (Model:AllowFaultInjection) in the {Environment} environment, though no fault is set. For fault tests only",
+                "Fault injection is allowed (Model:AllowFaultInjection) in the {Environment} environment, though no fault is set. "
+                + "For fault tests only",
                 environment.EnvironmentName);
         }
 

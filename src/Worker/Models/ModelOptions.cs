@@ -69,7 +69,8 @@ public sealed class ModelOptions : IValidatableObject
         if (SimulatedCrashFeatureValue is { } crashValue && !AllowFaultInjection)
         {
             yield return new ValidationResult(
-                $"Model:SimulatedCrashFeatureValue is {crashValue.ToString(CultureInfo.InvariantCulture)}: any request with that featureValue would crash the worker. "
+                $"Model:SimulatedCrashFeatureValue is {crashValue.ToString(CultureInfo.InvariantCulture)}: "
+                + "any request with that featureValue would crash the worker. "
                 + "It is for fault tests only and needs Model:AllowFaultInjection=true; unset it anywhere clients are real.",
                 [nameof(SimulatedCrashFeatureValue), nameof(AllowFaultInjection)]);
         }

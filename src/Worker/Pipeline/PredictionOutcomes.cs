@@ -45,28 +45,30 @@ public static class PredictionOutcomes
             CompletedAt = completedAt,
         };
 
-    public static PredictionFailed Failed(this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset failedAt, string error) => new()
-    {
-        PredictionId = request.PredictionId,
-        ItemId = request.ItemId,
-        FeatureValue = request.FeatureValue,
-        SubmittedAt = request.SubmittedAt,
-        Worker = worker.Name,
-        Timings = timings,
-        Error = error,
-        FailedAt = failedAt,
-    };
+    public static PredictionFailed Failed(
+        this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset failedAt, string error) => new()
+        {
+            PredictionId = request.PredictionId,
+            ItemId = request.ItemId,
+            FeatureValue = request.FeatureValue,
+            SubmittedAt = request.SubmittedAt,
+            Worker = worker.Name,
+            Timings = timings,
+            Error = error,
+            FailedAt = failedAt,
+        };
 
     /// <summary>The request's deadline passed before inference started; only a request with a deadline expires.</summary>
-    public static PredictionExpired Expired(this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset expiredAt) => new()
-    {
-        PredictionId = request.PredictionId,
-        ItemId = request.ItemId,
-        FeatureValue = request.FeatureValue,
-        SubmittedAt = request.SubmittedAt,
-        Worker = worker.Name,
-        Timings = timings,
-        Deadline = request.Deadline!.Value,
-        ExpiredAt = expiredAt,
-    };
+    public static PredictionExpired Expired(
+        this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset expiredAt) => new()
+        {
+            PredictionId = request.PredictionId,
+            ItemId = request.ItemId,
+            FeatureValue = request.FeatureValue,
+            SubmittedAt = request.SubmittedAt,
+            Worker = worker.Name,
+            Timings = timings,
+            Deadline = request.Deadline!.Value,
+            ExpiredAt = expiredAt,
+        };
 }

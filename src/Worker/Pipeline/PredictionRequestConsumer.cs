@@ -74,14 +74,16 @@ public sealed class PredictionRequestConsumer(
         // Another source than the HTTP one may hand over what no model input, and no outcome event, can hold.
         if (metadata.FirstOrDefault(feature => !double.IsFinite(feature.Value)) is { Key: { } feature, Value: var value })
         {
-            await PublishFailedAsync(context, request, new UnreadableMetadataException(request.ItemId, feature, value.ToString(CultureInfo.InvariantCulture)).Message, timings);
+            var unreadable = new UnreadableMetadataException(request.ItemId, feature, value.ToString(CultureInfo.InvariantCulture));
+            await PublishFailedAsync(context, request, unreadable.Message, timings);
             return;
         }
 
         InferenceOutcome outcome;
         try
         {
-            outcome = await pool.PredictAsync(request.PredictionId, new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
+            outcome = await pool.PredictAsync(
+                request.PredictionId, new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
         }
         catch (DeadlinePassedException ex)
         {
@@ -114,7 +116,10 @@ public sealed class PredictionRequestConsumer(
         // Computing it again would give the same answer: it fails now, once, rather than after every retry.
         if (!double.IsFinite(outcome.Prediction))
         {
-            await PublishFailedAsync(context, request, $"the model {pool.Model.Name} {pool.Model.Version} answered {outcome.Prediction.ToString(CultureInfo.InvariantCulture)}, which is not a finite number, for this input", timings);
+            await PublishFailedAsync(context, request,
+                $"the model {pool.Model.Name} {pool.Model.Version} answered {outcome.Prediction.ToString(CultureInfo.InvariantCulture)}, "
+                + "which is not a finite number, for this input",
+                timings);
             return;
         }
 
@@ -153,13 +158,15 @@ public sealed class PredictionRequestConsumer(
 
     private async Task PublishExpiredAsync(ConsumeContext<PredictionRequest> context, PredictionRequest request, PredictionTimings timings)
     {
-        logger.LogInformation("Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
+        logger.LogInformation(
+            "Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
         await context.PublishOutcomeAsync(request.Expired(worker, timings, clock.GetUtcNow()));
         metrics.Stages(timings, request.SubmittedAt);
         metrics.Outcome("expired");
     }
 
-    private async Task PublishFailedAsync(ConsumeContext<PredictionRequest> context, PredictionRequest request, string error, PredictionTimings timings)
+    private async Task PublishFailedAsync(
+        ConsumeContext<PredictionRequest> context, PredictionRequest request, string error, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
         await context.PublishOutcomeAsync(request.Failed(worker, timings, clock.GetUtcNow(), error));

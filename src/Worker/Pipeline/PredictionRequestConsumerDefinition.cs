@@ -18,7 +18,8 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
     private readonly int _maxInFlight;
     private readonly WorkQueueOptions _workQueue;
 
-    public PredictionRequestConsumerDefinition(IOptions<WorkerOptions> worker, IOptions<InferenceOptions> inference, IOptions<WorkQueueOptions> workQueue)
+    public PredictionRequestConsumerDefinition(
+        IOptions<WorkerOptions> worker, IOptions<InferenceOptions> inference, IOptions<WorkQueueOptions> workQueue)
     {
         _workQueue = workQueue.Value;
         _maxInFlight = worker.Value.MaxInFlightFor(inference.Value.MaxConcurrency, inference.Value.MaxBatchSize);
@@ -52,7 +53,8 @@ public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<Pre
         endpointConfigurator.AddDeserializer(new PlainJsonRequestDeserializer.Factory(() => metrics.Outcome("rejected")));
 
         // Outside the retries: what still fails after them is failed, with an outcome.
-        endpointConfigurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<PredictionRequest>>(ActivatorUtilities.CreateInstance<RequestOutcomeFilter>(context)));
+        endpointConfigurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<PredictionRequest>>(
+            ActivatorUtilities.CreateInstance<RequestOutcomeFilter>(context)));
 
         // A metadata outage is waited out in the consumer (a deadline still ends a waiting request); other errors
         // are tried again in process (Retries:Requests), and a request that can never be computed goes to the error queue at once.

@@ -7,13 +7,8 @@ using Predictions.Worker.Telemetry;
 namespace Predictions.Worker.Pipeline;
 
 /// <summary>
-/// Every request the broker accepted ends with exactly one outcome. One that still fails once its retries are spent,
-/// for whatever reason (an exception nobody foresaw included), is published as <see cref="PredictionFailed"/> with
-/// that reason, so its client and the audit hear of it, and then goes on to the endpoint's error queue with the same
-/// reason for an operator. Left alone: a request that cannot be read or correlated (the error queue is its only
-/// record), one cancelled, which another delivery ends. A request whose return to its queue after an outage the broker
-/// refused (<see cref="OutageReturnRefusedException"/>), or whose failure is not confirmed, goes back to the broker
-/// unacknowledged instead: cancelled, never error-queued, so it cannot vanish without an outcome.
+/// Publishes <see cref="PredictionFailed"/> for a request that fails once its retries are spent, whatever the reason, so it ends
+/// with one outcome; one whose failure cannot be published goes back to the broker unacknowledged instead of vanishing.
 /// </summary>
 public sealed class RequestOutcomeFilter(WorkerIdentity worker, WorkerMetrics metrics, TimeProvider clock, ILogger<RequestOutcomeFilter> logger)
     : IFilter<ConsumeContext<PredictionRequest>>
@@ -33,18 +28,23 @@ public sealed class RequestOutcomeFilter(WorkerIdentity worker, WorkerMetrics me
             && context.PredictionId() is { } predictionId)
         {
             var now = clock.GetUtcNow();
-            var reason = $"the worker could not compute it ({ex.GetType().Name}: {ex.Message}); it was set aside in {context.ReceiveContext.QueueName()}_error for an operator";
-            var failed = (context.Message with { PredictionId = predictionId }).Failed(worker, new PredictionTimings { ReceivedAt = now }, now, reason);
+            var reason = $"the worker could not compute it ({ex.GetType().Name}: {ex.Message}); "
+                + $"it was set aside in {context.ReceiveContext.QueueName()}_error for an operator";
+            var failed = (context.Message with { PredictionId = predictionId })
+                .Failed(worker, new PredictionTimings { ReceivedAt = now }, now, reason);
             try
             {
                 await context.PublishOutcomeAsync(failed);
             }
             catch (Exception publish) when (!context.CancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException($"Prediction {predictionId} failed and its failure could not be published; it goes back to its queue: {publish.Message}", publish);
+                throw new OperationCanceledException(
+                    $"Prediction {predictionId} failed and its failure could not be published; it goes back to its queue: {publish.Message}",
+                    publish);
             }
 
-            logger.LogError(ex, "Prediction {PredictionId} failed after its retries; published as failed and moved to the error queue", predictionId);
+            logger.LogError(
+                ex, "Prediction {PredictionId} failed after its retries; published as failed and moved to the error queue", predictionId);
             metrics.Outcome("failed");
             throw;
         }

@@ -11,7 +11,8 @@ public sealed class WorkerMetrics
 {
     public const string MeterName = "Predictions.Worker";
 
-    private static readonly double[] SecondsBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30, 60];
+    private static readonly double[] SecondsBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30, 60];
 
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
@@ -26,12 +27,14 @@ public sealed class WorkerMetrics
         var meter = _meter = meterFactory.Create(MeterName);
         _stageDuration = meter.CreateHistogram(
             "prediction.stage.duration", "s",
-            "Time a prediction spent in one stage: broker_wait, metadata, pool_wait (for a pool thread), batch_wait (for its batch to fill) or inference.",
+            "Time a prediction spent in one stage: broker_wait, metadata, pool_wait (for a pool thread), "
+            + "batch_wait (for its batch to fill) or inference.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _batchSize = meter.CreateHistogram(
             "prediction.inference.batch.size", "{prediction}", "Inputs in one model call.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
-        _outcomes = meter.CreateCounter<long>("prediction.outcomes", "{prediction}", "Predictions finished, by outcome: completed, failed, expired or rejected.");
+        _outcomes = meter.CreateCounter<long>(
+            "prediction.outcomes", "{prediction}", "Predictions finished, by outcome: completed, failed, expired or rejected.");
         _active = meter.CreateUpDownCounter<long>("prediction.active", "{prediction}", "Predictions this worker holds right now.");
     }
 
@@ -47,7 +50,8 @@ public sealed class WorkerMetrics
             },
             "{thread}",
             "Inference pool threads, busy or idle.");
-        _meter.CreateObservableUpDownCounter("prediction.inference.queue.length", () => queued(), "{inference}", "Inferences waiting for a pool thread.");
+        _meter.CreateObservableUpDownCounter(
+            "prediction.inference.queue.length", () => queued(), "{inference}", "Inferences waiting for a pool thread.");
     }
 
     /// <summary>Counts a prediction in flight until the returned scope is disposed.</summary>

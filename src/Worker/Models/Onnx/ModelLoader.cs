@@ -9,7 +9,8 @@ public sealed class ModelLoader(OnnxModel model, ILogger<ModelLoader> logger) : 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation(
-            "Model {ModelName} version {ModelVersion} loaded from {ModelPath}: input {Input} takes [{Features}], output {Output}; batches: {SupportsBatching}",
+            "Model {ModelName} version {ModelVersion} loaded from {ModelPath}: input {Input} takes [{Features}], output {Output}; "
+            + "batches: {SupportsBatching}",
             model.Identity.Name, model.Identity.Version, model.Path, model.Signature.InputName,
             string.Join(", ", model.Signature.Features), model.Signature.OutputName, model.SupportsBatching);
         return Task.CompletedTask;

@@ -24,7 +24,8 @@ public sealed record ModelSignature(
         if (session.InputMetadata.Count > 1)
         {
             throw new InvalidModelException(
-                $"Model:Path: the model needs {session.InputMetadata.Count} inputs ({Names(session.InputMetadata)}); the worker feeds it one, '{inputName}'.");
+                $"Model:Path: the model needs {session.InputMetadata.Count} inputs ({Names(session.InputMetadata)}); "
+                + $"the worker feeds it one, '{inputName}'.");
         }
 
         CheckElementType(input, $"Model:InputName: input '{inputName}'");
@@ -40,13 +41,15 @@ public sealed record ModelSignature(
         if (shape[1] > 0 && shape[1] != features.Count)
         {
             throw new InvalidModelException(
-                $"Model:Features lists {features.Count} ([{string.Join(", ", features)}]) but input '{inputName}' takes {shape[1]} values per row {Shape(input)}.");
+                $"Model:Features lists {features.Count} ([{string.Join(", ", features)}]) "
+                + $"but input '{inputName}' takes {shape[1]} values per row {Shape(input)}.");
         }
 
         if (shape[0] > 1)
         {
             throw new InvalidModelException(
-                $"Model:InputName: input '{inputName}' has a fixed batch of {shape[0]} rows {Shape(input)}; the worker needs a first dimension of 1 or a dynamic one.");
+                $"Model:InputName: input '{inputName}' has a fixed batch of {shape[0]} rows {Shape(input)}; "
+                + "the worker needs a first dimension of 1 or a dynamic one.");
         }
 
         var outputShape = output.Dimensions;
@@ -60,7 +63,8 @@ public sealed record ModelSignature(
         return new ModelSignature(inputName, input.ElementDataType, outputName, output.ElementDataType, features, shape[0] < 0);
     }
 
-    private static (string Name, NodeMetadata Metadata) Choose(IReadOnlyDictionary<string, NodeMetadata> nodes, string? wanted, string setting, string kind)
+    private static (string Name, NodeMetadata Metadata) Choose(
+        IReadOnlyDictionary<string, NodeMetadata> nodes, string? wanted, string setting, string kind)
     {
         if (wanted is not null)
         {
@@ -86,5 +90,6 @@ public sealed record ModelSignature(
     private static string Names(IReadOnlyDictionary<string, NodeMetadata> nodes) => string.Join(", ", nodes.Keys.Select(n => $"'{n}'"));
 
     private static string Shape(NodeMetadata node) =>
-        $"[{string.Join(", ", node.Dimensions.Select((d, i) => d >= 0 ? $"{d}" : node.SymbolicDimensions.ElementAtOrDefault(i) is { Length: > 0 } name ? name : "?"))}]";
+        $"[{string.Join(", ", node.Dimensions.Select((d, i) =>
+            d >= 0 ? $"{d}" : node.SymbolicDimensions.ElementAtOrDefault(i) is { Length: > 0 } name ? name : "?"))}]";
 }
