@@ -1,5 +1,3 @@
-using Predictions.Storage.Postgres;
-using Predictions.Storage.Sqlite;
 
 namespace Predictions.Storage;
 
@@ -12,6 +10,9 @@ namespace Predictions.Storage;
 /// </summary>
 public sealed record SchemaStep
 {
+    /// <summary>The keys of the two databases every step has a text for.</summary>
+    public const string Sqlite = "sqlite", Postgres = "postgres";
+
     /// <summary>A step both databases spell the same way.</summary>
     public SchemaStep(int version, string sql)
         : this(version, sqlite: sql, postgres: sql)
@@ -22,7 +23,7 @@ public sealed record SchemaStep
     public SchemaStep(int version, string? sqlite, string? postgres)
     {
         Version = version;
-        Sql = new Dictionary<string, string?> { [SqliteProvider.Name] = sqlite, [PostgresProvider.Name] = postgres }
+        Sql = new Dictionary<string, string?> { [Sqlite] = sqlite, [Postgres] = postgres }
             .Where(text => text.Value is not null)
             .ToDictionary(text => text.Key, text => text.Value!);
     }

@@ -4,7 +4,7 @@ namespace Predictions.Storage;
 
 /// <summary>
 /// A database engine the stores can run on: how a connection string names it, how it opens one, and which of
-/// its failures are outages. Each engine has one, in its own folder, listed once in <see cref="StoreProviders"/>.
+/// its failures are outages. Each engine has one, in its own folder, listed once in <c>StoreProviders</c>.
 /// </summary>
 public abstract class StoreProvider
 {
@@ -19,6 +19,10 @@ public abstract class StoreProvider
 
     /// <summary>True when the engine, not the statement, is at fault: waiting fixes it, nothing about the write does.</summary>
     public abstract bool IsOutage(Exception exception);
+
+    /// <summary>True for the outages every engine shares (a timeout, the file system) and for this engine's own.</summary>
+    public bool IsUnavailable(Exception exception) =>
+        exception is StoreTimeoutException or IOException or UnauthorizedAccessException || IsOutage(exception);
 
     /// <summary>What failed when a database of this engine cannot be opened at start-up, naming where it is.</summary>
     public abstract string CannotOpen(string location);

@@ -1,3 +1,5 @@
+using Predictions.Storage.Hosting;
+
 namespace Predictions.Storage.Tests;
 
 /// <summary>Which database a store's setting names: a Host key is PostgreSQL, a Data Source SQLite, anything else neither.</summary>

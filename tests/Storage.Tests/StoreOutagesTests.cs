@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 
+using Predictions.Storage.Hosting;
+
 namespace Predictions.Storage.Tests;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Predictions.Harness;
+using Predictions.Storage.Hosting;
 using Predictions.Storage.Postgres;
 
 namespace Predictions.Storage.Tests;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 namespace Predictions.Gateway.Api;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Predictions.Gateway.Stores;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 namespace Predictions.Gateway.Idempotency;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Predictions.Gateway.Telemetry;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 namespace Predictions.Gateway.Status;
 

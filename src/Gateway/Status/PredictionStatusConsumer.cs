@@ -4,7 +4,7 @@ using Predictions.Gateway.Backpressure;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Tracing;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 namespace Predictions.Gateway.Status;
 

@@ -1,6 +1,6 @@
 using Predictions.Gateway.Stores;
 using Predictions.ServiceDefaults.Resilience;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 
 namespace Predictions.Gateway.Status;

@@ -6,7 +6,7 @@ namespace Predictions.Storage.Postgres;
 /// <summary>PostgreSQL, for hosts that share their stores: a connection string with a <c>Host</c> key (Npgsql's form).</summary>
 public sealed class PostgresProvider : StoreProvider
 {
-    public const string Name = "postgres";
+    public const string Name = SchemaStep.Postgres;
 
     public static PostgresProvider Instance { get; } = new();
 

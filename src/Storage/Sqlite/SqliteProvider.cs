@@ -6,7 +6,7 @@ namespace Predictions.Storage.Sqlite;
 /// <summary>SQLite, the embedded default: a connection string with a <c>Data Source</c> (or <c>Filename</c>) names a file.</summary>
 public sealed class SqliteProvider : StoreProvider
 {
-    public const string Name = "sqlite";
+    public const string Name = SchemaStep.Sqlite;
 
     public static SqliteProvider Instance { get; } = new();
 

@@ -101,7 +101,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void LogFailedBatch(int writes, Exception exception)
     {
-        if (StoreOutages.IsStoreUnavailable(exception))
+        if (SqliteProvider.Instance.IsUnavailable(exception))
         {
             // The file is locked, unwritable or gone: callers wait the outage out and retry.
             _logger.LogWarning("{Writes} writes to {DataSource} failed and wait to be retried: {Reason}", writes, _dataSource, exception.Message);

@@ -1,4 +1,4 @@
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 
 namespace Predictions.Worker.Audit;

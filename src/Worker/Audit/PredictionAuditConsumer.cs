@@ -2,7 +2,7 @@ using MassTransit;
 using Predictions.Contracts;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Tracing;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 
 namespace Predictions.Worker.Audit;
 

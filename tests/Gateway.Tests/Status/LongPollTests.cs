@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 using Predictions.Storage.Sqlite;
 
 namespace Predictions.Gateway.Tests.Status;

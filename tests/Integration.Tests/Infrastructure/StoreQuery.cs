@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Predictions.Storage;
+using Predictions.Storage.Hosting;
 using Predictions.Storage.Postgres;
 
 namespace Predictions.Integration.Tests.Infrastructure;

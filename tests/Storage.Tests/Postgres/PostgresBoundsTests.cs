@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Predictions.Harness;
+using Predictions.Storage.Hosting;
 using Predictions.Storage.Postgres;
 
 namespace Predictions.Storage.Tests.Postgres;

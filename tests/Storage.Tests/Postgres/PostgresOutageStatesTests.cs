@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Npgsql;
 
+using Predictions.Storage.Hosting;
+
 namespace Predictions.Storage.Tests.Postgres;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Predictions.Harness;
+using Predictions.Storage.Hosting;
 using Predictions.Storage.Postgres;
 
 namespace Predictions.Storage.Tests.Postgres;

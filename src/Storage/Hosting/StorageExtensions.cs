@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Hosting;
 
 public static class StorageExtensions
 {

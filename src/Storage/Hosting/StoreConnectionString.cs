@@ -1,4 +1,4 @@
-namespace Predictions.Storage;
+namespace Predictions.Storage.Hosting;
 
 /// <summary>Which database a store's connection string names, as the first of <see cref="StoreProviders"/> to recognize it tells.</summary>
 public static class StoreConnectionString

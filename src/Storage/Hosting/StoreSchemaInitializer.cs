@@ -4,7 +4,7 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Hosting;
 
 /// <summary>
 /// Opens a store's database at start-up and brings its schemas up to date, so a database that cannot be

@@ -1,7 +1,7 @@
 using Predictions.Storage.Postgres;
 using Predictions.Storage.Sqlite;
 
-namespace Predictions.Storage;
+namespace Predictions.Storage.Hosting;
 
 /// <summary>Every database engine the stores run on: a new engine is a folder of its own and a line here.</summary>
 public static class StoreProviders
