@@ -52,7 +52,12 @@ public static class LocalPostgresServer
         var extra = string.Concat((settings ?? []).Select(setting => $" -c {setting.Replace("{folder}", root, StringComparison.Ordinal)}"));
         await PgAsync("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
         // -k keeps the socket in the folder, out of /var/run; enough connections for tests in parallel.
-        string[] start = ["-D", data, "-l", log, "-o", $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off{extra}", "-w", "start"];
+        string[] start =
+        [
+            "-D", data, "-l", log,
+            "-o", $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off{extra}",
+            "-w", "start",
+        ];
         await PgAsync("pg_ctl", start);
 
         var stopped = false;
@@ -94,7 +99,8 @@ public static class LocalPostgresServer
         {
             try
             {
-                if (Directory.GetCreationTimeUtc(folder) < DateTime.UtcNow.AddMinutes(-10) && !File.Exists(Path.Combine(folder, "data", "postmaster.pid")))
+                if (Directory.GetCreationTimeUtc(folder) < DateTime.UtcNow.AddMinutes(-10)
+                    && !File.Exists(Path.Combine(folder, "data", "postmaster.pid")))
                 {
                     Directory.Delete(folder, recursive: true);
                 }

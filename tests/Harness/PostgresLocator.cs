@@ -21,7 +21,8 @@ public static class PostgresLocator
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
 
     /// <summary>A fresh database of its own on the shared server, for one test.</summary>
-    public static async Task<PostgresTestDatabase> CreateDatabaseAsync(string? icuLocale = null) => await (await SharedAsync()).CreateDatabaseAsync(icuLocale);
+    public static async Task<PostgresTestDatabase> CreateDatabaseAsync(string? icuLocale = null) =>
+        await (await SharedAsync()).CreateDatabaseAsync(icuLocale);
 
     /// <summary>
     /// A server of the caller's own, which it disposes: for tests that stop and start it. From
@@ -31,9 +32,11 @@ public static class PostgresLocator
         FromEnvironment() ?? await FromDockerAsync() ?? await FromLocalInstallationAsync()
         ?? throw new InvalidOperationException($"""
             A real PostgreSQL server is needed and none was found. Any one of these will do:
-              - set POSTGRES_URL to an Npgsql connection string of a user allowed to create databases, e.g. Host=127.0.0.1;Port=5432;Username=postgres;Password=...;Database=postgres;
+              - set POSTGRES_URL to an Npgsql connection string of a user allowed to create databases,
+                e.g. Host=127.0.0.1;Port=5432;Username=postgres;Password=...;Database=postgres;
               - start a Docker engine, so Testcontainers can run the image {Image};
-              - install Debian's postgresql package (sudo apt-get install postgresql), so a private server can be started; ./test.sh does this for you when run as root.
+              - install Debian's postgresql package (sudo apt-get install postgresql), so a private server can be started;
+                ./test.sh does this for you when run as root.
             """);
 
     private static async Task<PostgresServer> StartSharedAsync()

@@ -23,7 +23,8 @@ public static class SqliteFile
         var rows = new List<string>();
         while (await reader.ReadAsync())
         {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount)
+                .Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
         }
 
         return rows;

@@ -8,7 +8,8 @@ public sealed class StoredTimestampTests
     public void A_moment_is_stored_as_its_utc_instant_whatever_its_offset()
     {
         Assert.Equal(StoredTimestamp.Text(Noon), StoredTimestamp.Text(Noon.ToOffset(TimeSpan.FromHours(-5))));
-        Assert.Equal(Noon, DateTimeOffset.Parse(StoredTimestamp.Text(Noon.ToOffset(TimeSpan.FromHours(9)))!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Noon, DateTimeOffset.Parse(
+            StoredTimestamp.Text(Noon.ToOffset(TimeSpan.FromHours(9)))!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Null(StoredTimestamp.Text(null));
     }
 

@@ -21,7 +21,9 @@ public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] S
 
     public enum Outcome
     {
-        /// <summary>The key is new, or its last attempt failed: publish, then <see cref="MarkPublishedAsync"/> or <see cref="ReleaseAsync"/>.</summary>
+        /// <summary>
+        /// The key is new, or its last attempt failed: publish, then <see cref="MarkPublishedAsync"/> or <see cref="ReleaseAsync"/>.
+        /// </summary>
         Claimed,
 
         /// <summary>The key already made this prediction: answer with it, publish nothing.</summary>
@@ -38,7 +40,8 @@ public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] S
     /// Claims <paramref name="owner"/>'s key for <paramref name="predictionId"/> (or, when an earlier attempt
     /// with the key failed, for that attempt's prediction id), or tells what the key already stands for.
     /// </summary>
-    public Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(string? owner, string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
+    public Task<(Outcome Outcome, Guid PredictionId)> ClaimAsync(
+        string? owner, string key, Guid predictionId, string fingerprint, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var scope = owner ?? "";
@@ -73,11 +76,14 @@ public sealed class IdempotencyStore([FromKeyedServices(ResultsDatabase.Name)] S
     }
 
     public Task MarkPublishedAsync(string? owner, string key, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE owned_idempotency_keys SET published = 1 WHERE owner = @scope AND idempotency_key = @key", owner, key, cancellationToken);
+        ExecuteAsync(
+            "UPDATE owned_idempotency_keys SET published = 1 WHERE owner = @scope AND idempotency_key = @key", owner, key, cancellationToken);
 
     /// <summary>Frees the key for an immediate retry, which will publish the same prediction id.</summary>
     public Task ReleaseAsync(string? owner, string key, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE owned_idempotency_keys SET created_at = @released WHERE owner = @scope AND idempotency_key = @key AND published = 0", owner, key, cancellationToken);
+        ExecuteAsync(
+            "UPDATE owned_idempotency_keys SET created_at = @released WHERE owner = @scope AND idempotency_key = @key AND published = 0",
+            owner, key, cancellationToken);
 
     private Task<int> ExecuteAsync(string sql, string? owner, string key, CancellationToken cancellationToken) =>
         database.WriteAsync(write => write.Connection.ExecuteAsync(new CommandDefinition(

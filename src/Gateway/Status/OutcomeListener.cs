@@ -91,6 +91,7 @@ public sealed partial class OutcomeListener(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot listen for outcomes in {Location}; trying again in {Seconds} s: {Reason}")]
     private static partial void LogListenFailed(ILogger logger, string location, double seconds, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the outcomes of {Count} waiting predictions; their long polls look again on their own: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Could not read the outcomes of {Count} waiting predictions; their long polls look again on their own: {Reason}")]
     private static partial void LogWakeFailed(ILogger logger, int count, string reason);
 }

@@ -25,5 +25,7 @@ public static class OutcomeNotifications
 
     /// <summary>The ids a payload names; anything that is not one is skipped.</summary>
     public static IEnumerable<Guid> Read(string payload) =>
-        payload.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(id => Guid.TryParse(id, out var guid) ? guid : Guid.Empty).Where(id => id != Guid.Empty);
+        payload.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(id => Guid.TryParse(id, out var guid) ? guid : Guid.Empty)
+            .Where(id => id != Guid.Empty);
 }

@@ -34,8 +34,10 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
 
     // An outcome replaces a queued row, and an outcome that takes precedence over the stored one.
     private static string UpsertOutcome(StoreDialect dialect) => $"""
-        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at, model_name, model_version, worker)
-        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion, @Worker)
+        INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error,
+            submitted_at, completed_at, model_name, model_version, worker)
+        VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error,
+            @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion, @Worker)
         ON CONFLICT (prediction_id) DO UPDATE SET
             status = excluded.status, metadata = excluded.metadata, prediction = excluded.prediction,
             error = excluded.error, completed_at = excluded.completed_at,
@@ -94,7 +96,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
     /// with the API key's name that submitted its request (<see cref="Topology.OwnerHeader"/>, null for none), in the
     /// same transaction: a prediction whose queued record was never written is still its owner's alone.
     /// </summary>
-    public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(IEnumerable<(PredictionOutcome Outcome, string? Owner)> outcomes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PredictionRecord>> AddOutcomesAsync(
+        IEnumerable<(PredictionOutcome Outcome, string? Owner)> outcomes, CancellationToken cancellationToken)
     {
         var owned = outcomes.ToList();
         var rows = owned.Select(o => Row.From(o.Outcome)).ToList();
@@ -140,7 +143,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
             return $"@Id{i}";
         }).ToList();
         var rows = await database.ReadAsync((connection, token) => connection.QueryAsync<Row>(new CommandDefinition(
-            $"{SelectFinished} WHERE p.prediction_id IN ({string.Join(", ", names)}) AND status <> 'queued';", parameters, cancellationToken: token)),
+            $"{SelectFinished} WHERE p.prediction_id IN ({string.Join(", ", names)}) AND status <> 'queued';",
+            parameters, cancellationToken: token)),
             cancellationToken);
         return [.. rows.Select(row => row.ToRecord())];
     }

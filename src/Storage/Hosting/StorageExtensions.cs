@@ -28,13 +28,15 @@ public static class StorageExtensions
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString(name))
             .Validate(
                 options => StoreConnectionString.ProviderOf(options.ConnectionString) is not null,
-                $"ConnectionStrings:{name} is required: a SQLite connection string such as 'Data Source={name.ToLowerInvariant()}.db', " +
-                $"or a PostgreSQL one such as 'Host=db;Port=5432;Database=predictions;Username=...;Password=...' (a Host key means PostgreSQL, a Data Source key SQLite).")
+                $"ConnectionStrings:{name} is required: a SQLite connection string such as 'Data Source={name.ToLowerInvariant()}.db', "
+                + "or a PostgreSQL one such as 'Host=db;Port=5432;Database=predictions;Username=...;Password=...' "
+                + "(a Host key means PostgreSQL, a Data Source key SQLite).")
             .ValidateOnStart();
 
         builder.Services.AddKeyedSingleton<StoreDatabase>(name, (services, _) => Create(services, name));
         builder.Services.AddSingleton<IHostedService>(services => new StoreSchemaInitializer(
-            services.GetRequiredKeyedService<StoreDatabase>(name), name, services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
+            services.GetRequiredKeyedService<StoreDatabase>(name), name,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger($"Predictions.Storage.{name}")));
 
         return builder;
     }

@@ -19,7 +19,8 @@ internal sealed class StoreSchemaInitializer(StoreDatabase database, string name
         {
             await database.EnsureCreatedAsync().WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException or SocketException or AuthenticationException or TimeoutException)
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException
+            or SocketException or AuthenticationException or TimeoutException)
         {
             throw new InvalidOperationException($"ConnectionStrings:{name}: {database.Provider.CannotOpen(database.Location)}: {Reasons(ex)}", ex);
         }

@@ -57,7 +57,8 @@ internal static class PostgresSchemaMigrator
         catch (PostgresException ex)
         {
             throw new PostgresException(
-                $"Migration {migration.Version} of the {schema.Store} schema failed: {ex.MessageText}", ex.Severity, ex.InvariantSeverity, ex.SqlState);
+                $"Migration {migration.Version} of the {schema.Store} schema failed: {ex.MessageText}",
+                ex.Severity, ex.InvariantSeverity, ex.SqlState);
         }
     }
 }

@@ -29,7 +29,8 @@ public sealed class PredictionAuditConsumer(AuditStore store, OutageWait outageW
         try
         {
             duplicates = await outageWait.RunAsync(
-                token => store.AddAsync(context.Message.Select(m => m.Message), token), StoreOutages.IsStoreUnavailable, start, context.CancellationToken);
+                token => store.AddAsync(context.Message.Select(m => m.Message), token),
+                StoreOutages.IsStoreUnavailable, start, context.CancellationToken);
         }
         catch (OutageOutlastedException ex)
         {
@@ -40,7 +41,8 @@ public sealed class PredictionAuditConsumer(AuditStore store, OutageWait outageW
         MessageTrace.RecordBatch("audit.write", context.Message, start, clock.GetUtcNow());
         foreach (var predictionId in duplicates)
         {
-            logger.LogInformation("Prediction {PredictionId} was already audited with an outcome that stands; this delivery changed nothing", predictionId);
+            logger.LogInformation(
+                "Prediction {PredictionId} was already audited with an outcome that stands; this delivery changed nothing", predictionId);
         }
     }
 }

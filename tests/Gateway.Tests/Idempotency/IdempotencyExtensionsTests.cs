@@ -18,7 +18,8 @@ public sealed class IdempotencyExtensionsTests : IDisposable
     {
         var path = Path.Combine(_folder, "results.db");
         await SqliteFile.ExecuteAsync(path,
-            PredictionStatusSchemaTests.MadeByLastUnversionedRelease + PredictionStatusSchemaTests.EarlierPredictions + PredictionStatusSchemaTests.EarlierOwner
+            PredictionStatusSchemaTests.MadeByLastUnversionedRelease + PredictionStatusSchemaTests.EarlierPredictions
+            + PredictionStatusSchemaTests.EarlierOwner
             + IdempotencySchemaTests.FirstShipped + IdempotencySchemaTests.Owned + IdempotencySchemaTests.MovedKeys);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder, DisableDefaults = true });
         builder.Configuration["ConnectionStrings:Results"] = $"Data Source={path}";
@@ -35,8 +36,11 @@ public sealed class IdempotencyExtensionsTests : IDisposable
 
         Assert.Equal(PredictionStatus.Completed, owned?.Status);
         Assert.Equal((IdempotencyStore.Outcome.Replayed, Guid.Parse("0198c2a4-0000-7000-8000-000000000001")), replayed);
-        Assert.Equal([.. Enumerable.Range(1, PredictionStatusSchema.Store.LatestVersion)], await SqliteFile.VersionsAsync(path, PredictionStatusSchema.Store.Store));
-        Assert.Equal([.. Enumerable.Range(1, IdempotencySchema.Store.LatestVersion)], await SqliteFile.VersionsAsync(path, IdempotencySchema.Store.Store));
+        Assert.Equal(
+            [.. Enumerable.Range(1, PredictionStatusSchema.Store.LatestVersion)],
+            await SqliteFile.VersionsAsync(path, PredictionStatusSchema.Store.Store));
+        Assert.Equal(
+            [.. Enumerable.Range(1, IdempotencySchema.Store.LatestVersion)], await SqliteFile.VersionsAsync(path, IdempotencySchema.Store.Store));
     }
 
     public void Dispose()

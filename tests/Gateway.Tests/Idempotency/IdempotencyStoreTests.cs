@@ -43,8 +43,10 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         Assert.Equal((IdempotencyStore.Outcome.Claimed, first), await _store.ClaimAsync(null, "k", first, "1:2", CancellationToken.None));
         await _store.MarkPublishedAsync(null, "k", CancellationToken.None);
 
-        Assert.Equal((IdempotencyStore.Outcome.Replayed, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
-        Assert.Equal((IdempotencyStore.Outcome.Mismatch, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:3", CancellationToken.None));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Replayed, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Mismatch, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:3", CancellationToken.None));
     }
 
     [Fact]
@@ -53,11 +55,13 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         // The broker may have stored the first attempt: publishing the same id again keeps it one prediction.
         var first = Guid.CreateVersion7();
         await _store.ClaimAsync(null, "k", first, "1:2", CancellationToken.None);
-        Assert.Equal(IdempotencyStore.Outcome.InProgress, (await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None)).Outcome);
+        Assert.Equal(
+            IdempotencyStore.Outcome.InProgress, (await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None)).Outcome);
 
         await _store.ReleaseAsync(null, "k", CancellationToken.None);
 
-        Assert.Equal((IdempotencyStore.Outcome.Claimed, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Claimed, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
     }
 
     [Fact]
@@ -67,8 +71,10 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         await _store.ClaimAsync(null, "k", first, "1:2", CancellationToken.None);
         Clock.Advance(TimeSpan.FromMinutes(3));
 
-        Assert.Equal((IdempotencyStore.Outcome.Mismatch, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "9:9", CancellationToken.None));
-        Assert.Equal((IdempotencyStore.Outcome.Claimed, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Mismatch, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "9:9", CancellationToken.None));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Claimed, first), await _store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
     }
 
     [Fact]
@@ -81,7 +87,9 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
 
         Assert.Equal((IdempotencyStore.Outcome.Claimed, bobs), await _store.ClaimAsync("bob", "k", bobs, "1:2", CancellationToken.None));
         Assert.Equal((IdempotencyStore.Outcome.Claimed, Guid.Empty), await _store.ClaimAsync(null, "k", Guid.Empty, "1:2", CancellationToken.None));
-        Assert.Equal((IdempotencyStore.Outcome.Replayed, alices), await _store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Replayed, alices),
+            await _store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
     }
 
     [Fact]

@@ -35,7 +35,9 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreTests
         }
 
         // Had the abandoned claim been written once the lock was gone, the retry would hear 409 for minutes.
-        Assert.Equal((IdempotencyStore.Outcome.Claimed, retry), await Store.ClaimAsync(null, "k", retry, "1:2", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Claimed, retry),
+            await Store.ClaimAsync(null, "k", retry, "1:2", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -58,8 +60,10 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreTests
         await using var upgraded = new SqliteDatabase($"Data Source={path}", [IdempotencySchema.Store]);
         var store = new IdempotencyStore(upgraded, Clock);
 
-        Assert.Equal((IdempotencyStore.Outcome.Replayed, earlier), await store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
-        Assert.Equal(IdempotencyStore.Outcome.Claimed, (await store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None)).Outcome);
+        Assert.Equal(
+            (IdempotencyStore.Outcome.Replayed, earlier), await store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
+        Assert.Equal(
+            IdempotencyStore.Outcome.Claimed, (await store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None)).Outcome);
     }
 
     /// <summary>Another process holding the file's write lock, until disposed.</summary>

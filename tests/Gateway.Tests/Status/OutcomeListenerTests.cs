@@ -49,7 +49,8 @@ public sealed class OutcomeListenerTests : IAsyncLifetime
         await storeA.AddOutcomesAsync([Completed(request)], CancellationToken.None);
 
         var outcome = await waiting.WaitAsync(Deadline, CancellationToken.None);
-        Assert.True(outcome is not null, "No wake-up. The listener logged:\n" + string.Join("\n", logger.Collector.GetSnapshot().Select(e => e.Message)));
+        Assert.True(
+            outcome is not null, "No wake-up. The listener logged:\n" + string.Join("\n", logger.Collector.GetSnapshot().Select(e => e.Message)));
         Assert.Equal(PredictionStatus.Completed, outcome.Status);
         Assert.Equal(7, outcome.Prediction);
     }

@@ -167,8 +167,10 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
         var earlier = DateTimeOffset.UtcNow;
 
         var changed = await Task.WhenAll(
-            Task.Run(() => _store.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 1) with { CompletedAt = earlier.AddSeconds(1) })], CancellationToken.None)),
-            Task.Run(() => other.AddOutcomesAsync([.. requests.Select(r => Completed(r, prediction: 2) with { CompletedAt = earlier })], CancellationToken.None)));
+            Task.Run(() => _store.AddOutcomesAsync(
+                [.. requests.Select(r => Completed(r, prediction: 1) with { CompletedAt = earlier.AddSeconds(1) })], CancellationToken.None)),
+            Task.Run(() => other.AddOutcomesAsync(
+                [.. requests.Select(r => Completed(r, prediction: 2) with { CompletedAt = earlier })], CancellationToken.None)));
 
         // The earlier completion changed each prediction, first or over the later one, and is what it holds.
         Assert.Equal(requests.Select(r => r.PredictionId).Order(), changed[1].Select(r => r.Id).Order());
@@ -196,7 +198,9 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
             }
 
             // A prediction changed when the outcome it holds did, and the change reports what it now holds.
-            var expected = step.Where(o => before[o.PredictionId] != ConflictingOutcomes.Expected(arrived[o.PredictionId])).Select(o => o.PredictionId);
+            var expected = step
+                .Where(o => before[o.PredictionId] != ConflictingOutcomes.Expected(arrived[o.PredictionId]))
+                .Select(o => o.PredictionId);
             Assert.Equal(expected.Order(), changed.Select(r => r.Id).Order());
             Assert.All(changed, record => Assert.Equal(Prediction(arrived[record.Id]), record.Prediction));
         }

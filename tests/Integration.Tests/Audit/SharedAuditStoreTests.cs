@@ -23,7 +23,10 @@ public sealed class SharedAuditStoreTests(BrokerFixture fixture)
     };
 
     private static readonly string[] ErrorQueues =
-        [.. new[] { Topology.WorkQueue, Topology.SuspectQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue }.Select(q => $"{q}_error")];
+        [
+            .. new[] { Topology.WorkQueue, Topology.SuspectQueue, Topology.AuditQueue, Topology.StatusQueue, Topology.StatusRequestsQueue }
+                .Select(q => $"{q}_error"),
+        ];
 
     [Fact]
     public async Task Two_workers_on_one_audit_file_under_load_audit_every_prediction_exactly_once_without_errors()
@@ -53,10 +56,15 @@ public sealed class SharedAuditStoreTests(BrokerFixture fixture)
         var rows = await system.Audit.WaitForAsync(ids, Timeout);
         Assert.Equal(Predictions, (await system.Audit.ReadAsync()).Count);
         Assert.All(rows, row => Assert.Equal("completed", row.Outcome));
-        Assert.Equal(Enumerable.Range(0, Predictions).Select(i => 2.0 * i), ids.Select(id => rows.Single(r => r.PredictionId == id).Prediction!.Value));
+        Assert.Equal(
+            Enumerable.Range(0, Predictions).Select(i => 2.0 * i), ids.Select(id => rows.Single(r => r.PredictionId == id).Prediction!.Value));
 
         // Both computed some: the load really was shared.
-        Assert.Equal(workers.Select(w => w.Process.Id).Order(), rows.Select(r => int.Parse(r.Worker[(r.Worker.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order());
+        Assert.Equal(
+            workers.Select(w => w.Process.Id).Order(),
+            rows.Select(r => int.Parse(r.Worker[(r.Worker.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+                .Distinct()
+                .Order());
 
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) =>
             Assert.Equal("completed", (await system.WaitForOutcomeAsync(id, Timeout)).GetProperty("status").GetString()));
@@ -69,12 +77,17 @@ public sealed class SharedAuditStoreTests(BrokerFixture fixture)
         foreach (var (worker, probes) in workers)
         {
             Assert.False(worker.HasExited, system.Describe());
-            var failures = worker.Output.Split('\n').Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+            var failures = worker.Output.Split('\n')
+                .Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+                .ToList();
             Assert.True(failures.Count == 0, $"Worker {worker.Id} logged errors:\n{string.Join('\n', failures)}");
 
             // Both wrote to the file: each audit consumer stored some of the batches.
             var metrics = await http.GetStringAsync(new Uri(probes, "metrics"));
-            Assert.True(PrometheusText.Sample(metrics, "messaging_masstransit_consume_duration_milliseconds_count", "consumer_type=\"PredictionAuditConsumer\"") > 0, $"Worker {worker.Id} audited nothing.");
+            Assert.True(
+                PrometheusText.Sample(
+                    metrics, "messaging_masstransit_consume_duration_milliseconds_count", "consumer_type=\"PredictionAuditConsumer\"") > 0,
+                $"Worker {worker.Id} audited nothing.");
         }
     }
 }

@@ -19,7 +19,8 @@ public sealed class PostgresTlsTests(BrokerFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(LocalPostgresServer.IsInstalled, "This test starts a private PostgreSQL server with TLS on: install Debian's postgresql package.");
+        Assert.True(
+            LocalPostgresServer.IsInstalled, "This test starts a private PostgreSQL server with TLS on: install Debian's postgresql package.");
         _certificates = await TestCertificates.CreateAsync("Predictions Test CA");
         _otherAuthority = await TestCertificates.CreateAsync("Some Other CA");
         _server = await LocalPostgresServer.StartAsync(
@@ -39,10 +40,12 @@ public sealed class PostgresTlsTests(BrokerFixture fixture) : IAsyncLifetime
         var outcome = await system.WaitForOutcomeAsync(id, TimeSpan.FromSeconds(60));
 
         Assert.Equal("completed", outcome.GetProperty("status").GetString());
-        Assert.Equal(1L, await database.ScalarAsync<long>($"SELECT count(*) FROM predictions WHERE prediction_id = '{id}' AND status = 'completed'"));
+        Assert.Equal(
+            1L, await database.ScalarAsync<long>($"SELECT count(*) FROM predictions WHERE prediction_id = '{id}' AND status = 'completed'"));
 
         // This test's own connection is plain: every encrypted one is the gateway's.
-        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_ssl WHERE ssl") > 0, "The gateway's connections are not encrypted.");
+        Assert.True(
+            await database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_ssl WHERE ssl") > 0, "The gateway's connections are not encrypted.");
     }
 
     [Fact]

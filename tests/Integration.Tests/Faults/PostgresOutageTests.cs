@@ -27,7 +27,10 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
     {
         var clock = Stopwatch.StartNew();
         await using var server = await PostgresLocator.FindAsync();
-        Assert.True(server.CanStopAndStart, $"This test stops its PostgreSQL server, which it cannot do to the one from {server.Description}: unset POSTGRES_URL so that it finds one of its own.");
+        Assert.True(
+            server.CanStopAndStart,
+            $"This test stops its PostgreSQL server, which it cannot do to the one from {server.Description}: "
+            + "unset POSTGRES_URL so that it finds one of its own.");
 
         // Not dropped on its own: it goes with the server, which may be down when a failed test ends.
         var database = await server.CreateDatabaseAsync();
@@ -78,12 +81,16 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
             Timeout,
             () => $"no outcome waits in {Topology.AuditQueue} and {Topology.StatusQueue} while the server is down.\n{system.Describe()}");
         await outage;
-        Assert.True(await MessagesAsync(system, Topology.AuditQueue) > 0 && await MessagesAsync(system, Topology.StatusQueue) > 0, "The outcomes did not wait out the outage in their queues.");
+        Assert.True(
+            await MessagesAsync(system, Topology.AuditQueue) > 0 && await MessagesAsync(system, Topology.StatusQueue) > 0,
+            "The outcomes did not wait out the outage in their queues.");
         Assert.Empty(await ErrorQueuesWithMessagesAsync(system));
         if (longPolls.FirstOrDefault(poll => poll.IsCompleted) is { } early)
         {
             using var answer = await early;
-            Assert.Fail($"A long poll started during the outage was answered {(int)answer.StatusCode} before it ended: {await answer.Content.ReadAsStringAsync()}");
+            Assert.Fail(
+                $"A long poll started during the outage was answered {(int)answer.StatusCode} before it ended: "
+                + await answer.Content.ReadAsStringAsync());
         }
 
         load.AssertRunning("starting the PostgreSQL server again");
@@ -91,7 +98,10 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
         var outageLength = down.Elapsed;
 
         // The gateway listens for other gateways' outcomes again, and the long polls get their outcomes.
-        await Eventually.HoldsAsync(() => Task.FromResult(ListeningLines(gateway).Count >= 2), Timeout, () => $"the gateway did not listen for outcomes again.\n{gateway.Output}");
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(ListeningLines(gateway).Count >= 2),
+            Timeout,
+            () => $"the gateway did not listen for outcomes again.\n{gateway.Output}");
         foreach (var answered in await Task.WhenAll(longPolls))
         {
             var text = await answered.Content.ReadAsStringAsync();
@@ -112,7 +122,9 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
         await load.StopAsync();
         await ledger.VerifyAsync(system, Timeout);
         Assert.False(worker.HasExited || gateway.HasExited, $"A service exited.\n{system.Describe()}");
-        output.WriteLine($"Server down {outageLength.TotalSeconds:0.0} s; {ledger.Accepted} accepted ({ledger.Describe()}); test took {clock.Elapsed.TotalSeconds:0} s.");
+        output.WriteLine(
+            $"Server down {outageLength.TotalSeconds:0.0} s; {ledger.Accepted} accepted ({ledger.Describe()}); "
+            + $"test took {clock.Elapsed.TotalSeconds:0} s.");
     }
 
     /// <summary>A submission of the ledger's without a key, its 202 recorded; its id.</summary>
@@ -126,7 +138,10 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
 
     private static Task<HttpResponseMessage> PostWithKeyAsync(PredictionSystem system, long sequence, string key)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/predictions") { Content = JsonContent.Create(new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/predictions")
+        {
+            Content = JsonContent.Create(new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence }),
+        };
         request.Headers.Add("Idempotency-Key", key);
         return system.Http.SendAsync(request);
     }
@@ -135,7 +150,9 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
     private static async Task AssertStoreUnavailableAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}");
+        Assert.True(
+            response.StatusCode == HttpStatusCode.ServiceUnavailable,
+            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}");
         Assert.Equal("tag:predictions.gateway,2026:store-unavailable", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After was {response.Headers.RetryAfter}");
     }

@@ -29,7 +29,8 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         var gateway = await system.StartGatewayAsync();
-        await ExecuteAsync(system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+        await ExecuteAsync(
+            system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
         var key = Guid.NewGuid().ToString();
 
         using var first = await PostAsync(system, key);
@@ -38,7 +39,8 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         var id = await AssertAcceptedAsync(first);
         Assert.Equal(id, await AssertAcceptedAsync(retry));
         Assert.Equal(1u, (await system.Broker.GetQueueAsync(Topology.WorkQueue))?.Messages);
-        Assert.Single(gateway.Output.Split('\n'), line => line.StartsWith("warn:", StringComparison.Ordinal) && line.Contains(id, StringComparison.Ordinal));
+        Assert.Single(
+            gateway.Output.Split('\n'), line => line.StartsWith("warn:", StringComparison.Ordinal) && line.Contains(id, StringComparison.Ordinal));
 
         // Not in the store until its outcome arrives, which records it.
         Assert.Equal(HttpStatusCode.NotFound, (await system.Http.GetAsync($"/predictions/{id}")).StatusCode);
@@ -54,15 +56,18 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         await system.StartGatewayAsync(Settings.TwoApiKeys);
         using var alice = system.ClientWithKey(Settings.AliceKey);
         using var bob = system.ClientWithKey(Settings.BobKey);
-        await ExecuteAsync(system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+        await ExecuteAsync(
+            system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
 
-        using var accepted = await alice.PostAsync("/predictions", new StringContent("""{"itemId": 6, "featureValue": 2}""", Encoding.UTF8, "application/json"));
+        using var accepted = await alice.PostAsync(
+            "/predictions", new StringContent("""{"itemId": 6, "featureValue": 2}""", Encoding.UTF8, "application/json"));
         var id = await AssertAcceptedAsync(accepted);
         await ExecuteAsync(system, "DROP TRIGGER injected_failure;");
         await system.StartWorkerAsync(Settings.QuickModel);
 
         // The owner came back with the outcome: the prediction is alice's, and to bob it does not exist.
-        await Eventually.HoldsAsync(async () => (await alice.GetAsync($"/predictions/{id}")).StatusCode == HttpStatusCode.OK, Timeout, () => "the outcome never arrived");
+        await Eventually.HoldsAsync(
+            async () => (await alice.GetAsync($"/predictions/{id}")).StatusCode == HttpStatusCode.OK, Timeout, () => "the outcome never arrived");
         Assert.Equal(4, JsonDocument.Parse(await alice.GetStringAsync($"/predictions/{id}")).RootElement.GetProperty("prediction").GetDouble());
         Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/predictions/{id}")).StatusCode);
     }
@@ -92,10 +97,12 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
         var gateway = await system.StartGatewayAsync();
-        await ExecuteAsync(system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+        await ExecuteAsync(
+            system, "CREATE TRIGGER injected_failure BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
 
         // Unlike an unreadable request, this is the gateway's own failure: it keeps MassTransit's error line.
-        await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{Guid.NewGuid()}}", "itemId": 2, "featureValue": 3}""");
+        await system.Broker.PublishAsync(
+            Topology.PredictionRequests, $$"""{"predictionId": "{{Guid.NewGuid()}}", "itemId": 2, "featureValue": 3}""");
 
         await gateway.WaitForOutputAsync(new Regex($"^fail: .*R-FAULT .*{Topology.StatusRequestsQueue}.*injected failure"), Timeout);
     }
@@ -106,7 +113,8 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
 
         // A short busy timeout, so each write against the locked file fails after a second and is retried.
-        var gateway = await system.StartGatewayAsync(new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Default Timeout=1" });
+        var gateway = await system.StartGatewayAsync(
+            new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Default Timeout=1" });
         var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
 
         // The gateway recorded the request as queued before it answered, and gets no copy of its own requests
@@ -129,7 +137,8 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
                 () => $"the gateway did not fail and retry its writes to the locked store.\n{system.Describe()}");
             var statusQueue = $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{Topology.StatusQueue}";
             await Eventually.HoldsAsync(
-                async () => (await system.Broker.Owner.GetAsync<JsonElement>(statusQueue)).TryGetProperty("messages", out var waiting) && waiting.GetInt64() == 1,
+                async () => (await system.Broker.Owner.GetAsync<JsonElement>(statusQueue)).TryGetProperty("messages", out var waiting)
+                    && waiting.GetInt64() == 1,
                 Timeout,
                 () => "the outcome does not wait in the status queue");
 
@@ -206,7 +215,8 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
 
         // Without pooling each poll opens the file anew, so it meets the file's absence at once.
-        await system.StartGatewayAsync(new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Pooling=False" });
+        await system.StartGatewayAsync(
+            new Dictionary<string, string> { ["ConnectionStrings:Results"] = $"Data Source={system.ResultsDatabase};Pooling=False" });
         var id = (await system.SubmitAsync(3, 4)).GetProperty("id").GetString()!;
 
         // A folder where the file was, as when its volume is gone: SQLite cannot open it.
@@ -228,7 +238,9 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
     private static async Task AssertStoreUnavailableAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.RequestMessage?.Method} answered {(int)response.StatusCode}: {text}");
+        Assert.True(
+            response.StatusCode == HttpStatusCode.ServiceUnavailable,
+            $"{response.RequestMessage?.Method} answered {(int)response.StatusCode}: {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("tag:predictions.gateway,2026:store-unavailable", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After was {response.Headers.RetryAfter}");
@@ -259,7 +271,10 @@ public sealed class StoreFailureTests(BrokerFixture fixture)
 
     private static async Task<HttpResponseMessage> PostAsync(PredictionSystem system, string key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/predictions") { Content = new StringContent("""{"itemId": 5, "featureValue": 1.5}""", Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predictions")
+        {
+            Content = new StringContent("""{"itemId": 5, "featureValue": 1.5}""", Encoding.UTF8, "application/json"),
+        };
         request.Headers.Add("Idempotency-Key", key);
         return await system.Http.SendAsync(request);
     }

@@ -17,7 +17,8 @@ public sealed class PostgresEndToEndTests(BrokerFixture fixture)
     {
         await using var database = await PostgresLocator.CreateDatabaseAsync();
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
-        await system.StartWorkerAsync(new Dictionary<string, string>(Settings.QuickModel) { ["ConnectionStrings:Audit"] = database.ConnectionString });
+        await system.StartWorkerAsync(
+            new Dictionary<string, string>(Settings.QuickModel) { ["ConnectionStrings:Audit"] = database.ConnectionString });
         await system.StartGatewayAsync(new Dictionary<string, string> { ["ConnectionStrings:Results"] = database.ConnectionString });
 
         var id = (await system.SubmitAsync(itemId: 123, featureValue: 5.0)).GetProperty("id").GetString()!;
@@ -25,12 +26,16 @@ public sealed class PostgresEndToEndTests(BrokerFixture fixture)
 
         Assert.Equal("completed", outcome.GetProperty("status").GetString());
         Assert.Equal(10, outcome.GetProperty("prediction").GetDouble());
-        Assert.Equal(1L, await database.ScalarAsync<long>($"SELECT count(*) FROM predictions WHERE prediction_id = '{id}' AND status = 'completed'"));
+        Assert.Equal(
+            1L, await database.ScalarAsync<long>($"SELECT count(*) FROM predictions WHERE prediction_id = '{id}' AND status = 'completed'"));
         await Eventually.HoldsAsync(
             async () => await database.ScalarAsync<long>($"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{id}'") == 1,
             OutcomeTimeout,
             () => $"Prediction {id} has no audit row.\n{system.Describe()}");
-        Assert.Equal(1L, await database.ScalarAsync<long>($"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{id}' AND outcome = 'completed' AND prediction = 10"));
-        Assert.False(File.Exists(system.ResultsDatabase) || File.Exists(system.AuditDatabase), "A SQLite file was made although both stores are on PostgreSQL.");
+        Assert.Equal(1L, await database.ScalarAsync<long>(
+            $"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{id}' AND outcome = 'completed' AND prediction = 10"));
+        Assert.False(
+            File.Exists(system.ResultsDatabase) || File.Exists(system.AuditDatabase),
+            "A SQLite file was made although both stores are on PostgreSQL.");
     }
 }

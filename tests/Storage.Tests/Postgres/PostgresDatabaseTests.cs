@@ -91,7 +91,8 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     {
         await using var database = new PostgresDatabase(_database.ConnectionString, []);
         await using var connection = await database.OpenAsync(CancellationToken.None);
-        return [.. await connection.QueryAsync<string>("SELECT store || ' ' || version || ' ' || applied_at FROM schema_migrations ORDER BY store, version")];
+        return [.. await connection.QueryAsync<string>(
+            "SELECT store || ' ' || version || ' ' || applied_at FROM schema_migrations ORDER BY store, version")];
     }
 
     private static Task<int> AddNote(StoreWrite write) => NoteWrites.AddAsync(write);

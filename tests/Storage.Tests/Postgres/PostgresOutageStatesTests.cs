@@ -36,7 +36,8 @@ public sealed class PostgresOutageStatesTests
     [Fact]
     public void A_refused_or_broken_connection_is_an_outage()
     {
-        Assert.True(StoreOutages.IsStoreUnavailable(new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused))));
+        Assert.True(StoreOutages.IsStoreUnavailable(
+            new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused))));
         Assert.True(StoreOutages.IsStoreUnavailable(new NpgsqlException("Exception while reading from stream", new IOException("broken pipe"))));
         Assert.True(StoreOutages.IsStoreUnavailable(new NpgsqlException("Timeout", new TimeoutException())));
     }

@@ -23,7 +23,8 @@ public sealed class PostgresOutageTests : IAsyncLifetime
     {
         Assert.True(_server.CanStopAndStart, $"The outage test needs a server it may stop; {_server.Description} is not one.");
         await using var test = await _server.CreateDatabaseAsync();
-        await using var database = new PostgresDatabase(test.ConnectionString, [new StoreSchema("notes", [new(1, "CREATE TABLE notes (text TEXT NOT NULL);")])]);
+        await using var database = new PostgresDatabase(
+            test.ConnectionString, [new StoreSchema("notes", [new(1, "CREATE TABLE notes (text TEXT NOT NULL);")])]);
         Assert.Equal(1, await database.WriteAsync(AddNote, CancellationToken.None).WaitAsync(Timeout));
 
         await _server.StopAsync();

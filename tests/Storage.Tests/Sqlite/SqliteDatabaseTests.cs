@@ -35,7 +35,8 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task A_schema_that_fails_is_reported_not_passed_over()
     {
         await using var database = new SqliteDatabase(
-            $"Data Source={Path.Combine(_folder, "broken.db")}", [new StoreSchema("broken", [new(1, "CREATE TABLE notes (text TEXT); INSERT INTO nowhere VALUES (1);")])]);
+            $"Data Source={Path.Combine(_folder, "broken.db")}",
+            [new StoreSchema("broken", [new(1, "CREATE TABLE notes (text TEXT); INSERT INTO nowhere VALUES (1);")])]);
 
         var error = await Assert.ThrowsAsync<SqliteException>(() => database.EnsureCreatedAsync().WaitAsync(Timeout));
         Assert.Contains("no such table: nowhere", error.Message, StringComparison.Ordinal);
@@ -103,7 +104,8 @@ public sealed class SqliteDatabaseTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private SqliteDatabase Database(string file) => new($"Data Source={Path.Combine(_folder, file)}", [new StoreSchema("notes", [new(1, CountedSchema)])]);
+    private SqliteDatabase Database(string file) =>
+        new($"Data Source={Path.Combine(_folder, file)}", [new StoreSchema("notes", [new(1, CountedSchema)])]);
 
     private static Task CallOnOwnThread(Func<Task> call)
     {

@@ -52,7 +52,8 @@ public sealed class SchemaMigratorTests : IDisposable
 
         Assert.Equal([1, 2], await SqliteFile.VersionsAsync(path, "notes"));
         Assert.Equal([1, 2, 3], await SqliteFile.VersionsAsync(path, "tags"));
-        Assert.Equal(["notes|1", "notes|2", "tags|1", "tags|2", "tags|3"], await SqliteFile.RowsAsync(path, "SELECT store, version FROM ran ORDER BY rowid"));
+        Assert.Equal(
+            ["notes|1", "notes|2", "tags|1", "tags|2", "tags|3"], await SqliteFile.RowsAsync(path, "SELECT store, version FROM ran ORDER BY rowid"));
     }
 
     [Fact]
@@ -63,7 +64,10 @@ public sealed class SchemaMigratorTests : IDisposable
         var schema = new StoreSchema("notes",
         [
             new(1, "CREATE TABLE notes (text TEXT NOT NULL);") { PresentWhen = "SELECT count(*) FROM sqlite_master WHERE name = 'notes'" },
-            new(2, "ALTER TABLE notes ADD COLUMN author TEXT NULL;") { PresentWhen = "SELECT count(*) FROM pragma_table_info('notes') WHERE name = 'author'" },
+            new(2, "ALTER TABLE notes ADD COLUMN author TEXT NULL;")
+            {
+                PresentWhen = "SELECT count(*) FROM pragma_table_info('notes') WHERE name = 'author'",
+            },
             new(3, "CREATE TABLE tags (name TEXT NOT NULL);"),
         ]);
 

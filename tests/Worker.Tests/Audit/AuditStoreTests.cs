@@ -44,7 +44,8 @@ public abstract class AuditStoreTests : IAsyncLifetime
         Assert.Equal([completed.PredictionId], await store.AddAsync([Failed(completed.PredictionId)], CancellationToken.None));
 
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM prediction_audit"));
-        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{completed.PredictionId}' AND outcome = 'completed' AND prediction = 4"));
+        Assert.Equal(1L, await CountAsync(
+            $"SELECT count(*) FROM prediction_audit WHERE prediction_id = '{completed.PredictionId}' AND outcome = 'completed' AND prediction = 4"));
         Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE model_name = 'doubling' AND model_version = '1'"));
     }
 
@@ -69,7 +70,8 @@ public abstract class AuditStoreTests : IAsyncLifetime
 
         Assert.Empty(await store.AddAsync([failed], CancellationToken.None));
 
-        Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL"));
+        Assert.Equal(1L, await CountAsync(
+            $"SELECT count(*) FROM prediction_audit WHERE outcome = 'failed' AND error = 'unknown item 9' AND prediction IS NULL"));
     }
 
     [Fact]
@@ -91,8 +93,9 @@ public abstract class AuditStoreTests : IAsyncLifetime
         Assert.Empty(await store.AddAsync([expired], CancellationToken.None));
 
         Assert.Equal(1L, await CountAsync(
-            $"SELECT count(*) FROM prediction_audit WHERE outcome = 'expired' AND error = '{ExpiryReason.For(deadline)}' AND prediction IS NULL AND metadata IS NULL " +
-            "AND finished_at = '2026-01-31T12:00:06.0000000Z' AND received_at = '2026-01-31T12:00:05.9000000Z' AND submitted_at IS NULL"));
+            $"SELECT count(*) FROM prediction_audit WHERE outcome = 'expired' AND error = '{ExpiryReason.For(deadline)}' "
+            + "AND prediction IS NULL AND metadata IS NULL "
+            + "AND finished_at = '2026-01-31T12:00:06.0000000Z' AND received_at = '2026-01-31T12:00:05.9000000Z' AND submitted_at IS NULL"));
     }
 
     [Fact]
@@ -127,7 +130,9 @@ public abstract class AuditStoreTests : IAsyncLifetime
             }
 
             // Reported as changing nothing exactly when the row's outcome stayed what it was.
-            var expected = step.Where(o => before[o.PredictionId] == ConflictingOutcomes.Expected(arrived[o.PredictionId])).Select(o => o.PredictionId);
+            var expected = step
+                .Where(o => before[o.PredictionId] == ConflictingOutcomes.Expected(arrived[o.PredictionId]))
+                .Select(o => o.PredictionId);
             Assert.Equal(expected.Order(), unchanged.Order());
         }
 
@@ -157,10 +162,12 @@ public abstract class AuditStoreTests : IAsyncLifetime
         Assert.Empty(await store.AddAsync([completed], CancellationToken.None));
 
         await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
-        var row = await connection.QuerySingleAsync<(string Outcome, double? Prediction, string? Error, string Worker, string? Model, string ReceivedAt, string FinishedAt)>(
+        var row = await connection.QuerySingleAsync<
+            (string Outcome, double? Prediction, string? Error, string Worker, string? Model, string ReceivedAt, string FinishedAt)>(
             "SELECT outcome, prediction, error, worker, model_name, received_at, finished_at FROM prediction_audit");
         Assert.Equal(
-            ("completed", 4, null, "w2", "doubling", StoredTimestamp.Text(completed.Timings.ReceivedAt), StoredTimestamp.Text(completed.CompletedAt)),
+            ("completed", 4, null, "w2", "doubling",
+                StoredTimestamp.Text(completed.Timings.ReceivedAt), StoredTimestamp.Text(completed.CompletedAt)),
             (row.Outcome, row.Prediction, row.Error, row.Worker, row.Model, row.ReceivedAt, row.FinishedAt));
     }
 
@@ -183,7 +190,8 @@ public abstract class AuditStoreTests : IAsyncLifetime
         foreach (var (id, outcomes) in arrived)
         {
             var (outcome, finishedAt, error, worker, prediction) = await connection.QuerySingleAsync<(string, string, string?, string, double?)>(
-                "SELECT outcome, finished_at, error, worker, prediction FROM prediction_audit WHERE prediction_id = @Id", new { Id = id.ToString() });
+                "SELECT outcome, finished_at, error, worker, prediction FROM prediction_audit WHERE prediction_id = @Id",
+                new { Id = id.ToString() });
             var preferred = ConflictingOutcomes.Expected(outcomes);
             Assert.Equal(preferred, new OutcomeSummary(outcome, DateTimeOffset.Parse(finishedAt, CultureInfo.InvariantCulture), error, worker));
             Assert.Equal((outcomes.First(o => OutcomeSummary.Of(o) == preferred) as PredictionCompleted)?.Prediction, prediction);
