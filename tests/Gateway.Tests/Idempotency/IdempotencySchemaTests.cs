@@ -1,14 +1,15 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Gateway.Idempotency;
 using Predictions.Harness;
 using Predictions.Storage;
+using Predictions.Storage.Postgres;
 using Predictions.Storage.Sqlite;
+using Predictions.Tests.Shared.Schemas;
 
 namespace Predictions.Gateway.Tests.Idempotency;
 
-/// <summary>The idempotency store's table in the results file: made new, carried on from what an earlier release left, and reported when a step fails.</summary>
-public sealed class IdempotencySchemaTests : IDisposable
+/// <summary>The idempotency store's table: made new, carried on from what an earlier release left, and reported when a step fails.</summary>
+public sealed class IdempotencySchemaTests() : StoreSchemaTests(IdempotencySchema.Store)
 {
     // The table as the gateway first shipped it: keys without owners.
     internal const string FirstShipped = """
@@ -19,6 +20,9 @@ public sealed class IdempotencySchemaTests : IDisposable
             published INTEGER NOT NULL,
             created_at TEXT NOT NULL
         );
+        """ + UnownedRows;
+
+    private const string UnownedRows = """
         INSERT INTO idempotency_keys VALUES ('k', '0198c2a4-0000-7000-8000-000000000001', '1:2', 1, '2026-01-01T00:00:00.0000000Z');
         INSERT INTO idempotency_keys VALUES ('pending', '0198c2a4-0000-7000-8000-000000000002', '1:3', 0, '2026-01-01T00:00:01.0000000Z');
         """;
@@ -42,7 +46,10 @@ public sealed class IdempotencySchemaTests : IDisposable
         DROP TABLE idempotency_keys;
         """;
 
-    private const string ReadKeys = "SELECT owner, idempotency_key, prediction_id, fingerprint, published, created_at FROM owned_idempotency_keys ORDER BY owner, idempotency_key";
+    private const string ReadKeys = """
+        SELECT owner, idempotency_key, prediction_id, fingerprint, published, created_at
+        FROM owned_idempotency_keys ORDER BY owner, idempotency_key
+        """;
 
     private static readonly Guid Earlier = Guid.Parse("0198c2a4-0000-7000-8000-000000000001");
 
@@ -54,7 +61,6 @@ public sealed class IdempotencySchemaTests : IDisposable
 
     private const string AlicesKey = "alice|k|0198c2a4-0000-7000-8000-000000000003|1:2|1|2026-01-02T00:00:00.0000000Z";
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("idempotency-schema-").FullName;
     private readonly ManualClock _clock = new();
 
     /// <summary>Every shape a results file's keys could have before schema versions were recorded, and the keys it must end with.</summary>
@@ -67,34 +73,37 @@ public sealed class IdempotencySchemaTests : IDisposable
 
     [Theory]
     [MemberData(nameof(EarlierShapes))]
-    public async Task A_file_from_before_versions_is_upgraded_at_start_keeps_its_keys_and_ends_at_the_latest_version(string shape, string earlier, string[] keys)
+    public async Task A_file_from_before_versions_is_upgraded_at_start_keeps_its_keys_and_ends_at_the_latest_version(
+        string shape, string earlier, string[] keys)
     {
-        var path = Path.Combine(_folder, "results.db");
+        var path = Path.Combine(Folder, "results.db");
         await SqliteFile.ExecuteAsync(path, earlier);
 
-        await using (var database = Database(path))
+        await using (var database = SqliteAt(path))
         {
             var store = new IdempotencyStore(database, _clock);
-            Assert.Equal((IdempotencyStore.Outcome.Replayed, Earlier), await store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None));
+            var claim = await store.ClaimAsync(null, "k", Guid.CreateVersion7(), "1:2", CancellationToken.None);
+            Assert.Equal((IdempotencyStore.Outcome.Replayed, Earlier), claim);
         }
 
         Assert.Equal(keys, await SqliteFile.RowsAsync(path, ReadKeys));
         Assert.Equal(LatestVersions, await SqliteFile.VersionsAsync(path, IdempotencySchema.Store.Store));
         var upgraded = await SqliteFile.ShapeAsync(path);
-        Assert.True((await FreshShapeAsync()).SequenceEqual(upgraded), $"{shape}:\n{string.Join('\n', upgraded)}");
+        Assert.True((await FreshSqliteShapeAsync()).SequenceEqual(upgraded), $"{shape}:\n{string.Join('\n', upgraded)}");
     }
 
     [Fact]
     public async Task A_new_file_gets_every_step_the_latest_version_and_the_table_the_last_release_before_versions_left()
     {
-        var earlier = Path.Combine(_folder, "earlier.db");
+        var earlier = Path.Combine(Folder, "earlier.db");
         await SqliteFile.ExecuteAsync(earlier, FirstShipped + Owned + MovedKeys);
 
-        var path = Path.Combine(_folder, "new", "results.db");
-        await using (var database = Database(path))
+        var path = Path.Combine(Folder, "new", "results.db");
+        await using (var database = SqliteAt(path))
         {
             var store = new IdempotencyStore(database, _clock);
-            Assert.Equal(IdempotencyStore.Outcome.Claimed, (await store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None)).Outcome);
+            var claim = await store.ClaimAsync("alice", "k", Guid.CreateVersion7(), "1:2", CancellationToken.None);
+            Assert.Equal(IdempotencyStore.Outcome.Claimed, claim.Outcome);
         }
 
         Assert.Equal(LatestVersions, await SqliteFile.VersionsAsync(path, IdempotencySchema.Store.Store));
@@ -104,15 +113,15 @@ public sealed class IdempotencySchemaTests : IDisposable
     [Fact]
     public async Task Starting_again_on_an_upgraded_file_changes_nothing()
     {
-        var path = Path.Combine(_folder, "results.db");
+        var path = Path.Combine(Folder, "results.db");
         await SqliteFile.ExecuteAsync(path, FirstShipped);
-        await using (var first = Database(path))
+        await using (var first = SqliteAt(path))
         {
             await first.EnsureCreatedAsync();
         }
 
         var before = await SqliteFile.SchemaAsync(path);
-        await using (var second = Database(path))
+        await using (var second = SqliteAt(path))
         {
             await second.EnsureCreatedAsync();
         }
@@ -125,7 +134,7 @@ public sealed class IdempotencySchemaTests : IDisposable
     public async Task A_step_that_fails_stops_the_gateway_naming_the_setting_the_file_and_the_step()
     {
         // Recorded at version 1, yet its table is gone (dropped by hand): step 2 has no keys to move.
-        var path = Path.Combine(_folder, "results.db");
+        var path = Path.Combine(Folder, "results.db");
         var firstStep = new StoreSchema(IdempotencySchema.Store.Store, [IdempotencySchema.Store.Steps[0]]);
         await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [firstStep]))
         {
@@ -133,7 +142,7 @@ public sealed class IdempotencySchemaTests : IDisposable
         }
 
         await SqliteFile.ExecuteAsync(path, "DROP TABLE idempotency_keys;");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder, DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Folder, DisableDefaults = true });
         builder.Configuration["ConnectionStrings:Results"] = $"Data Source={path}";
         builder.AddIdempotency();
         using var host = builder.Build();
@@ -148,24 +157,16 @@ public sealed class IdempotencySchemaTests : IDisposable
         Assert.Empty(await SqliteFile.RowsAsync(path, "SELECT name FROM sqlite_master WHERE name = 'owned_idempotency_keys'"));
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    protected override string ReadKeptRows => ReadKeys;
 
-    private static IReadOnlyList<int> LatestVersions => [.. Enumerable.Range(1, IdempotencySchema.Store.LatestVersion)];
+    protected override IReadOnlyList<string> KeptRows => UnownedKeys;
 
-    private static SqliteDatabase Database(string path) => new($"Data Source={path}", [IdempotencySchema.Store]);
-
-    private async Task<IReadOnlyList<string>> FreshShapeAsync()
-    {
-        var path = Path.Combine(_folder, "fresh.db");
-        await using (var fresh = Database(path))
-        {
-            await fresh.EnsureCreatedAsync();
-        }
-
-        return await SqliteFile.ShapeAsync(path);
-    }
+    // SQLite's first step made the table of keys without owners; PostgreSQL's, the owned one, where they are ''s.
+    protected override string RowsAtFirstStep(string database) => database == PostgresProvider.Name
+        ? """
+            INSERT INTO owned_idempotency_keys VALUES
+                ('', 'k', '0198c2a4-0000-7000-8000-000000000001', '1:2', 1, '2026-01-01T00:00:00.0000000Z'),
+                ('', 'pending', '0198c2a4-0000-7000-8000-000000000002', '1:3', 0, '2026-01-01T00:00:01.0000000Z');
+            """
+        : UnownedRows;
 }

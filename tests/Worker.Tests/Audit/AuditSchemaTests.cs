@@ -1,15 +1,15 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Harness;
 using Predictions.Storage;
 using Predictions.Storage.Sqlite;
+using Predictions.Tests.Shared.Schemas;
 using Predictions.Worker.Audit;
 
 namespace Predictions.Worker.Tests.Audit;
 
-/// <summary>The audit file's schema: made new, carried on from what an earlier release left, and reported when a step fails.</summary>
-public sealed class AuditSchemaTests : IDisposable
+/// <summary>The audit schema: made new, carried on from what an earlier release left, and reported when a step fails.</summary>
+public sealed class AuditSchemaTests() : StoreSchemaTests(AuditSchema.Store)
 {
     // The table as the worker first shipped it; later releases added the model's columns one at a time.
     private const string FirstShipped = """
@@ -70,8 +70,6 @@ public sealed class AuditSchemaTests : IDisposable
 
     private static readonly Guid EarlierId = Guid.Parse("0198c2a4-0000-7000-8000-000000000001");
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("audit-schema-").FullName;
-
     /// <summary>Every shape an audit file could have before schema versions were recorded.</summary>
     public static TheoryData<string, string> EarlierShapes => new()
     {
@@ -85,32 +83,33 @@ public sealed class AuditSchemaTests : IDisposable
     [MemberData(nameof(EarlierShapes))]
     public async Task A_file_from_before_versions_is_upgraded_at_start_keeps_its_rows_and_ends_at_the_latest_version(string shape, string ddl)
     {
-        var path = Path.Combine(_folder, "audit.db");
+        var path = Path.Combine(Folder, "audit.db");
         await SqliteFile.ExecuteAsync(path, ddl + EarlierRow);
         var earlierRow = await ReadRowAsync(path, EarlierId);
         Assert.Single(earlierRow);
 
-        await using (var database = Database(path))
+        await using (var database = SqliteAt(path))
         {
             var later = Completed();
-            Assert.Equal([EarlierId], await new AuditStore(database, TimeProvider.System).AddAsync([LaterFailure(EarlierId), later], CancellationToken.None));
+            var store = new AuditStore(database, TimeProvider.System);
+            Assert.Equal([EarlierId], await store.AddAsync([LaterFailure(EarlierId), later], CancellationToken.None));
         }
 
         Assert.Equal(earlierRow, await ReadRowAsync(path, EarlierId));
         Assert.Equal(["2"], await SqliteFile.RowsAsync(path, "SELECT count(*) FROM prediction_audit"));
         Assert.Equal(LatestVersions, await SqliteFile.VersionsAsync(path, AuditSchema.Store.Store));
         var upgraded = await SqliteFile.ShapeAsync(path);
-        Assert.True((await FreshShapeAsync()).SequenceEqual(upgraded), $"{shape}:\n{string.Join('\n', upgraded)}");
+        Assert.True((await FreshSqliteShapeAsync()).SequenceEqual(upgraded), $"{shape}:\n{string.Join('\n', upgraded)}");
     }
 
     [Fact]
     public async Task A_new_file_gets_every_step_the_latest_version_and_the_table_the_last_release_before_versions_made()
     {
-        var earlier = Path.Combine(_folder, "earlier.db");
+        var earlier = Path.Combine(Folder, "earlier.db");
         await SqliteFile.ExecuteAsync(earlier, MadeByLastUnversionedRelease);
 
-        var path = Path.Combine(_folder, "new", "audit.db");
-        await using (var database = Database(path))
+        var path = Path.Combine(Folder, "new", "audit.db");
+        await using (var database = SqliteAt(path))
         {
             Assert.Empty(await new AuditStore(database, TimeProvider.System).AddAsync([Completed()], CancellationToken.None));
         }
@@ -122,15 +121,15 @@ public sealed class AuditSchemaTests : IDisposable
     [Fact]
     public async Task Starting_again_on_an_upgraded_file_changes_nothing()
     {
-        var path = Path.Combine(_folder, "audit.db");
+        var path = Path.Combine(Folder, "audit.db");
         await SqliteFile.ExecuteAsync(path, FirstShipped + EarlierRow);
-        await using (var first = Database(path))
+        await using (var first = SqliteAt(path))
         {
             await first.EnsureCreatedAsync();
         }
 
         var before = await SqliteFile.SchemaAsync(path);
-        await using (var second = Database(path))
+        await using (var second = SqliteAt(path))
         {
             await second.EnsureCreatedAsync();
         }
@@ -143,7 +142,7 @@ public sealed class AuditSchemaTests : IDisposable
     public async Task A_step_that_fails_stops_the_worker_naming_the_setting_the_file_and_the_step()
     {
         // Recorded at version 1, yet the next step's column is already there (added by hand): step 2 cannot run.
-        var path = Path.Combine(_folder, "audit.db");
+        var path = Path.Combine(Folder, "audit.db");
         var firstStep = new StoreSchema(AuditSchema.Store.Store, [AuditSchema.Store.Steps[0]]);
         await using (var atFirstVersion = new SqliteDatabase($"Data Source={path}", [firstStep]))
         {
@@ -151,7 +150,7 @@ public sealed class AuditSchemaTests : IDisposable
         }
 
         await SqliteFile.ExecuteAsync(path, AddModelName);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder, DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Folder, DisableDefaults = true });
         builder.Configuration["ConnectionStrings:Audit"] = $"Data Source={path}";
         builder.AddAudit();
         using var host = builder.Build();
@@ -165,26 +164,20 @@ public sealed class AuditSchemaTests : IDisposable
         Assert.Equal([1], await SqliteFile.VersionsAsync(path, AuditSchema.Store.Store));
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    protected override string ReadKeptRows => """
+        SELECT prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker, model_name, model_version,
+               submitted_at, received_at, metadata_started_at, metadata_completed_at, inference_queued_at, inference_started_at,
+               inference_completed_at, finished_at, audited_at
+        FROM prediction_audit ORDER BY prediction_id
+        """;
 
-    private static IReadOnlyList<int> LatestVersions => [.. Enumerable.Range(1, AuditSchema.Store.LatestVersion)];
+    protected override IReadOnlyList<string> KeptRows =>
+    [
+        "0198c2a4-0000-7000-8000-000000000001|failed|9|2.5|||unknown item 9|host/1||||2026-01-01T00:00:00.0000000Z|||||"
+            + "|2026-01-01T00:00:01.0000000Z|2026-01-01T00:00:02.0000000Z",
+    ];
 
-    private static SqliteDatabase Database(string path) => new($"Data Source={path}", [AuditSchema.Store]);
-
-    private async Task<IReadOnlyList<string>> FreshShapeAsync()
-    {
-        var path = Path.Combine(_folder, "fresh.db");
-        await using (var fresh = Database(path))
-        {
-            await fresh.EnsureCreatedAsync();
-        }
-
-        return await SqliteFile.ShapeAsync(path);
-    }
+    protected override string RowsAtFirstStep(string database) => EarlierRow;
 
     private static Task<IReadOnlyList<string>> ReadRowAsync(string path, Guid id) => SqliteFile.RowsAsync(path, $"""
         SELECT prediction_id, outcome, item_id, feature_value, error, worker, received_at, finished_at, audited_at
