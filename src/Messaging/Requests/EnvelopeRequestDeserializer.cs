@@ -1,5 +1,5 @@
 using System.Net.Mime;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Configuration;
@@ -23,10 +23,10 @@ public sealed class EnvelopeRequestDeserializer(IMessageDeserializer raw, Action
 
     public ConsumeContext Deserialize(ReceiveContext receiveContext)
     {
-        if (RequestIn(receiveContext.Body.GetBytes()) is { } request && PredictionRequestJson.Read(request) is { IsValid: false } read)
+        if (ReasonAgainstRequestIn(receiveContext.Body.GetBytes()) is { } reason)
         {
             onRejected();
-            throw new InvalidPredictionRequestException(read.Describe());
+            throw new InvalidPredictionRequestException(reason);
         }
 
         return raw.Deserialize(receiveContext);
@@ -40,22 +40,29 @@ public sealed class EnvelopeRequestDeserializer(IMessageDeserializer raw, Action
     public void Probe(ProbeContext context) => raw.Probe(context.CreateScope("envelopeRequest"));
 
     /// <summary>The request's JSON, when the body is an envelope of one.</summary>
-    private static byte[]? RequestIn(byte[] body)
+    // The request is read in place, from the envelope's own bytes: no copy of it on the way.
+    private static string? ReasonAgainstRequestIn(byte[] body)
     {
+        JsonDocument envelope;
         try
         {
-            using var envelope = JsonDocument.Parse(body, Envelope);
-            var root = envelope.RootElement;
-            return root.ValueKind == JsonValueKind.Object
-                && TryGet(root, "messageType", out var types) && types.ValueKind == JsonValueKind.Array
-                && types.EnumerateArray().Any(type => type.ValueKind == JsonValueKind.String && type.GetString() == RequestUrn)
-                && TryGet(root, "message", out var message)
-                    ? Encoding.UTF8.GetBytes(message.GetRawText())
-                    : null;
+            envelope = JsonDocument.Parse(body, Envelope);
         }
         catch (JsonException)
         {
             return null;
+        }
+
+        using (envelope)
+        {
+            var root = envelope.RootElement;
+            var isRequest = root.ValueKind == JsonValueKind.Object
+                && TryGet(root, "messageType", out var types) && types.ValueKind == JsonValueKind.Array
+                && types.EnumerateArray().Any(type => type.ValueKind == JsonValueKind.String && type.GetString() == RequestUrn);
+            return isRequest && TryGet(root, "message", out var message)
+                && PredictionRequestJson.Read(JsonMarshal.GetRawUtf8Value(message)) is { IsValid: false } read
+                ? read.Describe()
+                : null;
         }
     }
 
