@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Dapper;
 using Microsoft.Extensions.Logging;
 
 namespace Predictions.Storage;
@@ -39,4 +41,49 @@ public static class SchemaVersions
                 location, recorded.Max(), schema.Store, latest);
         }
     }
+
+    /// <summary>
+    /// Runs, in the caller's transaction (which holds the engine's lock), every step the database has not recorded,
+    /// recording each, and commits. <paramref name="findPresent"/> names the steps found already in place in a
+    /// database that recorded none (one made before versions were recorded); those are recorded, not run.
+    /// </summary>
+    public static async Task ApplyAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        StoreSchema schema,
+        string engine,
+        string location,
+        ILogger logger,
+        Func<SchemaMigration, Task> run,
+        Func<IReadOnlyList<SchemaMigration>, Task<HashSet<int>>>? findPresent = null)
+    {
+        await connection.ExecuteAsync(Table, transaction: transaction);
+        var recorded = (await connection.QueryAsync<int>(Recorded, new { schema.Store }, transaction)).ToHashSet();
+        var migrations = schema.MigrationsFor(engine);
+        WarnIfNewer(recorded, schema, migrations, location, logger);
+
+        // Every check is made before any step runs, since a step may change what a later step's check would see.
+        var present = recorded.Count == 0 && findPresent is not null ? await findPresent(migrations) : [];
+        var ran = new List<int>();
+        foreach (var migration in migrations.Where(m => !recorded.Contains(m.Version)))
+        {
+            if (!present.Contains(migration.Version))
+            {
+                await run(migration);
+                ran.Add(migration.Version);
+            }
+
+            await connection.ExecuteAsync(Record, RecordOf(schema, migration), transaction);
+        }
+
+        await transaction.CommitAsync();
+        if (ran.Count > 0 || present.Count > 0)
+        {
+            logger.LogInformation(
+                "Brought the {Store} schema of {DataSource} to version {Version}: ran steps {Ran}; found steps {Present} already in place",
+                schema.Store, location, migrations[^1].Version, Steps(ran), Steps(present.Order()));
+        }
+    }
+
+    private static string Steps(IEnumerable<int> versions) => versions.Any() ? string.Join(", ", versions) : "none";
 }

@@ -25,26 +25,9 @@ internal static class PostgresSchemaMigrator
         await using var transaction = await connection.BeginTransactionAsync();
         // The lock first, even before the version table: two hosts creating it at once would collide.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
-        await connection.ExecuteAsync(SchemaVersions.Table, transaction: transaction);
-        var recorded = (await connection.QueryAsync<int>(SchemaVersions.Recorded, new { schema.Store }, transaction)).ToHashSet();
-        var migrations = schema.MigrationsFor(PostgresProvider.Name);
-        SchemaVersions.WarnIfNewer(recorded, schema, migrations, location, logger);
-
-        var ran = new List<int>();
-        foreach (var migration in migrations.Where(m => !recorded.Contains(m.Version)))
-        {
-            await RunAsync(connection, transaction, schema, migration);
-            await connection.ExecuteAsync(SchemaVersions.Record, SchemaVersions.RecordOf(schema, migration), transaction);
-            ran.Add(migration.Version);
-        }
-
-        await transaction.CommitAsync();
-        if (ran.Count > 0)
-        {
-            logger.LogInformation(
-                "Brought the {Store} schema of {Location} to version {Version}: ran steps {Ran}",
-                schema.Store, location, migrations[^1].Version, string.Join(", ", ran));
-        }
+        await SchemaVersions.ApplyAsync(
+            connection, transaction, schema, PostgresProvider.Name, location, logger,
+            migration => RunAsync(connection, transaction, schema, migration));
     }
 
     private static async Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StoreSchema schema, SchemaMigration migration)

@@ -19,36 +19,11 @@ internal static class SqliteSchemaMigrator
     {
         // The write lock first (BEGIN IMMEDIATE): a second process starting on the file waits, then finds the work done.
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await connection.ExecuteAsync(SchemaVersions.Table, transaction: transaction);
-        var recorded = (await connection.QueryAsync<int>(SchemaVersions.Recorded, new { schema.Store }, transaction)).ToHashSet();
-        var migrations = schema.MigrationsFor(SqliteProvider.Name);
-        SchemaVersions.WarnIfNewer(recorded, schema, migrations, connection.DataSource, logger);
-
-        // Nothing recorded: a new database, or one made before versions were recorded. Every check is made
-        // before any step runs, since a step may change what a later step's check would see.
-        var present = recorded.Count == 0 ? await PresentAsync(connection, transaction, migrations) : [];
-        var ran = new List<int>();
-        foreach (var migration in migrations.Where(m => !recorded.Contains(m.Version)))
-        {
-            if (!present.Contains(migration.Version))
-            {
-                await RunAsync(connection, transaction, schema, migration);
-                ran.Add(migration.Version);
-            }
-
-            await connection.ExecuteAsync(SchemaVersions.Record, SchemaVersions.RecordOf(schema, migration), transaction);
-        }
-
-        await transaction.CommitAsync();
-        if (ran.Count > 0 || present.Count > 0)
-        {
-            logger.LogInformation(
-                "Brought the {Store} schema of {DataSource} to version {Version}: ran steps {Ran}; found steps {Present} already in place",
-                schema.Store, connection.DataSource, migrations[^1].Version, Steps(ran), Steps(present.Order()));
-        }
+        await SchemaVersions.ApplyAsync(
+            connection, transaction, schema, SqliteProvider.Name, connection.DataSource, logger,
+            migration => RunAsync(connection, transaction, schema, migration),
+            migrations => PresentAsync(connection, transaction, migrations));
     }
-
-    private static string Steps(IEnumerable<int> versions) => versions.Any() ? string.Join(", ", versions) : "none";
 
     private static async Task<HashSet<int>> PresentAsync(
         SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<SchemaMigration> migrations)
