@@ -4,28 +4,28 @@ using Testcontainers.RabbitMq;
 namespace Predictions.Harness;
 
 /// <summary>
-/// Finds a real RabbitMQ broker, in this order: the address in <c>RABBITMQ_URL</c>; a Testcontainers
-/// container where a Docker engine answers; a private node of a locally installed <c>rabbitmq-server</c>.
-/// With none of them it fails and says how to get one; it never pretends.
+/// Finds a real RabbitMQ broker of a series (<see cref="RabbitMqSeries"/>), in this order: the address in the series'
+/// variable (<c>RABBITMQ_URL</c> for 4.x); a Testcontainers container where a Docker engine answers; a private node of
+/// the series' local installation. With none of them it fails and says how to get one; it never pretends.
 /// </summary>
 public static class BrokerLocator
 {
-    /// <summary>The image docker-compose.yml ships; MassTransit 8 runs on it.</summary>
-    public const string Image = "rabbitmq:3.13.7-management";
+    /// <summary>A 4.x broker: the series the service is proved on.</summary>
+    public static Task<RabbitMqBroker> FindAsync() => FindAsync(RabbitMqSeries.Four);
 
-    public static async Task<RabbitMqBroker> FindAsync() =>
-        FromEnvironment() ?? await FromDockerAsync() ?? await FromLocalInstallationAsync()
+    public static async Task<RabbitMqBroker> FindAsync(RabbitMqSeries series) =>
+        FromEnvironment(series) ?? await FromDockerAsync(series) ?? await FromLocalInstallationAsync(series)
         ?? throw new InvalidOperationException(
-            "A real RabbitMQ broker is needed and none was found. Any one of these will do:\n"
-            + "  - set RABBITMQ_URL=amqp://user:password@host:5672/ (and RABBITMQ_MANAGEMENT_URL if the management API is not on port 15672 "
-            + "of that host; the user must be allowed to create virtual hosts);\n"
-            + $"  - start a Docker engine, so Testcontainers can run the image {Image};\n"
-            + "  - install Debian's rabbitmq-server package (sudo apt-get install rabbitmq-server), so a private node can be started; "
-            + "./test.sh does this for you when run as root.");
+            $"A real {series} broker is needed and none was found. Any one of these will do:\n"
+            + $"  - set {series.UrlVariable}=amqp://user:password@host:5672/ (and RABBITMQ_MANAGEMENT_URL if the management API is not on "
+            + "port 15672 of that host, RABBITMQ_PROMETHEUS_URL if its Prometheus plugin is not on 15692; the user must be allowed to "
+            + "create virtual hosts);\n"
+            + $"  - start a Docker engine, so Testcontainers can run the image {series.Image};\n"
+            + $"  - {series.Installation.Missing}, so a private node can be started.");
 
-    private static RabbitMqBroker? FromEnvironment()
+    private static RabbitMqBroker? FromEnvironment(RabbitMqSeries series)
     {
-        var url = Environment.GetEnvironmentVariable("RABBITMQ_URL");
+        var url = Environment.GetEnvironmentVariable(series.UrlVariable);
         if (string.IsNullOrWhiteSpace(url))
         {
             return null;
@@ -35,29 +35,36 @@ public static class BrokerLocator
         var management = Environment.GetEnvironmentVariable("RABBITMQ_MANAGEMENT_URL") is { Length: > 0 } given
             ? new Uri(given)
             : new Uri($"http://{amqp.Host}:15672/");
+        var prometheus = Environment.GetEnvironmentVariable("RABBITMQ_PROMETHEUS_URL") is { Length: > 0 } scrape
+            ? new Uri(scrape)
+            : new Uri($"http://{amqp.Host}:15692/");
         var credentials = amqp.UserInfo.Split(':', 2);
         var user = credentials[0] is { Length: > 0 } u ? Uri.UnescapeDataString(u) : "guest";
         var password = credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "guest";
         return new RabbitMqBroker(
-            $"RABBITMQ_URL {amqp.Host}:{amqp.Port}", new UriBuilder(amqp) { UserName = "", Password = "", Path = "/" }.Uri,
-            management, user, password, () => ValueTask.CompletedTask);
+            $"{series.UrlVariable} {amqp.Host}:{amqp.Port}", new UriBuilder(amqp) { UserName = "", Password = "", Path = "/" }.Uri,
+            management, user, password, () => ValueTask.CompletedTask, prometheus: [prometheus]);
     }
 
-    private static async Task<RabbitMqBroker?> FromDockerAsync()
+    private static async Task<RabbitMqBroker?> FromDockerAsync(RabbitMqSeries series)
     {
         // Fixed host ports, so the services find the broker again after a fault test restarts its container;
-        // statistics every second, as on a local node, so the management API's counts lag by no more.
+        // statistics every second, as on a local node, so queue depths lag by no more. The image enables the Prometheus plugin.
         var amqpPort = Ports.Free();
         var managementPort = Ports.Free();
+        var prometheusPort = Ports.Free();
         RabbitMqContainer container;
         try
         {
-            container = new RabbitMqBuilder(Image)
+            container = new RabbitMqBuilder(series.Image)
                 .WithUsername("guest")
                 .WithPassword("guest")
                 .WithPortBinding(amqpPort, RabbitMqBuilder.RabbitMqPort)
                 .WithPortBinding(managementPort, 15672)
-                .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-rabbit collect_statistics_interval 1000")
+                .WithPortBinding(prometheusPort, 15692)
+                .WithResourceMapping(
+                    System.Text.Encoding.UTF8.GetBytes($"collect_statistics_interval = 1000\n{series.Configuration}\n"),
+                    "/etc/rabbitmq/conf.d/90-predictions-tests.conf")
                 .Build();
             await container.StartAsync();
         }
@@ -80,7 +87,7 @@ public static class BrokerLocator
 
         var host = container.Hostname;
         return new RabbitMqBroker(
-            $"Testcontainers {Image}",
+            $"Testcontainers {series.Image}",
             new Uri($"amqp://{host}:{amqpPort}/"),
             new Uri($"http://{host}:{managementPort}/"),
             "guest",
@@ -109,9 +116,10 @@ public static class BrokerLocator
 
                     await container.StopAsync();
                     await StartAgainAsync();
-                }));
+                }),
+            prometheus: [new Uri($"http://{host}:{prometheusPort}/")]);
     }
 
-    private static async Task<RabbitMqBroker?> FromLocalInstallationAsync() =>
-        LocalRabbitMqNode.IsInstalled ? await LocalRabbitMqNode.StartAsync() : null;
+    private static async Task<RabbitMqBroker?> FromLocalInstallationAsync(RabbitMqSeries series) =>
+        series.Installation.Missing is null ? await LocalRabbitMqNode.StartAsync(series) : null;
 }

@@ -47,6 +47,12 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
         }
     }
 
+    /// <summary>Each queue's ready and unacknowledged messages (see <see cref="RabbitMqBroker.QueueDepthsAsync"/>).</summary>
+    public Task<IReadOnlyDictionary<string, QueueDepth>> QueueDepthsAsync() => Owner.QueueDepthsAsync(Name);
+
+    /// <summary>One queue's messages, ready and unacknowledged; none for a queue no node counts (yet).</summary>
+    public async Task<QueueDepth> DepthOfAsync(string queue) => (await QueueDepthsAsync()).GetValueOrDefault(queue) ?? new QueueDepth(0, 0);
+
     /// <summary>Publishes as a plain AMQP client would (no MassTransit), persistent, and waits for the broker's confirm.</summary>
     public async Task PublishAsync(string exchange, string body, string? contentType = "application/json", string? messageId = null)
     {
@@ -62,7 +68,8 @@ public sealed class BrokerVirtualHost(RabbitMqBroker owner, string name, Uri amq
     {
         var connection = await ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var queue = (await channel.QueueDeclareAsync($"test-{exchange}-{Guid.NewGuid():N}", durable: false, exclusive: false, autoDelete: false))
+        // Durable: RabbitMQ 4.3 refuses transient queues that are not exclusive, and the tests' own connection may be replaced.
+        var queue = (await channel.QueueDeclareAsync($"test-{exchange}-{Guid.NewGuid():N}", durable: true, exclusive: false, autoDelete: false))
             .QueueName;
         await channel.QueueBindAsync(queue, exchange, "");
         return queue;

@@ -4,20 +4,21 @@ using System.Text.Json;
 namespace Predictions.Harness;
 
 /// <summary>
-/// Three RabbitMQ nodes clustered on this machine, each a private node of the local <c>rabbitmq-server</c> with
-/// its own ports and data and one shared Erlang cookie; or, where <c>RABBITMQ_CLUSTER_URL</c> is set, a cluster
-/// run elsewhere, which the tests may use but not kill. <see cref="Broker"/> hands out a virtual host per test.
+/// Three RabbitMQ 4.x nodes clustered on this machine, each a private node of the local installation (see
+/// <see cref="RabbitMqInstallation"/>) with its own ports and data and one shared Erlang cookie; or, where
+/// <c>RABBITMQ_CLUSTER_URL</c> is set, a cluster run elsewhere, which the tests may use but not kill. <see cref="Broker"/>
+/// hands out a virtual host per test.
 /// </summary>
 public sealed class LocalRabbitMqCluster : IAsyncDisposable
 {
     public const int Size = 3;
 
-    private readonly ClusterNode[] _nodes;
+    private readonly RabbitMqNode[] _nodes;
     private readonly string? _root;
     private readonly HttpClient _management = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly HashSet<int> _killed = [];
 
-    private LocalRabbitMqCluster(RabbitMqBroker broker, ClusterNode[] nodes, string? root)
+    private LocalRabbitMqCluster(RabbitMqBroker broker, RabbitMqNode[] nodes, string? root)
     {
         Broker = broker;
         _nodes = nodes;
@@ -40,31 +41,44 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
             return External(external);
         }
 
-        if (!LocalRabbitMqNode.IsInstalled)
+        var series = RabbitMqSeries.Four;
+        if (series.Installation.Missing is { } missing)
         {
             throw new InvalidOperationException(
-                "A RabbitMQ cluster is needed and none was found: "
+                $"A {series} cluster is needed and none was found: "
                 + "set RABBITMQ_CLUSTER_URL=amqp://user:password@host1:5672,host2:5672,host3:5672/ (and RABBITMQ_CLUSTER_MANAGEMENT_URL), "
-                + "or install Debian's rabbitmq-server package so three private nodes can be started.");
+                + $"or {missing}, so three private nodes can be started.");
         }
 
-        var root = Directory.CreateTempSubdirectory("predictions-rabbitmq-cluster-").FullName;
+        var root = series.Installation.CreateNodeFolder("predictions-rabbitmq-cluster-");
         var cookie = Guid.NewGuid().ToString("N");
-        var nodes = Enumerable.Range(0, Size).Select(i => ClusterNode.Create(root, cookie, i)).ToArray();
+        var nodes = Enumerable.Range(0, Size)
+            .Select(i =>
+            {
+                var letter = (char)('a' + i);
+                var folder = Directory.CreateDirectory(Path.Combine(root, letter.ToString())).FullName;
+                return RabbitMqNode.Create(series, folder, $"predictions-cluster-{Environment.ProcessId}-{letter}@localhost", cookie);
+            })
+            .ToArray();
         var cluster = new LocalRabbitMqCluster(
             new RabbitMqBroker(
-                $"three private local rabbitmq-server nodes clustered ({string.Join(", ", nodes.Select(n => n.Name))})",
+                $"three private {series} nodes clustered ({string.Join(", ", nodes.Select(n => n.Name))})",
                 nodes[0].Amqp,
                 nodes[0].Management,
                 "guest",
                 "guest",
                 () => ValueTask.CompletedTask,
-                nodes: [.. nodes.Select(n => n.Amqp)]),
+                nodes: [.. nodes.Select(n => n.Amqp)],
+                prometheus: [.. nodes.Select(n => n.Prometheus)]),
             nodes,
             root);
         try
         {
-            await Task.WhenAll(nodes.Select(n => n.StartAsync()));
+            // One after the other: three Erlang VMs booting at once on two busy cores have outlasted a start-up wait.
+            foreach (var node in nodes)
+            {
+                await node.StartAsync();
+            }
 
             // Each rabbitmqctl call costs an Erlang start-up: the resets run side by side. The joins run one after
             // the other: two nodes joining at once sometimes abort the first node's schema copy (mnesia's
@@ -158,7 +172,7 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
 
     private int? IndexOf(string name) => Array.FindIndex(_nodes, n => n.Name == name) is var i and >= 0 ? i : null;
 
-    private ClusterNode Local(int node) => _root is not null
+    private RabbitMqNode Local(int node) => _root is not null
         ? _nodes[node]
         : throw new InvalidOperationException("This test kills and starts cluster nodes, which it may do only to a cluster the tests started; "
             + "unset RABBITMQ_CLUSTER_URL to let them start their own.");
@@ -170,14 +184,14 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         var scheme = url.IndexOf("://", StringComparison.Ordinal) + 3;
         var credentials = (at > scheme ? url[scheme..at] : "guest:guest").Split(':', 2);
         var hosts = url[(Math.Max(at, scheme - 1) + 1)..].Split('/')[0].Split(',');
-        var nodes = hosts.Select(h => ClusterNode.External(new Uri($"{url[..scheme]}{h}/"))).ToArray();
+        var nodes = hosts.Select(h => RabbitMqNode.External(new Uri($"{url[..scheme]}{h}/"))).ToArray();
         var management = Environment.GetEnvironmentVariable("RABBITMQ_CLUSTER_MANAGEMENT_URL") is { Length: > 0 } given
             ? new Uri(given)
             : nodes[0].Management;
         return new LocalRabbitMqCluster(
             new RabbitMqBroker($"RABBITMQ_CLUSTER_URL {string.Join(',', hosts)}", nodes[0].Amqp, management,
                 Uri.UnescapeDataString(credentials[0]), Uri.UnescapeDataString(credentials.ElementAtOrDefault(1) ?? "guest"),
-                () => ValueTask.CompletedTask, nodes: [.. nodes.Select(n => n.Amqp)]),
+                () => ValueTask.CompletedTask, nodes: [.. nodes.Select(n => n.Amqp)], prometheus: [.. nodes.Select(n => n.Prometheus)]),
             nodes,
             root: null);
     }

@@ -14,9 +14,12 @@ namespace Predictions.Harness;
 /// <paramref name="management"/> are its first node's.
 /// </remarks>
 public sealed class RabbitMqBroker(string description, Uri amqp, Uri management, string user, string password, Func<ValueTask> stop,
-    int? processId = null, BrokerControl? control = null, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
+    int? processId = null, BrokerControl? control = null, IReadOnlyList<Uri>? nodes = null, IReadOnlyList<Uri>? prometheus = null)
+    : IAsyncDisposable
 {
     private readonly HttpClient _management = CreateManagementClient(management, user, password);
+    private readonly HttpClient _prometheus = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly IReadOnlyList<Uri> _scrapes = prometheus ?? [new Uri($"http://{management.Host}:15692/")];
     private int _virtualHosts;
 
     /// <summary>Where this broker came from, for test output.</summary>
@@ -102,8 +105,36 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         return closed;
     }
 
-    /// <summary>Reads a queue as the management API sees it (its statistics lag the broker by a few seconds).</summary>
+    /// <summary>Reads the management API: definitions and connections; on 4.x it counts no messages (a deprecated feature).</summary>
     public Task<T?> GetAsync<T>(string path) => _management.GetFromJsonAsync<T>(path);
+
+    /// <summary>
+    /// The messages in each queue of a virtual host, ready and unacknowledged, from the Prometheus plugin, which every
+    /// series serves; a node counts the queues it leads, refreshed every statistics interval (a second on the tests' nodes).
+    /// On a cluster every node that answers is asked; with none answering it throws.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, QueueDepth>> QueueDepthsAsync(string virtualHost)
+    {
+        var query = $"metrics/detailed?vhost={Uri.EscapeDataString(virtualHost)}&family=queue_coarse_metrics";
+        var depths = new Dictionary<string, QueueDepth>();
+        var failures = new List<Exception>();
+        foreach (var node in _scrapes)
+        {
+            try
+            {
+                foreach (var (queue, depth) in QueueDepth.Parse(await _prometheus.GetStringAsync(new Uri(node, query)), virtualHost))
+                {
+                    depths[queue] = depths.TryGetValue(queue, out var other) && other.Total > depth.Total ? other : depth;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                failures.Add(ex);
+            }
+        }
+
+        return failures.Count < _scrapes.Count ? depths : throw new AggregateException("No node's Prometheus plugin answered.", failures);
+    }
 
     /// <summary>Deletes a user, if it exists: users belong to the whole broker, not to one virtual host.</summary>
     public async Task DeleteUserAsync(string name)
@@ -118,6 +149,7 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
     public async ValueTask DisposeAsync()
     {
         _management.Dispose();
+        _prometheus.Dispose();
         await stop();
     }
 

@@ -16,13 +16,10 @@ public sealed class AmqpsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(
-            LocalRabbitMqNode.IsInstalled,
-            "This test starts a private RabbitMQ node with an ssl listener: install Debian's rabbitmq-server package.");
         _certificates = await TestCertificates.CreateAsync("Predictions Test CA");
         _otherAuthority = await TestCertificates.CreateAsync("Some Other CA");
         _tlsPort = Ports.Free();
-        _broker = await LocalRabbitMqNode.StartAsync($"""
+        _broker = await LocalRabbitMqNode.StartAsync(RabbitMqSeries.Four, $"""
             listeners.ssl.default = 127.0.0.1:{_tlsPort}
             ssl_options.cacertfile = {_certificates.AuthorityCertificate}
             ssl_options.certfile = {_certificates.ServerCertificate}

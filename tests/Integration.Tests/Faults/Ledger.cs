@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Predictions.Integration.Tests.Infrastructure;
 using Predictions.Messaging;
 
@@ -276,18 +275,8 @@ public sealed class Ledger
         return undrained.Count == 0 ? null : string.Join(", ", undrained);
     }
 
-    private static async Task<IReadOnlyList<QueueMessages>> ReadQueuesAsync(PredictionSystem system)
-    {
-        var queues = await system.Broker.Owner.GetAsync<JsonElement>($"api/queues/{Uri.EscapeDataString(system.Broker.Name)}");
-        return [.. queues.EnumerateArray().Select(q => new QueueMessages(
-            q.GetProperty("name").GetString()!,
-            Count(q, "messages"),
-            Count(q, "messages_unacknowledged"),
-            q.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0))];
-
-        static int? Count(JsonElement queue, string name) =>
-            queue.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
-    }
+    private static async Task<IReadOnlyList<QueueMessages>> ReadQueuesAsync(PredictionSystem system) =>
+        [.. (await system.Broker.QueueDepthsAsync()).Select(q => new QueueMessages(q.Key, q.Value.Total, q.Value.Unacknowledged))];
 
     private static async Task<string> DescribeQueuesAsync(PredictionSystem system)
     {
@@ -295,7 +284,7 @@ public sealed class Ledger
         {
             return "Queues: " + string.Join(", ", await ReadQueuesAsync(system));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or AggregateException)
         {
             return $"Queues unknown: {ex.Message}";
         }
@@ -306,11 +295,10 @@ public sealed class Ledger
 
     private sealed record Stored(string Status, double? Prediction, string? Error);
 
-    /// <summary>A queue as the management API counts it: all its messages, ready or unacknowledged.</summary>
-    private sealed record QueueMessages(string Name, int? Messages, int? Unacknowledged, int Consumers)
+    /// <summary>A queue as the broker counts it: all its messages, ready or unacknowledged.</summary>
+    private sealed record QueueMessages(string Name, long Messages, long Unacknowledged)
     {
-        public override string ToString() =>
-            $"{Name} {Messages?.ToString() ?? "?"} messages ({Unacknowledged?.ToString() ?? "?"} unacked), {Consumers} consumers";
+        public override string ToString() => $"{Name} {Messages} messages ({Unacknowledged} unacked)";
     }
 
     /// <summary>One outcome event as published, and the computation it came from (the worker and when it received the request).</summary>

@@ -157,21 +157,13 @@ public sealed partial class PostgresOutageTests(BrokerFixture fixture, ITestOutp
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After was {response.Headers.RetryAfter}");
     }
 
-    /// <summary>Ready and unacknowledged messages of a queue, as the management API counts them.</summary>
-    private static async Task<long> MessagesAsync(PredictionSystem system, string queue)
-    {
-        var state = await system.Broker.Owner.GetAsync<JsonElement>($"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{queue}");
-        return state.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number ? messages.GetInt64() : 0;
-    }
+    /// <summary>Ready and unacknowledged messages of a queue.</summary>
+    private static async Task<long> MessagesAsync(PredictionSystem system, string queue) => (await system.Broker.DepthOfAsync(queue)).Total;
 
-    private static async Task<IReadOnlyList<string>> ErrorQueuesWithMessagesAsync(PredictionSystem system)
-    {
-        var queues = await system.Broker.Owner.GetAsync<JsonElement>($"api/queues/{Uri.EscapeDataString(system.Broker.Name)}");
-        return [.. queues.EnumerateArray()
-            .Where(q => q.GetProperty("name").GetString()!.EndsWith("_error", StringComparison.Ordinal)
-                && q.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number && messages.GetInt64() > 0)
-            .Select(q => $"{q.GetProperty("name").GetString()} {q.GetProperty("messages").GetInt64()}")];
-    }
+    private static async Task<IReadOnlyList<string>> ErrorQueuesWithMessagesAsync(PredictionSystem system) =>
+        [.. (await system.Broker.QueueDepthsAsync())
+            .Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value.Total > 0)
+            .Select(q => $"{q.Key} {q.Value.Total}")];
 
     private static IReadOnlyList<string> ListeningLines(ServiceProcess gateway) =>
         [.. gateway.Output.Split('\n').Where(line => ListeningForOutcomes().IsMatch(line))];
