@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test. Integration tests need a real RabbitMQ: RABBITMQ_URL, a Docker engine, or a local
-# rabbitmq-server (installed here when missing and run as root); the tests start their own private node.
+# Runs every test. Integration tests need real RabbitMQ brokers of two series: 4.x for all of them (RABBITMQ_URL, a
+# Docker engine, or Debian 13's rabbitmq-server in a Debian 13 root, made here when missing and run as root) and 3.x
+# for those that prove what a version changes (RABBITMQ3_URL, a Docker engine, or Debian 12's rabbitmq-server, installed
+# here likewise); the tests start private nodes of their own.
 # The store tests also need PostgreSQL: POSTGRES_URL, a Docker engine, or a local postgresql package (likewise).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/rabbitmq.sh
+source scripts/rabbitmq4.sh
 
-if [ -z "${RABBITMQ_URL:-}" ] && ! docker info >/dev/null 2>&1; then
+docker_engine=false
+docker info >/dev/null 2>&1 && docker_engine=true
+if [ -z "${RABBITMQ_URL:-}" ] && ! $docker_engine; then
+    ensure_rabbitmq4_root
+fi
+if [ -z "${RABBITMQ3_URL:-}" ] && ! $docker_engine; then
     ensure_rabbitmq_installed
 fi
 
 # The store tests run on PostgreSQL too: POSTGRES_URL, a Docker engine, or Debian's postgresql package, from
 # which they start a private server of their own (nothing is started here).
-if [ -z "${POSTGRES_URL:-}" ] && ! docker info >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+if [ -z "${POSTGRES_URL:-}" ] && ! $docker_engine && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     ensure_debian_packages postgresql ||
         echo "PostgreSQL is missing: the PostgreSQL store tests will fail (apt-get install postgresql, or set POSTGRES_URL)." >&2
 fi

@@ -83,12 +83,12 @@ public static class MessagingExtensions
 
             // A failed message goes to its endpoint's _error queue with the reason in its headers; nobody
             // subscribes to MassTransit's Fault<T> events, so they would only add exchanges to the UI.
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 endpoint.PublishFaults = false;
                 endpoint.UseConsumeFilter(typeof(PredictionConsumeFilter<>), context);
                 endpoint.ConfigureReceive(receive => receive.UseFilter(new MessageTraceFilter()));
-                ReplicateQueue(endpoint, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
+                ReplicateQueue(endpoint, name, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
             });
             bus.UsingRabbitMq((context, cfg) =>
             {
@@ -140,9 +140,18 @@ public static class MessagingExtensions
     }
 
     // On a cluster every durable queue of the service is a quorum queue, so losing a node loses none of its messages.
-    private static void ReplicateQueue(IReceiveEndpointConfigurator endpoint, WorkQueueOptions workQueue)
+    private static void ReplicateQueue(IReceiveEndpointConfigurator endpoint, string name, WorkQueueOptions workQueue)
     {
-        if (workQueue.QuorumInitialGroupSize is { } members && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            return;
+        }
+
+        if (Topology.OutcomeQueues.Contains(name))
+        {
+            Topology.ConfigureOutcomeQueue(rabbit, name, workQueue);
+        }
+        else if (workQueue.QuorumInitialGroupSize is { } members)
         {
             rabbit.SetQuorumQueue(members);
         }

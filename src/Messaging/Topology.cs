@@ -117,6 +117,31 @@ public static class Topology
     public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options) =>
         Declare(queue, QuorumArguments(options, deadLetterTo: null));
 
+    /// <summary>The queues that hold outcomes, or the request copies the gateway records: replicated alike on a cluster.</summary>
+    public static readonly IReadOnlySet<string> OutcomeQueues = new HashSet<string>([StatusQueue, StatusRequestsQueue, AuditQueue]);
+
+    /// <summary>
+    /// On a cluster, an outcome queue is a quorum queue that outlives a node, with its own delivery limit set (never RabbitMQ
+    /// 4's default of 20 by accident); past it the broker dead-letters, at least once, into the queue's <c>_error</c> queue.
+    /// On one node it stays a classic queue: nothing to replicate to, no Raft log to write, and no delivery limit at all.
+    /// </summary>
+    public static void ConfigureOutcomeQueue(IRabbitMqReceiveEndpointConfigurator queue, string name, WorkQueueOptions options)
+    {
+        if (options.QuorumInitialGroupSize is not { } members)
+        {
+            return;
+        }
+
+        queue.SetQuorumQueue(members);
+        queue.SetQueueArgument("x-delivery-limit", options.OutcomeDeliveryLimit);
+        queue.SetQueueArgument("x-dead-letter-exchange", "");
+        queue.SetQueueArgument("x-dead-letter-routing-key", name + "_error");
+        queue.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
+
+        // At-least-once dead-lettering needs it; without x-max-length it refuses nothing.
+        queue.SetQueueArgument("x-overflow", "reject-publish");
+    }
+
     // At-least-once dead-lettering: the broker keeps a message until the target queue confirmed it.
     private static Dictionary<string, object?> QuorumArguments(WorkQueueOptions options, string? deadLetterTo)
     {

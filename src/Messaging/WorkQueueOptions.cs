@@ -23,6 +23,13 @@ public sealed class WorkQueueOptions
     public int SuspectDeliveryLimit { get; set; } = 2;
 
     /// <summary>
+    /// On a cluster, returns of an outcome (or a request copy) to its queue before the broker sets it aside in the queue's
+    /// <c>_error</c> queue: only consumers that die holding it return it, each time with everything they had prefetched.
+    /// </summary>
+    [Range(10, 10_000, ErrorMessage = "WorkQueue:OutcomeDeliveryLimit must be between 10 and 10000.")]
+    public int OutcomeDeliveryLimit { get; set; } = 100;
+
+    /// <summary>
     /// On a cluster, the nodes that hold each queue (<c>x-quorum-initial-group-size</c>); when set, the audit and
     /// status queues are quorum queues too. Choose it before the queues are first declared.
     /// </summary>

@@ -5,8 +5,11 @@ namespace Predictions.Harness;
 /// started inside its node (<c>rabbitmqctl stop_app</c> / <c>start_app</c>), the whole node restarted or
 /// killed, every publisher blocked by a memory alarm, or one queue that confirms nothing.
 /// </summary>
-public sealed class BrokerControl(Func<string[], Task> rabbitmqctl, Func<Task>? restartNode, Func<Task>? killAndStartNode = null)
+public sealed class BrokerControl(Func<string[], Task<string>> rabbitmqctl, Func<Task>? restartNode, Func<Task>? killAndStartNode = null)
 {
+    /// <summary>What <c>rabbitmqctl</c> answers, for what the management API no longer counts on 4.x (connections' TLS, say).</summary>
+    public Task<string> QueryAsync(params string[] arguments) => rabbitmqctl(["-q", .. arguments]);
+
     public Task StopAppAsync() => rabbitmqctl(["stop_app"]);
 
     public async Task StartAppAsync()

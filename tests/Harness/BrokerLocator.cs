@@ -73,10 +73,10 @@ public static class BrokerLocator
             return null;
         }
 
-        async Task<long> Exec(string[] command)
+        async Task<string> Exec(string[] command)
         {
             var run = await container.ExecAsync(command);
-            return run.ExitCode == 0 ? 0 : throw new InvalidOperationException($"{string.Join(' ', command)} failed: {run.Stderr}");
+            return run.ExitCode == 0 ? run.Stdout : throw new InvalidOperationException($"{string.Join(' ', command)} failed: {run.Stderr}");
         }
 
         async Task StartAgainAsync()

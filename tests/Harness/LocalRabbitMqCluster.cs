@@ -156,6 +156,27 @@ public sealed class LocalRabbitMqCluster : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Moves the leadership of a quorum queue off <paramref name="node"/>: its member there is removed, so the others elect a
+    /// leader, and added again as a follower; returns once the queue has all its members and another leader.
+    /// </summary>
+    public async Task MoveLeaderOffAsync(string virtualHost, string queue, int node, TimeSpan timeout)
+    {
+        var other = Local((node + 1) % Size);
+        await other.QueuesAsync(["delete_member", "-p", virtualHost, queue, _nodes[node].Name]);
+        await other.QueuesAsync(["add_member", "-p", virtualHost, queue, _nodes[node].Name]);
+        var deadline = DateTime.UtcNow + timeout;
+        while (await QueueLeadershipAsync(virtualHost, queue) is not { } now || now.Leader == node || now.Members.Count != Size)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{queue} got no leader other than {_nodes[node].Name} with all {Size} members within {timeout}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>The index of the node leading a quorum queue; null while none does.</summary>
     public async Task<int?> LeaderOfAsync(string virtualHost, string queue) => (await QueueLeadershipAsync(virtualHost, queue))?.Leader;
 

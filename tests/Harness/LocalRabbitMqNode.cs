@@ -43,7 +43,7 @@ public static class LocalRabbitMqNode
             },
             node.ProcessId,
             new BrokerControl(
-                node.CtlAsync,
+                node.QueryAsync,
                 restartNode: async () =>
                 {
                     await node.StopAsync();

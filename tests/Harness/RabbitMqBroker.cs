@@ -83,20 +83,16 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
 
     /// <summary>
     /// Closes, as a network failure would, the connections <paramref name="user"/> opened under a client-given name that
-    /// ends with <paramref name="nameEnding"/>; returns how many. The management API lists a new connection a moment late.
+    /// ends with <paramref name="nameEnding"/>; returns how many. A new connection is listed a moment late.
     /// </summary>
     public async Task<int> CloseConnectionsAsync(string user, string nameEnding)
     {
         var closed = 0;
-        foreach (var connection in (await _management.GetFromJsonAsync<JsonElement>("api/connections")).EnumerateArray())
+        foreach (var (connection, owner, clientName) in await ListConnectionsAsync())
         {
-            if (connection.GetProperty("user").GetString() == user
-                && connection.TryGetProperty("client_properties", out var client)
-                && client.TryGetProperty("connection_name", out var name)
-                && name.GetString()?.EndsWith(nameEnding, StringComparison.Ordinal) == true)
+            if (owner == user && clientName?.EndsWith(nameEnding, StringComparison.Ordinal) == true)
             {
-                using var response = await _management.DeleteAsync(
-                    $"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+                using var response = await _management.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection)}");
                 response.EnsureSuccessStatusCode();
                 closed++;
             }
@@ -144,6 +140,26 @@ public sealed class RabbitMqBroker(string description, Uri amqp, Uri management,
         {
             response.EnsureSuccessStatusCode();
         }
+    }
+
+    // On 4.x the management API lists no client properties (a deprecated metric): rabbitmqctl does, where the tests run the node.
+    private async Task<IReadOnlyList<(string Name, string User, string? ClientName)>> ListConnectionsAsync()
+    {
+        var listed = control is not null
+            ? JsonDocument.Parse(await control.QueryAsync("list_connections", "name", "user", "client_properties", "--formatter", "json"))
+                .RootElement.EnumerateArray()
+                .Select(c => (
+                    c.GetProperty("name").GetString()!, c.GetProperty("user").GetString()!, ConnectionName(c.GetProperty("client_properties"))))
+            : (await _management.GetFromJsonAsync<JsonElement>("api/connections")).EnumerateArray()
+                .Select(c => (c.GetProperty("name").GetString()!, c.GetProperty("user").GetString()!,
+                    c.TryGetProperty("client_properties", out var client) && client.TryGetProperty("connection_name", out var name)
+                        ? name.GetString()
+                        : null));
+        return [.. listed];
+
+        // rabbitmqctl lists client properties as [name, type, value] triples.
+        static string? ConnectionName(JsonElement properties) => properties.EnumerateArray()
+            .Where(p => p[0].GetString() == "connection_name").Select(p => p[2].GetString()).FirstOrDefault();
     }
 
     public async ValueTask DisposeAsync()

@@ -27,6 +27,7 @@ public sealed class RabbitMqInstallation
 
     private const string ServerProgram = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private const string CtlProgram = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+    private const string QueuesProgram = "/usr/lib/rabbitmq/bin/rabbitmq-queues";
 
     private RabbitMqInstallation(string description, string? root)
     {
@@ -66,6 +67,9 @@ public sealed class RabbitMqInstallation
 
     /// <summary>rabbitmqctl, as a file to run and its arguments.</summary>
     public (string File, IReadOnlyList<string> Arguments) Ctl(IEnumerable<string> arguments) => Command(CtlProgram, arguments);
+
+    /// <summary>rabbitmq-queues (quorum queue membership), as a file to run and its arguments.</summary>
+    public (string File, IReadOnlyList<string> Arguments) Queues(IEnumerable<string> arguments) => Command(QueuesProgram, arguments);
 
     private (string File, IReadOnlyList<string> Arguments) Command(string program, IEnumerable<string> arguments) =>
         Root is null ? (program, [.. arguments]) : ("/usr/sbin/chroot", [Root, program, .. arguments]);

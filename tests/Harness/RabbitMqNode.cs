@@ -123,6 +123,17 @@ internal sealed class RabbitMqNode
         }
     }
 
+    /// <summary>Runs rabbitmq-queues against this node: quorum queue members added or removed.</summary>
+    public async Task QueuesAsync(string[] arguments)
+    {
+        var (file, all) = Local().Queues(["-n", Name, .. arguments]);
+        var run = await Command.RunAsync(file, all, _environment, TimeSpan.FromSeconds(100));
+        if (run.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmq-queues {string.Join(' ', arguments)} failed on {Name}: {run.Output}");
+        }
+    }
+
     /// <summary>rabbitmqctl's output, for a command that reads.</summary>
     public async Task<string> QueryAsync(string[] arguments)
     {

@@ -11,7 +11,7 @@ namespace Predictions.Integration.Tests.Broker;
 /// that does not loop for ever but moves to <c>prediction-worker_suspect</c>, where a worker computes it alone.
 /// </summary>
 [Collection(BrokerCollection.Name)]
-public sealed class DeliveryLimitTests(BrokerFixture fixture)
+public class DeliveryLimitTests(BrokerFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -113,3 +113,7 @@ public sealed class DeliveryLimitTests(BrokerFixture fixture)
 
     private static string? Text(object? value) => value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value?.ToString();
 }
+
+/// <summary>The same on RabbitMQ 3.x, which counts every return of a delivery toward the limit.</summary>
+[Collection(RabbitMq3Collection.Name)]
+public sealed class DeliveryLimitTestsOnRabbitMq3(RabbitMq3Fixture fixture) : DeliveryLimitTests(fixture);

@@ -6,8 +6,9 @@ using Xunit.Abstractions;
 namespace Predictions.Integration.Tests.Cluster;
 
 /// <summary>
-/// The worker and the gateway on a three-node cluster: every queue on all three nodes, and the loss of the node
-/// that leads the work queue, under load, costs no accepted prediction and answers no client with a 500.
+/// The worker and the gateway on a three-node cluster: every queue on all three nodes, and the loss of the node that leads
+/// the work queue, or of the one that leads the outcome queues alone, under load, costs no accepted prediction and
+/// answers no client with a 500.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Fault")]
@@ -27,7 +28,30 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
     };
 
     [Fact]
-    public async Task Killing_the_work_queue_leader_loses_no_prediction()
+    public Task Killing_the_work_queue_leader_loses_no_prediction() => KillLeaderUnderLoadAsync(Topology.WorkQueue, _ => Task.CompletedTask);
+
+    [Fact]
+    public Task Killing_the_node_that_leads_the_outcome_queues_but_not_the_work_queue_loses_no_outcome() =>
+        KillLeaderUnderLoadAsync(Topology.StatusQueue, async system =>
+        {
+            await AssertOutcomeQueuesDeadLetterPastAnExplicitLimitAsync(system);
+
+            // Leaders go to the node each queue was declared through: the outcome queues are moved off the work queue's.
+            var cluster = fixture.Cluster;
+            var work = await cluster.LeaderOfAsync(system.Broker.Name, Topology.WorkQueue) ?? throw new InvalidOperationException("no leader");
+            var target = (work + 1) % 3;
+            foreach (var queue in Topology.OutcomeQueues)
+            {
+                while (await cluster.LeaderOfAsync(system.Broker.Name, queue) is { } leader && leader != target)
+                {
+                    await cluster.MoveLeaderOffAsync(system.Broker.Name, queue, leader, Timeout);
+                }
+            }
+
+            Assert.Equal(work, await cluster.LeaderOfAsync(system.Broker.Name, Topology.WorkQueue));
+        });
+
+    private async Task KillLeaderUnderLoadAsync(string queue, Func<PredictionSystem, Task> arrange)
     {
         var cluster = fixture.Cluster;
         await cluster.StartKilledNodesAsync();
@@ -35,6 +59,7 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
         await system.StartWorkerAsync(Settings);
         await system.StartGatewayAsync(Settings);
         await AssertEveryQueueOnEveryNodeAsync(system);
+        await arrange(system);
 
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
         // Until 300 accepted requests are unfinished: the bound lasts however long a node takes to start again on a
@@ -45,7 +70,7 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
 
         await using var unavailable = UnavailableWindow.Watch(ledger);
         load.AssertRunning("the node was killed");
-        var loss = await LeaderLoss.KillLeaderAsync(cluster, system.Broker.Name, Topology.WorkQueue, Timeout);
+        var loss = await LeaderLoss.KillLeaderAsync(cluster, system.Broker.Name, queue, Timeout);
 
         // The system goes on without the node, then gets it back.
         await load.WaitForAcceptedAsync(ledger.Accepted + 200, Timeout);
@@ -54,10 +79,23 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
         await load.StopAsync();
 
-        output.WriteLine($"{loss.Describe(cluster, Topology.WorkQueue)}.");
+        output.WriteLine($"{loss.Describe(cluster, queue)}.");
         output.WriteLine($"Clients saw {ledger.UncertainBecause("503")} answers 503 {unavailable.Describe(loss.SinceKill)}; {ledger.Describe()}.");
 
         await ledger.VerifyAsync(system, Timeout);
+    }
+
+    // Never RabbitMQ 4's default limit of 20, and never dropped past it.
+    private static async Task AssertOutcomeQueuesDeadLetterPastAnExplicitLimitAsync(PredictionSystem system)
+    {
+        foreach (var queue in Topology.OutcomeQueues)
+        {
+            var arguments = (await system.Broker.Owner.GetAsync<System.Text.Json.JsonElement>(
+                $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{queue}")).GetProperty("arguments");
+            Assert.Equal(100, arguments.GetProperty("x-delivery-limit").GetInt32());
+            Assert.Equal("at-least-once", arguments.GetProperty("x-dead-letter-strategy").GetString());
+            Assert.Equal(queue + "_error", arguments.GetProperty("x-dead-letter-routing-key").GetString());
+        }
     }
 
     private async Task AssertEveryQueueOnEveryNodeAsync(PredictionSystem system)

@@ -8,7 +8,7 @@ namespace Predictions.Integration.Tests.Configuration;
 /// its value and the queue's, instead of running on while the broker refuses each declaration of the queue.
 /// </summary>
 [Collection(BrokerCollection.Name)]
-public sealed class WorkQueueStartupCheckTests(BrokerFixture fixture)
+public class WorkQueueStartupCheckTests(BrokerFixture fixture)
 {
     [Theory]
     [InlineData("Gateway", "WorkQueue:MaxLength", "5", "x-max-length", "100000")]
@@ -41,3 +41,7 @@ public sealed class WorkQueueStartupCheckTests(BrokerFixture fixture)
             StringComparison.Ordinal);
     }
 }
+
+/// <summary>The same on RabbitMQ 3.x, which sets no default delivery limit.</summary>
+[Collection(RabbitMq3Collection.Name)]
+public sealed class WorkQueueStartupCheckTestsOnRabbitMq3(RabbitMq3Fixture fixture) : WorkQueueStartupCheckTests(fixture);

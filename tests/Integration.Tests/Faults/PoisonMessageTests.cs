@@ -12,7 +12,7 @@ namespace Predictions.Integration.Tests.Faults;
 /// </summary>
 [Collection(FaultBrokerCollection.Name)]
 [Trait("Category", "Fault")]
-public sealed class PoisonMessageTests(BrokerFixture fixture)
+public class PoisonMessageTests(BrokerFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
@@ -108,3 +108,8 @@ public sealed class PoisonMessageTests(BrokerFixture fixture)
 
     private static string Describe(IDictionary<string, object?> headers) => string.Join(", ", headers.Select(h => $"{h.Key}={Text(h.Value)}"));
 }
+
+/// <summary>The same on RabbitMQ 3.x, whose quorum queues count a crashed worker's returns toward their delivery limit.</summary>
+[Collection(RabbitMq3Collection.Name)]
+[Trait("Category", "Fault")]
+public sealed class PoisonMessageTestsOnRabbitMq3(RabbitMq3Fixture fixture) : PoisonMessageTests(fixture);

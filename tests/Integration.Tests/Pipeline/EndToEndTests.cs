@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace Predictions.Integration.Tests.Pipeline;
 
 [Collection(BrokerCollection.Name)]
-public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper output)
+public class EndToEndTests(BrokerFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan OutcomeTimeout = TimeSpan.FromSeconds(60);
 
@@ -178,3 +178,7 @@ public sealed class EndToEndTests(BrokerFixture fixture, ITestOutputHelper outpu
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 }
+
+/// <summary>The same on RabbitMQ 3.x.</summary>
+[Collection(RabbitMq3Collection.Name)]
+public sealed class EndToEndTestsOnRabbitMq3(RabbitMq3Fixture fixture, ITestOutputHelper output) : EndToEndTests(fixture, output);
