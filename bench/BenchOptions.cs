@@ -1,4 +1,5 @@
 using System.Globalization;
+using Predictions.Harness;
 using Predictions.Messaging.Broker;
 
 namespace Predictions.Bench;
@@ -36,6 +37,9 @@ public sealed record BenchOptions
     /// <summary>A running worker's probes address, to read its per-stage metrics.</summary>
     public Uri? WorkerProbes { get; init; }
 
+    /// <summary>The RabbitMQ series of the broker the bench finds or starts (4.x unless asked).</summary>
+    public RabbitMqSeries RabbitMq { get; init; } = RabbitMqSeries.Four;
+
     /// <summary>Whether the processes the bench starts export traces, to a sink in the bench, and which share.</summary>
     public TracingMode Tracing { get; init; } = TracingMode.Off;
 
@@ -52,6 +56,7 @@ public sealed record BenchOptions
           --set Key=Value                        configuration for the processes the bench starts (repeatable)
           --tracing off|on|RATIO                 the processes it starts export traces over OTLP to a sink in the bench:
                                                  every trace (on) or a share of them, e.g. 0.1 (default off)
+          --rabbitmq 4|3                         the RabbitMQ series to find or start a broker of (default 4)
           --json FILE                            also write the report as JSON
           --gateway URL --amqp URL --worker-probes URL
                                                  drive a system that is already running instead of starting one
@@ -82,6 +87,15 @@ public sealed record BenchOptions
                 "--amqp" => options with { Amqp = BrokerConnections.Parse(value, "--amqp") },
                 "--worker-probes" => options with { WorkerProbes = new Uri(value) },
                 "--tracing" => options with { Tracing = TracingMode.Parse(value) },
+                "--rabbitmq" => options with
+                {
+                    RabbitMq = value switch
+                    {
+                        "4" => RabbitMqSeries.Four,
+                        "3" => RabbitMqSeries.Three,
+                        _ => throw new ArgumentException($"--rabbitmq must be 4 or 3, not '{value}'."),
+                    },
+                },
                 "--set" when value.Split('=', 2) is [var key, var setting] => Add(options, settings, key, setting),
                 _ => throw new ArgumentException($"Unknown option {args[i]} {value}.\n\n{Usage}"),
             };

@@ -60,7 +60,7 @@ public sealed class BenchSystem : IAsyncDisposable
             { Description = "running system at the given addresses" };
         }
 
-        var broker = await BrokerLocator.FindAsync();
+        var broker = await BrokerLocator.FindAsync(options.RabbitMq);
         var vhost = await broker.CreateVirtualHostAsync();
         var data = Directory.CreateTempSubdirectory("predictions-bench-").FullName;
         // Several gateways share their results as on several hosts: in PostgreSQL, whose notifications wake each
