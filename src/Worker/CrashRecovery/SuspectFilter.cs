@@ -11,8 +11,9 @@ using Predictions.Worker.Pipeline;
 namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
-/// Acts on what the <see cref="InferenceJournal"/> knows before a request is computed: a suspect moves to the suspect queue to be
-/// computed alone; a prediction counted as often as allowed is set aside uncomputed, whichever copy of it comes.
+/// Before a request is computed, acts on what the <see cref="InferenceJournal"/> knows of it and on how often the broker
+/// handed it out: a suspect, or a request returned more than <c>WorkQueue:DeliveryLimit</c> times, moves to the suspect
+/// queue to be computed alone; one counted as often as allowed is set aside uncomputed, whichever copy of it comes.
 /// </summary>
 public sealed class SuspectFilter(
     InferenceJournal journal, IOptions<WorkQueueOptions> workQueue, WorkerIdentity worker, ILogger<SuspectFilter> logger)
@@ -25,24 +26,22 @@ public sealed class SuspectFilter(
         var forgiven = context.ReceiveContext.TransportHeaders.Get<int>(Topology.CrashesHeader)
             ?? context.Headers.Get<int>(Topology.CrashesHeader)
             ?? 0;
+        var queue = context.ReceiveContext.QueueName();
+        var returns = ReturnsTo(queue, context.ReceiveContext);
+        var limits = workQueue.Value;
         var started = Stopwatch.GetTimestamp();
-        if (crashes > forgiven + workQueue.Value.SuspectDeliveryLimit)
+        if (crashes > forgiven + limits.SuspectDeliveryLimit)
         {
-            await context.SendCopyAsync(Topology.PoisonQueue, headers =>
-            {
-                headers.Set(Topology.PoisonedHeader,
-                    $"in the model each of the {crashes} times a worker died; set aside uncomputed by {worker.Name}");
-                headers.Set(Topology.CrashesHeader, crashes);
-            });
-            logger.LogError(
-                "Prediction {PredictionId} was in the model each of the {Crashes} times a worker died: set aside in {PoisonQueue}, uncomputed",
-                id, crashes, Topology.PoisonQueue);
+            await SetAsideAsync(context, $"in the model each of the {crashes} times a worker died", crashes);
         }
-        else if (crashes > 0 && context.ReceiveContext.QueueName() == Topology.WorkQueue)
+        else if (queue == Topology.SuspectQueue && returns > limits.SuspectDeliveryLimit)
         {
-            await context.SendCopyAsync(Topology.SuspectQueue,
-                headers => headers.Set(Topology.SuspectHeader, $"in the model when a worker died; moved by {worker.Name}"));
-            logger.LogWarning("Prediction {PredictionId} was in the model when a worker died: moved to {SuspectQueue}", id, Topology.SuspectQueue);
+            // The larger count, so that a replay carrying it is forgiven what the journal counted too.
+            await SetAsideAsync(context, $"returned {returns} times to {queue}", Math.Max(crashes, returns));
+        }
+        else if (queue == Topology.WorkQueue && (crashes > 0 || returns > limits.DeliveryLimit))
+        {
+            await MoveAsync(context, crashes > 0 ? "in the model when a worker died" : $"returned {returns} times to {queue}");
         }
         else
         {
@@ -55,4 +54,37 @@ public sealed class SuspectFilter(
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("suspect");
+
+    /// <summary>
+    /// Times the broker returned the request to <paramref name="queue"/>. A request RabbitMQ dead-lettered to the suspect
+    /// queue may bring the work queue's count; the broker counted those returns, so its limit there bounds it.
+    /// </summary>
+    private static int ReturnsTo(string queue, ReceiveContext received) =>
+        queue == Topology.SuspectQueue
+        && BrokerCounts.LastDeadLetteredFrom(received, Topology.WorkQueue)
+        && !received.TransportHeaders.TryGetHeader(Topology.SuspectHeader, out _)
+            ? 0
+            : BrokerCounts.AcquiredBefore(received);
+
+    private async Task SetAsideAsync(ConsumeContext<PredictionRequest> context, string reason, int crashes)
+    {
+        await context.SendCopyAsync(Topology.PoisonQueue, headers =>
+        {
+            BrokerCounts.LeaveOff(headers);
+            headers.Set(Topology.PoisonedHeader, $"{reason}; set aside uncomputed by {worker.Name}");
+            headers.Set(Topology.CrashesHeader, crashes);
+        });
+        logger.LogError(
+            "Prediction {PredictionId} set aside in {PoisonQueue}, uncomputed: {Reason}", context.PredictionId(), Topology.PoisonQueue, reason);
+    }
+
+    private async Task MoveAsync(ConsumeContext<PredictionRequest> context, string reason)
+    {
+        await context.SendCopyAsync(Topology.SuspectQueue, headers =>
+        {
+            BrokerCounts.LeaveOff(headers);
+            headers.Set(Topology.SuspectHeader, $"{reason}; moved by {worker.Name}");
+        });
+        logger.LogWarning("Prediction {PredictionId} moved to {SuspectQueue}: {Reason}", context.PredictionId(), Topology.SuspectQueue, reason);
+    }
 }

@@ -7,8 +7,8 @@ namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
 /// <c>prediction-worker_suspect</c>: one request at a time per worker (prefetch 1), so a worker that dies
-/// here returns only the request that killed it; after <c>WorkQueue:SuspectDeliveryLimit</c> more
-/// deliveries RabbitMQ dead-letters it to <c>prediction-worker_poison</c>.
+/// here returns only the request that killed it; after <c>WorkQueue:SuspectDeliveryLimit</c> more deliveries
+/// it goes to <c>prediction-worker_poison</c> (<see cref="SuspectFilter"/>, and RabbitMQ where it counts returns).
 /// </summary>
 public sealed class SuspectRequestConsumerDefinition : ConsumerDefinition<SuspectRequestConsumer>
 {

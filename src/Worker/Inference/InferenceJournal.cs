@@ -113,7 +113,7 @@ public sealed class InferenceJournal : IDisposable
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             // A full disk, or a thread still running at shutdown: the journal is a diagnosis aid, never
-            // a reason to fail a prediction. The work queue's delivery limit still ends a crash loop.
+            // a reason to fail a prediction. The bound on how often a request was returned still ends a crash loop.
         }
     }
 }

@@ -3,19 +3,13 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using MassTransit.Serialization;
 using MassTransit.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Predictions.Contracts;
 using Predictions.Messaging;
-using Predictions.Messaging.Outages;
-using Predictions.ServiceDefaults.Resilience;
-using Predictions.Worker.CrashRecovery;
-using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
-using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Tests.CrashRecovery;
 
@@ -132,42 +126,9 @@ public sealed class SuspectFilterPlacementTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    private static PredictionRequest Request(Guid id) => new()
-    {
-        PredictionId = id,
-        ItemId = 1,
-        FeatureValue = 2,
-        SubmittedAt = DateTimeOffset.UtcNow,
-    };
+    private static PredictionRequest Request(Guid id) => CrashRecoveryHost.Request(id);
 
     /// <summary>A worker whose previous processes died with <paramref name="suspect"/> in the model, <paramref name="crashes"/> times.</summary>
-    private IHost Build(IMetadataSource metadata, IPredictionModel model, Guid suspect, int crashes = 1)
-    {
-        var journalFile = Path.Combine(_folder.FullName, "inference.journal");
-        for (var crash = 0; crash < crashes; crash++)
-        {
-            using var previous = InferenceJournal.Open(journalFile, threads: 1);
-            previous.Enter(0, [suspect]);
-        }
-
-        var builder = Host.CreateApplicationBuilder(
-            new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Inference:JournalFile"] = journalFile,
-            ["Inference:MaxConcurrency"] = "1",
-        });
-        builder.AddWorkerTelemetry();
-        builder.AddPipeline();
-        builder.AddInference();
-        builder.AddCrashRecovery();
-        builder.AddMetadata();
-        builder.Services.AddOptions<OutageOptions>();
-        builder.Services.AddSingleton<OutageWait>();
-        builder.Services.AddRetryPolicy(RetryPolicies.OutageWaits);
-        builder.Services.AddSingleton(metadata);
-        builder.Services.AddSingleton(model);
-        builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
-        return builder.Build();
-    }
+    private IHost Build(IMetadataSource metadata, IPredictionModel model, Guid suspect, int crashes = 1) =>
+        CrashRecoveryHost.Build(_folder, metadata, model, suspect, crashes);
 }
