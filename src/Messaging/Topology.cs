@@ -28,7 +28,10 @@ public static class Topology
     /// <summary>Requests in the model when a worker died, or returned too often: computed one at a time.</summary>
     public const string SuspectQueue = "prediction-worker_suspect";
 
-    /// <summary>Set on a request moved to <see cref="SuspectQueue"/> because it was in the model when a worker died.</summary>
+    /// <summary>
+    /// Set on a request moved to <see cref="SuspectQueue"/>, saying why: in the model when a worker died, or returned to the work
+    /// queue too often.
+    /// </summary>
     public const string SuspectHeader = "Predictions-Suspect";
 
     /// <summary>The API key that submitted a request over HTTP, carried onto its outcome so the status store keeps it.</summary>
@@ -116,6 +119,19 @@ public static class Topology
     /// <summary>The poison queue: durable, never consumed; an operator inspects and replays it.</summary>
     public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options) =>
         Declare(queue, QuorumArguments(options, deadLetterTo: null));
+
+    /// <summary>
+    /// The worker's copy of the poison queue, answered <c>failed</c>: a quorum queue consumed like an outcome queue, so with its
+    /// limit set (never RabbitMQ 4's default of 20) and past it dead-lettered, at least once, to its <c>_error</c> queue.
+    /// </summary>
+    public static void ConfigurePoisonedQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
+    {
+        var arguments = QuorumArguments(options, deadLetterTo: "");
+        arguments["x-dead-letter-routing-key"] = PoisonedQueue + "_error";
+        arguments["x-delivery-limit"] = options.OutcomeDeliveryLimit;
+        arguments["x-overflow"] = "reject-publish";
+        Declare(queue, arguments);
+    }
 
     /// <summary>The queues that hold outcomes, or the request copies the gateway records: replicated alike on a cluster.</summary>
     public static readonly IReadOnlySet<string> OutcomeQueues = new HashSet<string>([StatusQueue, StatusRequestsQueue, AuditQueue]);

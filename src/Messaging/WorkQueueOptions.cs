@@ -23,8 +23,8 @@ public sealed class WorkQueueOptions
     public int SuspectDeliveryLimit { get; set; } = 2;
 
     /// <summary>
-    /// On a cluster, returns of an outcome (or a request copy) to its queue before the broker sets it aside in the queue's
-    /// <c>_error</c> queue: only consumers that die holding it return it, each time with everything they had prefetched.
+    /// Returns of a message to a queue that holds outcomes (on a cluster) or poisoned requests before the broker sets it aside in
+    /// that queue's <c>_error</c> queue: only consumers that die holding it return it, each time with all they had prefetched.
     /// </summary>
     [Range(10, 10_000, ErrorMessage = "WorkQueue:OutcomeDeliveryLimit must be between 10 and 10000.")]
     public int OutcomeDeliveryLimit { get; set; } = 100;

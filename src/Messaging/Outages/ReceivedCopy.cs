@@ -26,8 +26,8 @@ public static class ReceivedCopy
         send.MessageId = received.GetMessageId();
         foreach (var (key, value) in received.TransportHeaders.GetAll())
         {
-            // The broker's count belongs to the queue it came from and to this message; a copy starts its own.
-            if (key != "x-delivery-count")
+            // The broker's counts belong to the queue it came from and to this message; a copy starts its own.
+            if (key is not ("x-delivery-count" or "x-acquired-count"))
             {
                 send.Headers.Set(key, value);
             }

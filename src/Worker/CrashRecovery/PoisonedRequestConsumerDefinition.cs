@@ -24,7 +24,7 @@ public sealed class PoisonedRequestConsumerDefinition : ConsumerDefinition<Poiso
         endpointConfigurator.ConfigureConsumeTopology = false;
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            Topology.ConfigurePoisonQueue(rabbit, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
+            Topology.ConfigurePoisonedQueue(rabbit, context.GetRequiredService<IOptions<WorkQueueOptions>>().Value);
             rabbit.Bind(Topology.PoisonQueue);
         }
 
