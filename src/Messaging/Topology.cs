@@ -126,8 +126,7 @@ public static class Topology
     /// </summary>
     public static void ConfigurePoisonedQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
     {
-        var arguments = QuorumArguments(options, deadLetterTo: "");
-        arguments["x-dead-letter-routing-key"] = PoisonedQueue + "_error";
+        var arguments = QuorumArguments(options, deadLetterTo: PoisonedQueue + "_error");
         arguments["x-delivery-limit"] = options.OutcomeDeliveryLimit;
         arguments["x-overflow"] = "reject-publish";
         Declare(queue, arguments);
@@ -138,7 +137,8 @@ public static class Topology
 
     /// <summary>
     /// On a cluster, an outcome queue is a quorum queue that outlives a node, with its own delivery limit set (never RabbitMQ
-    /// 4's default of 20 by accident); past it the broker dead-letters, at least once, into the queue's <c>_error</c> queue.
+    /// 4's default of 20 by accident); past it the broker dead-letters, at least once, into the queue's <c>_error</c> exchange,
+    /// which MassTransit makes with its <c>_error</c> queue on the first fault (until then the broker keeps what it dead-letters).
     /// On one node it stays a classic queue: nothing to replicate to, no Raft log to write, and no delivery limit at all.
     /// </summary>
     public static void ConfigureOutcomeQueue(IRabbitMqReceiveEndpointConfigurator queue, string name, WorkQueueOptions options)
@@ -150,8 +150,7 @@ public static class Topology
 
         queue.SetQuorumQueue(members);
         queue.SetQueueArgument("x-delivery-limit", options.OutcomeDeliveryLimit);
-        queue.SetQueueArgument("x-dead-letter-exchange", "");
-        queue.SetQueueArgument("x-dead-letter-routing-key", name + "_error");
+        queue.SetQueueArgument("x-dead-letter-exchange", name + "_error");
         queue.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
 
         // At-least-once dead-lettering needs it; without x-max-length it refuses nothing.

@@ -94,7 +94,7 @@ public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper outp
                 $"api/queues/{Uri.EscapeDataString(system.Broker.Name)}/{queue}")).GetProperty("arguments");
             Assert.Equal(100, arguments.GetProperty("x-delivery-limit").GetInt32());
             Assert.Equal("at-least-once", arguments.GetProperty("x-dead-letter-strategy").GetString());
-            Assert.Equal(queue + "_error", arguments.GetProperty("x-dead-letter-routing-key").GetString());
+            Assert.Equal(queue + "_error", arguments.GetProperty("x-dead-letter-exchange").GetString());
         }
     }
 
