@@ -120,41 +120,35 @@ public static class Topology
     public static void ConfigurePoisonQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options) =>
         Declare(queue, QuorumArguments(options, deadLetterTo: null));
 
-    /// <summary>
-    /// The worker's copy of the poison queue, answered <c>failed</c>: a quorum queue consumed like an outcome queue, so with its
-    /// limit set (never RabbitMQ 4's default of 20) and past it dead-lettered, at least once, to its <c>_error</c> queue.
-    /// </summary>
-    public static void ConfigurePoisonedQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options)
-    {
-        var arguments = QuorumArguments(options, deadLetterTo: PoisonedQueue + "_error");
-        arguments["x-delivery-limit"] = options.OutcomeDeliveryLimit;
-        arguments["x-overflow"] = "reject-publish";
-        Declare(queue, arguments);
-    }
+    /// <summary>The worker's copy of the poison queue, answered <c>failed</c>: a quorum queue drained like an outcome queue.</summary>
+    public static void ConfigurePoisonedQueue(IRabbitMqQueueConfigurator queue, WorkQueueOptions options) =>
+        Declare(queue, DrainedQueueArguments(options, PoisonedQueue));
 
     /// <summary>The queues that hold outcomes, or the request copies the gateway records: replicated alike on a cluster.</summary>
     public static readonly IReadOnlySet<string> OutcomeQueues = new HashSet<string>([StatusQueue, StatusRequestsQueue, AuditQueue]);
 
     /// <summary>
-    /// On a cluster, an outcome queue is a quorum queue that outlives a node, with its own delivery limit set (never RabbitMQ
-    /// 4's default of 20 by accident); past it the broker dead-letters, at least once, into the queue's <c>_error</c> exchange,
-    /// which MassTransit makes with its <c>_error</c> queue on the first fault (until then the broker keeps what it dead-letters).
-    /// On one node it stays a classic queue: nothing to replicate to, no Raft log to write, and no delivery limit at all.
+    /// On a cluster, an outcome queue is a quorum queue that outlives a node, drained like the poisoned queue. On one node it
+    /// stays a classic queue: nothing to replicate to, no Raft log to write, and no delivery limit at all.
     /// </summary>
-    public static void ConfigureOutcomeQueue(IRabbitMqReceiveEndpointConfigurator queue, string name, WorkQueueOptions options)
+    public static void ConfigureOutcomeQueue(IRabbitMqQueueConfigurator queue, string name, WorkQueueOptions options)
     {
-        if (options.QuorumInitialGroupSize is not { } members)
+        if (options.QuorumInitialGroupSize is not null)
         {
-            return;
+            Declare(queue, DrainedQueueArguments(options, name));
         }
+    }
 
-        queue.SetQuorumQueue(members);
-        queue.SetQueueArgument("x-delivery-limit", options.OutcomeDeliveryLimit);
-        queue.SetQueueArgument("x-dead-letter-exchange", name + "_error");
-        queue.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
-
-        // At-least-once dead-lettering needs it; without x-max-length it refuses nothing.
-        queue.SetQueueArgument("x-overflow", "reject-publish");
+    // A quorum queue a consumer drains, with its own delivery limit (never RabbitMQ 4's default of 20 by accident); past it
+    // the broker dead-letters, at least once, into the queue's _error exchange, which MassTransit makes with its _error queue
+    // on the first fault (until then the broker keeps what it dead-letters). At-least-once dead-lettering needs
+    // reject-publish, which without x-max-length refuses nothing.
+    private static Dictionary<string, object?> DrainedQueueArguments(WorkQueueOptions options, string name)
+    {
+        var arguments = QuorumArguments(options, deadLetterTo: name + "_error");
+        arguments["x-delivery-limit"] = options.OutcomeDeliveryLimit;
+        arguments["x-overflow"] = "reject-publish";
+        return arguments;
     }
 
     // At-least-once dead-lettering: the broker keeps a message until the target queue confirmed it.

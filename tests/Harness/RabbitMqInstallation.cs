@@ -29,10 +29,13 @@ public sealed class RabbitMqInstallation
     private const string CtlProgram = "/usr/lib/rabbitmq/bin/rabbitmqctl";
     private const string QueuesProgram = "/usr/lib/rabbitmq/bin/rabbitmq-queues";
 
+    private readonly Lazy<string?> _missing;
+
     private RabbitMqInstallation(string description, string? root)
     {
         Description = root is null ? description : $"{description} at {root}";
         Root = root;
+        _missing = new Lazy<string?>(FindWhatIsMissing);
     }
 
     public string Description { get; }
@@ -40,23 +43,11 @@ public sealed class RabbitMqInstallation
     /// <summary>The Debian root the package is installed in; null for the host's own.</summary>
     public string? Root { get; }
 
-    /// <summary>Why no node can be started from here (not installed, or the root lacks its mounts); null when one can.</summary>
-    public string? Missing
-    {
-        get
-        {
-            if (!File.Exists(OnHost(ServerProgram)) || !File.Exists(OnHost(CtlProgram)))
-            {
-                return Root is null
-                    ? "install Debian's rabbitmq-server package (sudo apt-get install rabbitmq-server); ./test.sh does this when run as root"
-                    : $"no RabbitMQ 4 in {Root}: run scripts/rabbitmq4.sh as root (about 4 minutes; ./test.sh does it when run as root)";
-            }
-
-            return Root is null || (Directory.Exists(OnHost("/proc/self")) && SharesTemp())
-                ? null
-                : $"{Root} lacks its mounts of /proc, /sys, /dev and /tmp (gone after a reboot): run scripts/rabbitmq4.sh as root";
-        }
-    }
+    /// <summary>
+    /// Why no node can be started from here (not installed, or the root lacks its mounts); null when one can. Looked at once,
+    /// on first use: every broker and node the tests start asks.
+    /// </summary>
+    public string? Missing => _missing.Value;
 
     /// <summary>Where node folders go: a folder both the host and the root see under the same path.</summary>
     public string CreateNodeFolder(string prefix) =>
@@ -75,6 +66,20 @@ public sealed class RabbitMqInstallation
         Root is null ? (program, [.. arguments]) : ("/usr/sbin/chroot", [Root, program, .. arguments]);
 
     private string OnHost(string path) => Root is null ? path : Root + path;
+
+    private string? FindWhatIsMissing()
+    {
+        if (!File.Exists(OnHost(ServerProgram)) || !File.Exists(OnHost(CtlProgram)))
+        {
+            return Root is null
+                ? "install Debian's rabbitmq-server package (sudo apt-get install rabbitmq-server); ./test.sh does this when run as root"
+                : $"no RabbitMQ 4 in {Root}: run scripts/rabbitmq4.sh as root (about 4 minutes; ./test.sh does it when run as root)";
+        }
+
+        return Root is null || (Directory.Exists(OnHost("/proc/self")) && SharesTemp())
+            ? null
+            : $"{Root} lacks its mounts of /proc, /sys, /dev and /tmp (gone after a reboot): run scripts/rabbitmq4.sh as root";
+    }
 
     private bool SharesTemp()
     {
