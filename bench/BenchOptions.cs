@@ -63,7 +63,7 @@ public sealed record BenchOptions
 
         Workloads: seed = 0.5 s awaited metadata + 1 s sleeping inference (the lesson's numbers);
         cpu = 50 ms metadata + ~20 ms of real computation; onnx = 10 ms metadata + the item-scorer network
-        (models/item-scorer.onnx) in batches of up to 32 (--set Inference:MaxBatchSize=1 to compare); overhead = no cost at all;
+        (models/item-scorer/1/model.onnx) in batches of up to 32 (--set Inference:MaxBatchSize=1 to compare); overhead = no cost at all;
         backlog = queue every request at once behind a slow model and measure memory while they wait.
         """;
 

@@ -121,7 +121,7 @@ public sealed record WorkloadPlan(
 
     private string Pools => Workers == 1 ? "pool " : $"{Workers} workers × pool ";
 
-    private const string ScorerPath = "models/item-scorer.onnx";
+    private const string ScorerPath = "models/item-scorer/1/model.onnx";
 
     private static readonly string[] ScorerFeatures = ["featureValue", "category", "price", "popularity"];
 

@@ -192,9 +192,9 @@ def main():
     for name, model in test_models().items():
         onnx.save(model, fixtures / name)
 
-    onnx.save(doubling(), HERE / "doubling.onnx")
+    onnx.save(doubling(), HERE / "doubling" / "2" / "model.onnx")
     weights = scorer_weights()
-    onnx.save(item_scorer(weights), HERE / "item-scorer.onnx")
+    onnx.save(item_scorer(weights), HERE / "item-scorer" / "1" / "model.onnx")
 
     rows = reference_rows()
     scores = forward(weights, np.array(rows, dtype=np.float32))

@@ -1,5 +1,5 @@
 // Per-row cost of an ONNX model on one thread, at batch sizes 1, 8 and 32, as the worker runs it.
-// From the repository root: dotnet run models/measure_cost.cs -- models/item-scorer.onnx
+// From the repository root: dotnet run models/measure_cost.cs -- models/item-scorer/1/model.onnx
 #:package Microsoft.ML.OnnxRuntime
 #:property PublishAot=false
 
@@ -7,7 +7,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-var path = args.Length > 0 ? args[0] : "models/item-scorer.onnx";
+var path = args.Length > 0 ? args[0] : "models/item-scorer/1/model.onnx";
 using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
 using var session = new InferenceSession(path, options);
 var (inputName, input) = session.InputMetadata.Single();

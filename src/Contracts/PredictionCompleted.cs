@@ -8,8 +8,5 @@ public record PredictionCompleted : PredictionOutcome
 
     public required double Prediction { get; init; }
 
-    /// <summary>The model that computed it; absent from results of workers older than the field.</summary>
-    public ModelIdentity? Model { get; init; }
-
     public required DateTimeOffset CompletedAt { get; init; }
 }

@@ -18,6 +18,12 @@ public abstract record PredictionOutcome
     /// <summary>Which worker process reached the outcome (host name and process id).</summary>
     public required string Worker { get; init; }
 
+    /// <summary>
+    /// The model that computed it, or for an outcome without a prediction the model it was for; absent from outcomes of
+    /// workers older than the field, and when the model it named is not in the catalog.
+    /// </summary>
+    public ModelIdentity? Model { get; init; }
+
     /// <summary>When each stage ran in the worker; the stages that never ran are null.</summary>
     public required PredictionTimings Timings { get; init; }
 }

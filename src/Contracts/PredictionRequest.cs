@@ -19,6 +19,10 @@ public record PredictionRequest
     [Description("The model's input feature, a finite number.")]
     public required double FeatureValue { get; init; }
 
+    [Description("The model to compute it: a name (its latest version in the catalog) or name:version, e.g. item-scorer or "
+        + "item-scorer:1. None means the service's default model.")]
+    public string? Model { get; init; }
+
     [Description("When the request entered the system; the worker measures broker wait from it. Over HTTP the gateway sets it.")]
     public DateTimeOffset? SubmittedAt { get; init; }
 

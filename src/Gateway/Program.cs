@@ -3,6 +3,7 @@ using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
+using Predictions.Gateway.Routing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.Messaging;
@@ -18,6 +19,7 @@ builder.AddApiKeys();
 builder.AddStatusStore();
 builder.AddIdempotency();
 builder.AddBackpressure();
+builder.AddModelRouting();
 builder.AddSubmissionPublisher();
 builder.AddMessaging(typeof(Program).Assembly);
 

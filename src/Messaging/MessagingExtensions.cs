@@ -21,9 +21,13 @@ public static class MessagingExtensions
 
     /// <summary>
     /// Connects the host to RabbitMQ with the shared topology and registers every consumer (and its
-    /// definition) found in <paramref name="consumers"/>.
+    /// definition) found in <paramref name="consumers"/>; <paramref name="endpoints"/> adds receive endpoints of the
+    /// host's own, for consumers left out of MassTransit's endpoint configuration.
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Assembly consumers)
+    public static IHostApplicationBuilder AddMessaging(
+        this IHostApplicationBuilder builder,
+        Assembly consumers,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? endpoints = null)
     {
         builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptions.Validator>();
         builder.Services.AddOptions<BrokerOptions>()
@@ -108,6 +112,7 @@ public static class MessagingExtensions
                     cfg.UsePublishFilter(typeof(UnsampledTraceFilter<>), context);
                 }
 
+                endpoints?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -13,6 +13,12 @@ public static class Topology
     /// <summary>The gateway's door: bound to the work queue alone, as the gateway records its submissions itself.</summary>
     public const string Submissions = "prediction-submissions";
 
+    /// <summary>
+    /// Direct exchange to the model lanes, by <c>{name}.{version}</c> (<see cref="LaneNames"/>): the gateway publishes
+    /// a request naming a model here, and a worker forwards one that came in by <see cref="PredictionRequests"/>.
+    /// </summary>
+    public const string Lanes = "prediction-lanes";
+
     /// <summary>Fanout exchange for <see cref="PredictionCompleted"/>.</summary>
     public const string PredictionCompleted = "prediction-completed";
 
@@ -22,7 +28,7 @@ public static class Topology
     /// <summary>Fanout exchange for <see cref="PredictionExpired"/>.</summary>
     public const string PredictionExpired = "prediction-expired";
 
-    /// <summary>The work queue the workers compete on.</summary>
+    /// <summary>The work queue the workers compete on: the default model's lane.</summary>
     public const string WorkQueue = "prediction-worker";
 
     /// <summary>Requests in the model when a worker died, or returned too often: computed one at a time.</summary>
@@ -94,7 +100,7 @@ public static class Topology
         return arguments;
     }
 
-    /// <summary>The work queue bound from both request exchanges, for a publisher without MassTransit.</summary>
+    /// <summary>The work queue bound from both request exchanges, and the lanes' exchange, for a publisher without MassTransit.</summary>
     public static async Task DeclareRequestTopologyAsync(
         this IChannel channel, WorkQueueOptions options, CancellationToken cancellationToken)
     {
@@ -105,6 +111,9 @@ public static class Topology
             await channel.ExchangeDeclareAsync(source, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
             await channel.QueueBindAsync(WorkQueue, source, routingKey: string.Empty, cancellationToken: cancellationToken);
         }
+
+        // The workers bind their lanes to it; a request naming a model no worker serves is returned, not dropped.
+        await channel.ExchangeDeclareAsync(Lanes, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken);
     }
 
     /// <summary>The suspect queue's arguments: a small delivery limit, then the poison queue.</summary>

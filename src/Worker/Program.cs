@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Predictions.Messaging;
 using Predictions.ServiceDefaults;
+using Predictions.Worker;
 using Predictions.Worker.Audit;
 using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Metadata;
-using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Probes;
 using Predictions.Worker.Telemetry;
@@ -18,12 +19,12 @@ builder.AddServiceDefaults();
 builder.AddWorkerTelemetry();
 builder.AddPipeline();
 builder.AddMetadata();
-builder.AddModel();
+builder.AddLanes();
 builder.AddInference();
 builder.AddCrashRecovery();
 builder.AddAudit();
 builder.AddProbes();
-builder.AddMessaging(typeof(Program).Assembly);
+builder.AddMessaging(typeof(Program).Assembly, LaneEndpoints.Configure);
 
 var app = builder.Build();
 

@@ -25,11 +25,12 @@ public static class LayeringRules
         ["Gateway"] = new()
         {
             // The HTTP surface stands on the features; no feature knows it.
-            ["Api"] = ["Auth", "Backpressure", "Idempotency", "Publishing", "Status", "Stores", "Telemetry"],
+            ["Api"] = ["Auth", "Backpressure", "Idempotency", "Publishing", "Routing", "Status", "Stores", "Telemetry"],
             ["Auth"] = ["Telemetry"],
             ["Backpressure"] = [],
             ["Idempotency"] = ["Stores"],
-            ["Publishing"] = [],
+            ["Publishing"] = ["Routing"],
+            ["Routing"] = [],
             ["Stores"] = [],
             ["Status"] = ["Backpressure", "Stores", "Telemetry"],
             ["Telemetry"] = [],
@@ -38,12 +39,14 @@ public static class LayeringRules
         {
             ["Audit"] = [],
             // Crash recovery computes requests the way the pipeline does, from queues of its own.
-            ["CrashRecovery"] = ["Inference", "Pipeline", "Telemetry"],
-            ["Inference"] = ["Models", "Telemetry"],
+            ["CrashRecovery"] = ["Inference", "Lanes", "Pipeline", "Telemetry"],
+            ["Inference"] = ["Lanes", "Models", "Telemetry"],
+            // The models a worker serves, each with its queue and its share of the pool.
+            ["Lanes"] = ["Models"],
             // Only to check Model:AllowFaultInjection against the simulated source.
             ["Metadata"] = ["Models", "Telemetry"],
             ["Models"] = [],
-            ["Pipeline"] = ["Inference", "Metadata", "Models", "Telemetry"],
+            ["Pipeline"] = ["Inference", "Lanes", "Metadata", "Models", "Telemetry"],
             ["Probes"] = [],
             ["Telemetry"] = [],
         },

@@ -80,6 +80,7 @@ public sealed class OutcomeEnvelopeTests
             SubmittedAt = At(0),
             FailedAt = At(600),
             Worker = "worker-host/4242",
+            Model = new ModelIdentity { Name = "item-scorer", Version = "1" },
             Timings = new PredictionTimings { ReceivedAt = At(10), MetadataStartedAt = At(11), MetadataCompletedAt = At(599) },
         },
         ["prediction-expired.json"] = new PredictionExpired
@@ -91,6 +92,7 @@ public sealed class OutcomeEnvelopeTests
             SubmittedAt = null,
             ExpiredAt = At(20),
             Worker = "worker-host/4242",
+            Model = new ModelIdentity { Name = "doubling", Version = "1" },
             Timings = new PredictionTimings { ReceivedAt = At(19) },
         },
     };

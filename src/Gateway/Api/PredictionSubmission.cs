@@ -6,6 +6,7 @@ using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
+using Predictions.Gateway.Routing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.Messaging;
@@ -19,6 +20,7 @@ namespace Predictions.Gateway.Api;
 /// </summary>
 public sealed class PredictionSubmission(
     ISubmissionPublisher publisher,
+    ModelRouting routing,
     IdempotencyStore idempotency,
     IWorkQueueDepth depth,
     DrainRate drain,
@@ -47,10 +49,27 @@ public sealed class PredictionSubmission(
         var owner = http.HttpContext.User.ApiKeyName();
         var request = submission.Request with { PredictionId = Guid.CreateVersion7(), SubmittedAt = clock.GetUtcNow() };
 
+        // A request naming a model goes to that version's lane, and says which version: the workers need not resolve it again.
+        ModelRouting.Lane? lane = null;
+        if (request.Model is { } model)
+        {
+            (lane, var problem) = routing.Route(model);
+            if (lane is null)
+            {
+                metrics.Submission("rejected");
+                return RequestParameters.Invalid(new Dictionary<string, string[]> { ["model"] = [$"{problem}."] });
+            }
+
+            request = request with { Model = $"{lane.Model.Name}:{lane.Model.Version}" };
+        }
+
         if (key is not null)
         {
-            // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request.
-            var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
+            // The deadline is left out: a retry that recomputes "now + 5 s" is still the same request. The model, when
+            // named, as given: a retry that names the model alone is the same request after a new version too.
+            var fingerprint = submission.Request.Model is { } named
+                ? string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}:{named}")
+                : string.Create(CultureInfo.InvariantCulture, $"{request.ItemId}:{request.FeatureValue:R}");
             (IdempotencyStore.Outcome Outcome, Guid PredictionId) claim;
 
             // From the claim on, nothing follows the client's connection but the wait for the answer: a claim, publish,
@@ -96,7 +115,7 @@ public sealed class PredictionSubmission(
         var confirmed = false;
         try
         {
-            unpublished = await PublishAsync(request, owner, http.HttpContext);
+            unpublished = await PublishAsync(request, owner, lane, http.HttpContext);
             confirmed = unpublished is null;
         }
         finally
@@ -126,14 +145,19 @@ public sealed class PredictionSubmission(
     /// Publishes the request within <c>Gateway:PublishTimeout</c>, whether or not its client is still there. Null once
     /// the broker confirmed it; else the problem to answer with.
     /// </summary>
-    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, HttpContext http)
+    private async Task<ProblemHttpResult?> PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, HttpContext http)
     {
         using var deadline = new CancellationTokenSource(publishing.Value.PublishTimeout, clock);
         PredictionTracing.Tag(request.PredictionId);
         try
         {
-            await publisher.PublishAsync(request, owner, deadline.Token);
+            await publisher.PublishAsync(request, owner, lane, deadline.Token);
             return null;
+        }
+        catch (LaneMissingException missing)
+        {
+            metrics.Submission("rejected");
+            return SubmissionProblems.ModelNotServed(missing.Lane);
         }
         catch (PublisherRefusedException refused)
         {
@@ -146,10 +170,12 @@ public sealed class PredictionSubmission(
             var maxLength = workQueue.Value.MaxLength;
             if (ex is PublishRefusedException refusal)
             {
-                if (IWorkQueueDepth.IsAtLimit(await depth.ReadAsync(CancellationToken.None), maxLength))
+                if (IWorkQueueDepth.IsAtLimit(await depth.ReadAsync(lane?.Queue ?? Topology.WorkQueue, CancellationToken.None), maxLength))
                 {
                     metrics.Submission("throttled");
-                    return SubmissionProblems.WorkQueueFull(http, maxLength, drain.RetryAfterSeconds(maxLength));
+                    return lane is null || lane.Queue == Topology.WorkQueue
+                        ? SubmissionProblems.WorkQueueFull(http, maxLength, drain.RetryAfterSeconds(maxLength))
+                        : SubmissionProblems.LaneFull(http, lane, maxLength, drain.RetryAfterSeconds(maxLength));
                 }
 
                 // A refusal while the queue is not full: a quorum queue between leaders, say, or a channel that will

@@ -29,6 +29,12 @@ public static class ProblemTypes
     public const string PublisherRefused = "tag:predictions.gateway,2026:publisher-refused";
 
     /// <summary>
+    /// The request names a model version the catalog has but no worker serves: the broker has no lane for it. Nothing was
+    /// stored. Its <c>errors.model</c> names the version.
+    /// </summary>
+    public const string ModelNotServed = "tag:predictions.gateway,2026:model-not-served";
+
+    /// <summary>
     /// The results store (<c>ConnectionStrings:Results</c>) is locked, read-only, full or gone: a submission refused for it published nothing.
     /// </summary>
     public const string StoreUnavailable = "tag:predictions.gateway,2026:store-unavailable";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Predictions.Gateway.Routing;
 using Predictions.Messaging.Broker;
 
 namespace Predictions.Gateway.Api;
@@ -35,6 +36,32 @@ internal static class SubmissionProblems
             title: "Too many predictions are waiting",
             detail: $"The work queue is full ({maxLength} requests waiting); the request was not stored. Submit it again after Retry-After.");
     }
+
+    /// <summary>The lane's queue is at <c>WorkQueue:MaxLength</c>: the other models' lanes may still have room.</summary>
+    public static ProblemHttpResult LaneFull(HttpContext http, ModelRouting.Lane lane, int maxLength, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            type: ProblemTypes.WorkQueueFull,
+            title: "Too many predictions are waiting for this model",
+            detail: $"The lane of model {lane.Model.Name}:{lane.Model.Version} is full ({maxLength} requests waiting in {lane.Queue}); "
+                + "the request was not stored. Submit it again after Retry-After.");
+    }
+
+    /// <summary>No queue is bound for the lane: no worker has ever served that model version.</summary>
+    public static ProblemHttpResult ModelNotServed(ModelRouting.Lane lane) => TypedResults.Problem(
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        type: ProblemTypes.ModelNotServed,
+        title: "No worker serves this model",
+        detail: $"No worker serves model {lane.Model.Name}:{lane.Model.Version}; the request was not stored.",
+        extensions: new Dictionary<string, object?>
+        {
+            ["errors"] = new Dictionary<string, string[]>
+            {
+                ["model"] = [$"no worker serves {lane.Model.Name}:{lane.Model.Version}: name another version, or none for the latest."],
+            },
+        });
 
     /// <summary>The broker refused the request while the work queue had room: nothing was stored.</summary>
     public static ProblemHttpResult BrokerRefused(HttpContext http)

@@ -7,8 +7,8 @@ namespace Predictions.Gateway.Backpressure;
 /// </summary>
 public interface IWorkQueueDepth
 {
-    /// <summary>The number of requests waiting, or null when the broker cannot say right now.</summary>
-    Task<long?> ReadAsync(CancellationToken cancellationToken);
+    /// <summary>The number of requests waiting in <paramref name="queue"/> (a lane), or null when the broker cannot say right now.</summary>
+    Task<long?> ReadAsync(string queue, CancellationToken cancellationToken);
 
     /// <summary>
     /// True when <paramref name="depth"/> is at <paramref name="maxLength"/>, give or take the 1% the workers may

@@ -1,4 +1,3 @@
-using Predictions.Messaging;
 using Predictions.Messaging.Health;
 
 namespace Predictions.Gateway.Backpressure;
@@ -9,13 +8,13 @@ public sealed class WorkQueueDepth(IQueueProbe probe) : IWorkQueueDepth
     // Asked on the publish path: a broker too slow to answer in this time is as good as one that cannot.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    public async Task<long?> ReadAsync(CancellationToken cancellationToken)
+    public async Task<long?> ReadAsync(string queue, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         try
         {
-            return await probe.ReadyMessagesAsync(Topology.WorkQueue, timeout.Token);
+            return await probe.ReadyMessagesAsync(queue, timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,5 @@
 using Predictions.Contracts;
+using Predictions.Gateway.Routing;
 
 namespace Predictions.Gateway.Publishing;
 
@@ -7,10 +8,11 @@ public interface ISubmissionPublisher
 {
     /// <summary>
     /// Returns once the broker confirmed <paramref name="request"/> stored, with <paramref name="owner"/> (the API key's
-    /// name, null for none) in <c>Topology.OwnerHeader</c>. Throws <see cref="PublishRefusedException"/>
-    /// when the broker refused it; after any other exception, whether the broker has it is unknown.
+    /// name, null for none) in <c>Topology.OwnerHeader</c>: in <paramref name="lane"/>, or the default lane when null.
+    /// Throws <see cref="PublishRefusedException"/> when the broker refused it, <see cref="LaneMissingException"/> when
+    /// no queue is bound for the lane; after any other exception, whether the broker has it is unknown.
     /// </summary>
-    Task PublishAsync(PredictionRequest request, string? owner, CancellationToken cancellationToken);
+    Task PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken);
 
     /// <summary>
     /// The broker refused a request although the work queue has room: publish no more on the channel that was refused.

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using MassTransit.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
+using Predictions.Gateway.Routing;
 using Predictions.Messaging;
 using Predictions.Messaging.Broker;
 using Predictions.Messaging.Requests;
@@ -40,14 +41,15 @@ public sealed class SubmissionPublisher(
     private readonly CancellationTokenSource _stopping = new();
     private IChannel? _channel;
 
-    public async Task PublishAsync(PredictionRequest request, string? owner, CancellationToken cancellationToken)
+    public async Task PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken)
     {
         var channel = await OpenUntilAsync(cancellationToken);
         var id = request.PredictionId.ToString("D");
-        using var span = PredictionTracing.Source.StartActivity($"{Topology.Submissions} send", ActivityKind.Producer);
+        var (exchange, routingKey) = lane is null ? (Topology.Submissions, string.Empty) : (Topology.Lanes, lane.RoutingKey);
+        using var span = PredictionTracing.Source.StartActivity($"{exchange} send", ActivityKind.Producer);
         span?.SetTag("messaging.system", "rabbitmq")
             .SetTag("messaging.operation.type", "send")
-            .SetTag("messaging.destination.name", Topology.Submissions)
+            .SetTag("messaging.destination.name", exchange)
             .SetTag("messaging.message.id", id)
             .SetTag(PredictionTracing.PredictionIdTag, id);
 
@@ -76,12 +78,17 @@ public sealed class SubmissionPublisher(
         try
         {
             // Mandatory: should the exchange have lost its binding, the broker returns the request rather than drop it.
-            await channel.BasicPublishAsync(Topology.Submissions, string.Empty, mandatory: true, properties,
+            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties,
                 JsonSerializer.SerializeToUtf8Bytes(request, Json), cancellationToken);
         }
         catch (PublishException ex) when (!ex.IsReturn)
         {
             throw new PublishRefusedException(channel, ex);
+        }
+        catch (PublishException ex) when (lane is not null)
+        {
+            // A lane appears when a worker serving it first starts: until then the broker routes it nowhere.
+            throw new LaneMissingException(lane, ex);
         }
         catch (PublishException ex)
         {

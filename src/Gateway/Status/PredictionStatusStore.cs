@@ -172,7 +172,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
             return new(
                 outcome.PredictionId.ToString(), summary.Status, outcome.ItemId, outcome.FeatureValue,
                 completed is null ? null : JsonSerializer.Serialize(completed.Metadata), completed?.Prediction, summary.Error,
-                Text(outcome.SubmittedAt), Text(summary.FinishedAt), completed?.Model?.Name, completed?.Model?.Version, summary.Worker);
+                Text(outcome.SubmittedAt), Text(summary.FinishedAt), outcome.Model?.Name, outcome.Model?.Version, summary.Worker);
         }
 
         public PredictionRecord ToRecord() => new(

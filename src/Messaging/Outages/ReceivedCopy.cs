@@ -16,6 +16,25 @@ public static class ReceivedCopy
             context.Message,
             Pipe.Execute<SendContext<T>>(send => Copy(context.ReceiveContext, send, headers)));
 
+    /// <summary>
+    /// A copy as the other overload makes, to a direct exchange by <paramref name="routingKey"/>, mandatory: when
+    /// no queue is bound for the key, the broker returns it and this throws <see cref="MessageReturnedException"/>.
+    /// </summary>
+    public static Task SendCopyAsync<T>(this ConsumeContext<T> context, string directExchange, string routingKey)
+        where T : class =>
+        context.SendCancellableAsync(
+            new Uri($"exchange:{directExchange}?type=direct"),
+            context.Message,
+            Pipe.Execute<SendContext<T>>(send =>
+            {
+                Copy(context.ReceiveContext, send, _ => { });
+                send.SetRoutingKey(routingKey);
+                if (send.TryGetPayload(out RabbitMqSendContext? rabbit))
+                {
+                    rabbit.Mandatory = true;
+                }
+            }));
+
     /// <summary>The queue the message was received from: the last segment of the endpoint's address.</summary>
     public static string QueueName(this ReceiveContext received) =>
         received.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? received.InputAddress.ToString();

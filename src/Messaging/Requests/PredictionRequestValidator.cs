@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Predictions.Contracts;
+using Predictions.Messaging.Catalog;
 
 namespace Predictions.Messaging.Requests;
 
@@ -30,6 +31,7 @@ public static class PredictionRequestValidator
     {
         [nameof(PredictionRequest.ItemId)] = new(Required: "an integer item id", Example: 123),
         [nameof(PredictionRequest.FeatureValue)] = new(Required: "a finite number", Example: 5.0),
+        [nameof(PredictionRequest.Model)] = new(Shape: ModelReference.Shape, Example: "item-scorer"),
         [nameof(PredictionRequest.Deadline)] = new(
             Shape: "an ISO 8601 date and time string with its offset (for example 2026-01-31T12:00:05Z)", Example: "2026-01-31T12:00:05Z"),
     };
@@ -58,6 +60,10 @@ public static class PredictionRequestValidator
             else if (field.Get?.Invoke(request) is double value && !double.IsFinite(value))
             {
                 errors[field.Name] = [NotFinite];
+            }
+            else if (field.Name == Name(nameof(PredictionRequest.Model)) && request.Model is { } model && !ModelReference.TryParse(model, out _))
+            {
+                errors[field.Name] = [$"must be {ModelReference.Shape}."];
             }
         }
 

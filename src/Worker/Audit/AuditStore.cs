@@ -82,7 +82,7 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
             return new(
                 e.PredictionId.ToString(), summary.Status, e.ItemId, e.FeatureValue,
                 completed is null ? null : JsonSerializer.Serialize(completed.Metadata),
-                completed?.Prediction, summary.Error, e.Worker, completed?.Model?.Name, completed?.Model?.Version,
+                completed?.Prediction, summary.Error, e.Worker, e.Model?.Name, e.Model?.Version,
                 Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
                 Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
                 Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(summary.FinishedAt)!, Text(now)!);

@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Predictions.Messaging;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 
 namespace Predictions.Worker.CrashRecovery;
 
@@ -17,12 +17,13 @@ public static class CrashRecoveryExtensions
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            var journal = InferenceJournal.Open(options.JournalFile, options.MaxConcurrency, options.MaxBatchSize);
+            var maxBatchSize = services.GetRequiredService<ServedLanes>().All.Max(lane => lane.MaxBatchSize ?? options.MaxBatchSize);
+            var journal = InferenceJournal.Open(options.JournalFile, options.MaxConcurrency, maxBatchSize);
             if (journal.Suspects.Count > 0)
             {
                 services.GetRequiredService<ILogger<InferenceJournal>>().LogWarning(
-                    "The previous worker died while computing {Suspects}: each is computed again alone, from {SuspectQueue}",
-                    string.Join(", ", journal.Suspects), Topology.SuspectQueue);
+                    "The previous worker died while computing {Suspects}: each is computed again alone, from its lane's suspect queue",
+                    string.Join(", ", journal.Suspects));
             }
 
             return journal;

@@ -3,6 +3,7 @@ using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outcomes;
 using Predictions.Messaging.Requests;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Telemetry;
 
@@ -17,6 +18,7 @@ namespace Predictions.Worker.CrashRecovery;
 /// </summary>
 public sealed class PoisonedRequestConsumer(
     WorkerIdentity worker,
+    ServedLanes lanes,
     WorkerMetrics metrics,
     TimeProvider clock,
     ILogger<PoisonedRequestConsumer> logger) : IConsumer<PredictionRequest>
@@ -34,7 +36,8 @@ public sealed class PoisonedRequestConsumer(
         logger.LogError(
             "Prediction {PredictionId} crashed the worker each time it was computed; failed and set aside in {PoisonQueue}",
             request.PredictionId, Topology.PoisonQueue);
-        await context.PublishOutcomeAsync(request.Failed(worker, new PredictionTimings { ReceivedAt = now }, now, Reason));
-        metrics.Outcome("failed");
+        var model = lanes.Choose(request, queue: null).Model;
+        await context.PublishOutcomeAsync(request.Failed(worker, new PredictionTimings { ReceivedAt = now }, now, Reason, model));
+        metrics.Outcome("failed", model);
     }
 }

@@ -6,6 +6,7 @@ using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.CrashRecovery;
@@ -16,7 +17,7 @@ namespace Predictions.Worker.CrashRecovery;
 /// queue to be computed alone; one counted as often as allowed is set aside uncomputed, whichever copy of it comes.
 /// </summary>
 public sealed class SuspectFilter(
-    InferenceJournal journal, IOptions<WorkQueueOptions> workQueue, WorkerIdentity worker, ILogger<SuspectFilter> logger)
+    InferenceJournal journal, ServedLanes lanes, IOptions<WorkQueueOptions> workQueue, WorkerIdentity worker, ILogger<SuspectFilter> logger)
     : IFilter<ConsumeContext<PredictionRequest>>
 {
     public async Task Send(ConsumeContext<PredictionRequest> context, IPipe<ConsumeContext<PredictionRequest>> next)
@@ -34,14 +35,14 @@ public sealed class SuspectFilter(
         {
             await SetAsideAsync(context, $"in the model each of the {crashes} times a worker died", crashes);
         }
-        else if (queue == Topology.SuspectQueue && returns > limits.SuspectDeliveryLimit)
+        else if (lanes.IsSuspectQueue(queue) && returns > limits.SuspectDeliveryLimit)
         {
             // The larger count, so that a replay carrying it is forgiven what the journal counted too.
             await SetAsideAsync(context, $"returned {returns} times to {queue}", Math.Max(crashes, returns));
         }
-        else if (queue == Topology.WorkQueue && (crashes > 0 || returns > limits.DeliveryLimit))
+        else if (lanes.ForQueue(queue) is { } lane && queue == lane.Queue && (crashes > 0 || returns > limits.DeliveryLimit))
         {
-            await MoveAsync(context, crashes > 0 ? "in the model when a worker died" : $"returned {returns} times to {queue}");
+            await MoveAsync(context, lane.SuspectQueue, crashes > 0 ? "in the model when a worker died" : $"returned {returns} times to {queue}");
         }
         else
         {
@@ -59,9 +60,9 @@ public sealed class SuspectFilter(
     /// Times the broker returned the request to <paramref name="queue"/>. A request RabbitMQ dead-lettered to the suspect
     /// queue may bring the work queue's count; the broker counted those returns, so its limit there bounds it.
     /// </summary>
-    private static int ReturnsTo(string queue, ReceiveContext received) =>
-        queue == Topology.SuspectQueue
-        && BrokerCounts.LastDeadLetteredFrom(received, Topology.WorkQueue)
+    private int ReturnsTo(string queue, ReceiveContext received) =>
+        lanes.ForQueue(queue) is { } lane && queue == lane.SuspectQueue
+        && BrokerCounts.LastDeadLetteredFrom(received, lane.Queue)
         && !received.TransportHeaders.TryGetHeader(Topology.SuspectHeader, out _)
             ? 0
             : BrokerCounts.AcquiredBefore(received);
@@ -78,13 +79,13 @@ public sealed class SuspectFilter(
             "Prediction {PredictionId} set aside in {PoisonQueue}, uncomputed: {Reason}", context.PredictionId(), Topology.PoisonQueue, reason);
     }
 
-    private async Task MoveAsync(ConsumeContext<PredictionRequest> context, string reason)
+    private async Task MoveAsync(ConsumeContext<PredictionRequest> context, string suspectQueue, string reason)
     {
-        await context.SendCopyAsync(Topology.SuspectQueue, headers =>
+        await context.SendCopyAsync(suspectQueue, headers =>
         {
             BrokerCounts.LeaveOff(headers);
             headers.Set(Topology.SuspectHeader, $"{reason}; moved by {worker.Name}");
         });
-        logger.LogWarning("Prediction {PredictionId} moved to {SuspectQueue}: {Reason}", context.PredictionId(), Topology.SuspectQueue, reason);
+        logger.LogWarning("Prediction {PredictionId} moved to {SuspectQueue}: {Reason}", context.PredictionId(), suspectQueue, reason);
     }
 }

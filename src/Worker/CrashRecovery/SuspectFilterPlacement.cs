@@ -1,20 +1,20 @@
 using MassTransit;
 using Predictions.Contracts;
-using Predictions.Messaging;
+using Predictions.Worker.Lanes;
 
 namespace Predictions.Worker.CrashRecovery;
 
 /// <summary>
-/// Puts the <see cref="SuspectFilter"/> on the work queue and the suspect queue, in their request consumers' own
+/// Puts the <see cref="SuspectFilter"/> on every lane's work queue and suspect queue, in their request consumers' own
 /// pipes: after the endpoint's retries and the consumer's concurrency limit, just before the consumer runs, so a
 /// suspect waits for a slot like any request and a failed move is retried like a failed prediction. MassTransit calls
 /// this for each endpoint before it adds the endpoint's consumers.
 /// </summary>
-public sealed class SuspectFilterPlacement(SuspectFilter filter) : IConfigureReceiveEndpoint
+public sealed class SuspectFilterPlacement(SuspectFilter filter, ServedLanes lanes) : IConfigureReceiveEndpoint
 {
     public void Configure(string name, IReceiveEndpointConfigurator configurator)
     {
-        if (name is Topology.WorkQueue or Topology.SuspectQueue)
+        if (lanes.IsWorkQueue(name) || lanes.IsSuspectQueue(name))
         {
             configurator.ConnectConsumerConfigurationObserver(new RequestConsumers(filter));
         }

@@ -8,6 +8,7 @@ namespace Predictions.Worker.CrashRecovery;
 /// Computes a suspect request exactly as <see cref="PredictionRequestConsumer"/> does; only its endpoint
 /// differs (<see cref="SuspectRequestConsumerDefinition"/>): one request at a time, a small delivery limit.
 /// </summary>
+[ExcludeFromConfigureEndpoints]
 public sealed class SuspectRequestConsumer(PredictionRequestConsumer consumer) : IConsumer<PredictionRequest>
 {
     public Task Consume(ConsumeContext<PredictionRequest> context) => consumer.Consume(context);

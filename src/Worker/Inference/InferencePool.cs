@@ -1,34 +1,42 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Predictions.Contracts;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Inference;
 
 /// <summary>
-/// Dedicated threads that run the blocking model call, so however slow the model, the thread pool serving the broker
-/// connection and the awaited I/O is never starved.
+/// Dedicated threads that run the blocking model calls of every lane, so however slow a model, the thread pool serving
+/// the broker connection and the awaited I/O is never starved. Lanes share the threads by weight (<c>Models:Shares</c>):
+/// a lane with requests in the worker keeps its share free for them (⌊threads × share ÷ all shares⌋), and the threads
+/// no such lane reserves go to whichever lane has the fewest running for its share. A thread runs one lane's batch at a
+/// time, so never more than <c>Inference:MaxConcurrency</c> inferences run at once, whatever the lanes.
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
-    private readonly IPredictionModel _model;
+    private readonly ServedLanes _lanes;
     private readonly InferenceJournal _journal;
     private readonly WorkerMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly ILogger<InferencePool> _logger;
-    private readonly int _maxBatchSize;
     private readonly TimeSpan _maxBatchDelay;
-    private readonly BlockingCollection<WorkItem> _queue = [];
+    private readonly object _lock = new();
+    private readonly Queue<WorkItem>[] _waiting;
+    private readonly int[] _running;
+    private readonly int[] _expected;
+    private readonly int[] _minimum;
+    private readonly int[] _batchSizes;
     private readonly Thread[] _threads;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _running;
+    private bool _completed;
+    private int _queued;
+    private int _threadsRunning;
     private int _busy;
     private int _engaged;
 
     public InferencePool(
-        IPredictionModel model,
+        ServedLanes lanes,
         InferenceJournal journal,
         IOptions<InferenceOptions> options,
         WorkerMetrics metrics,
@@ -36,20 +44,25 @@ public sealed class InferencePool : IHostedService, IDisposable
         ILogger<InferencePool> logger)
     {
         var inference = options.Value;
-        if (inference.MaxBatchSize > 1 && !model.SupportsBatching)
+        _batchSizes = [.. lanes.All.Select(lane => lane.MaxBatchSize ?? inference.MaxBatchSize)];
+        foreach (var lane in lanes.All.Where(lane => _batchSizes[lane.Index] > 1 && !lane.Model.SupportsBatching))
         {
             throw new InvalidOperationException(
-                $"{InferenceOptions.Section}:MaxBatchSize is {inference.MaxBatchSize}, "
-                + $"but the model '{model.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
+                $"{InferenceOptions.Section}:MaxBatchSize is {_batchSizes[lane.Index]}, "
+                + $"but the model '{lane.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
         }
 
-        _model = model;
+        _lanes = lanes;
         _journal = journal;
         _metrics = metrics;
         _clock = clock;
         _logger = logger;
-        _maxBatchSize = inference.MaxBatchSize;
         _maxBatchDelay = inference.MaxBatchDelay;
+        _waiting = [.. lanes.All.Select(_ => new Queue<WorkItem>())];
+        _running = new int[lanes.All.Count];
+        _expected = new int[lanes.All.Count];
+        var shares = lanes.All.Sum(lane => lane.Share);
+        _minimum = [.. lanes.All.Select(lane => inference.MaxConcurrency * lane.Share / shares)];
         _threads = new Thread[inference.MaxConcurrency];
         for (var i = 0; i < _threads.Length; i++)
         {
@@ -62,33 +75,66 @@ public sealed class InferencePool : IHostedService, IDisposable
 
     public int MaxConcurrency => _threads.Length;
 
-    /// <summary>The model this pool runs.</summary>
-    public ModelIdentity Model => _model.Identity;
+    /// <summary>The lanes whose models this pool runs.</summary>
+    public IReadOnlyList<ServedLane> Lanes => _lanes.All;
 
-    /// <summary>Threads running the model right now.</summary>
+    /// <summary>Threads running a model right now.</summary>
     public int Busy => Volatile.Read(ref _busy);
 
     /// <summary>Inferences waiting for a thread.</summary>
-    public int Queued => _queue.Count;
+    public int Queued => Volatile.Read(ref _queued);
 
-    public bool IsRunning => Volatile.Read(ref _running) > 0 && !_queue.IsAddingCompleted;
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _threadsRunning > 0 && !_completed;
+            }
+        }
+    }
+
+    /// <summary>Inputs one model call of <paramref name="lane"/> may take.</summary>
+    public int MaxBatchSizeOf(ServedLane lane) => _batchSizes[lane.Index];
+
+    /// <summary>The threads <paramref name="lane"/> is guaranteed while it has requests in the worker.</summary>
+    public int MinimumOf(ServedLane lane) => _minimum[lane.Index];
 
     /// <summary>
-    /// Queues one inference and completes when a pool thread has run it. With a deadline, the inference is
-    /// not started once it has passed (<see cref="DeadlinePassedException"/>), and a thread gathering a batch
-    /// stops waiting for more inputs <c>Inference:MaxBatchDelay</c> before it, so batching never makes it late.
+    /// Says a request of <paramref name="lane"/> is in the worker (awaiting its metadata, say) until the scope is
+    /// disposed: while one is, the lane's guaranteed threads are kept for it, not lent to other lanes.
     /// </summary>
-    public Task<InferenceOutcome> PredictAsync(Guid predictionId, ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    public ExpectedScope Expect(ServedLane lane)
+    {
+        lock (_lock)
+        {
+            _expected[lane.Index]++;
+        }
+
+        return new ExpectedScope(this, lane.Index);
+    }
+
+    /// <summary>
+    /// Queues one inference in <paramref name="lane"/> and completes when a pool thread has run it. With a deadline, the
+    /// inference is not started once it has passed (<see cref="DeadlinePassedException"/>), and a thread gathering a
+    /// batch stops waiting for more inputs <c>Inference:MaxBatchDelay</c> before it, so batching never makes it late.
+    /// </summary>
+    public Task<InferenceOutcome> PredictAsync(
+        ServedLane lane, Guid predictionId, ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var item = new WorkItem(predictionId, input, deadline, _clock.GetUtcNow(), cancellationToken);
-        try
+        lock (_lock)
         {
-            _queue.Add(item, CancellationToken.None);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new InferencePoolStoppedException(cancellationToken);
+            if (_completed)
+            {
+                throw new InferencePoolStoppedException(cancellationToken);
+            }
+
+            _waiting[lane.Index].Enqueue(item);
+            _queued++;
+            Monitor.PulseAll(_lock);
         }
 
         return item.Task;
@@ -102,16 +148,23 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
 
         _logger.LogInformation(
-            "Inference pool started with {Threads} threads running model {Model} {Version}, batches of up to {MaxBatchSize}",
-            _threads.Length, _model.Identity.Name, _model.Identity.Version, _maxBatchSize);
+            "Inference pool started with {Threads} threads for {Lanes} (guaranteed threads: {Minimums})",
+            _threads.Length, string.Join(", ", _lanes.All), string.Join(", ", _minimum));
         return Task.CompletedTask;
     }
 
     /// <summary>Takes no new work, lets the threads finish what is queued, and waits for them within the host's shutdown timeout.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.CompleteAdding();
-        if (Volatile.Read(ref _running) == 0)
+        bool running;
+        lock (_lock)
+        {
+            _completed = true;
+            running = _threadsRunning > 0;
+            Monitor.PulseAll(_lock);
+        }
+
+        if (!running)
         {
             return;
         }
@@ -129,38 +182,133 @@ public sealed class InferencePool : IHostedService, IDisposable
 
     public void Dispose()
     {
-        if (!_queue.IsAddingCompleted)
+        lock (_lock)
         {
-            _queue.CompleteAdding();
+            _completed = true;
+            Monitor.PulseAll(_lock);
         }
     }
 
     private void Serve(int thread)
     {
-        Interlocked.Increment(ref _running);
+        lock (_lock)
+        {
+            _threadsRunning++;
+        }
+
         try
         {
-            var batch = new List<WorkItem>(_maxBatchSize);
-            foreach (var first in _queue.GetConsumingEnumerable())
+            var batch = new List<WorkItem>();
+            while (Take() is ({ } lane, { } first))
             {
                 Interlocked.Increment(ref _engaged);
                 try
                 {
-                    Gather(first, batch);
-                    Run(thread, batch);
+                    Gather(lane, first, batch);
+                    Run(thread, lane, batch);
                 }
                 finally
                 {
                     batch.Clear();
                     Interlocked.Decrement(ref _engaged);
+                    Release(lane);
                 }
             }
         }
         finally
         {
-            if (Interlocked.Decrement(ref _running) == 0)
+            lock (_lock)
             {
-                _stopped.TrySetResult();
+                if (--_threadsRunning == 0)
+                {
+                    _stopped.TrySetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>The next lane to run and its oldest input, waiting for one; nulls once stopped and drained.</summary>
+    private (ServedLane? Lane, WorkItem? First) Take()
+    {
+        lock (_lock)
+        {
+            while (true)
+            {
+                if (Pick() is { } index)
+                {
+                    var item = _waiting[index].Dequeue();
+                    _queued--;
+                    _running[index]++;
+                    return (_lanes.All[index], item);
+                }
+
+                if (_completed && _queued == 0)
+                {
+                    return (null, null);
+                }
+
+                Monitor.Wait(_lock);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Of the lanes with inputs waiting, the one with the fewest threads for its share, among those a thread may go to
+    /// without taking one that another lane with requests in the worker is guaranteed. Called under the lock.
+    /// </summary>
+    private int? Pick()
+    {
+        var free = _threads.Length - _running.Sum();
+        int? best = null;
+        for (var lane = 0; lane < _waiting.Length; lane++)
+        {
+            if (_waiting[lane].Count == 0 || (!_completed && free - 1 < ReservedBesides(lane)))
+            {
+                continue;
+            }
+
+            // (running + 1) ÷ share, compared without division.
+            if (best is not { } other
+                || (long)(_running[lane] + 1) * _lanes.All[other].Share < (long)(_running[other] + 1) * _lanes.All[lane].Share)
+            {
+                best = lane;
+            }
+        }
+
+        return best;
+    }
+
+    private int ReservedBesides(int lane)
+    {
+        var reserved = 0;
+        for (var other = 0; other < _waiting.Length; other++)
+        {
+            if (other != lane && (_expected[other] > 0 || _waiting[other].Count > 0))
+            {
+                reserved += Math.Max(0, _minimum[other] - _running[other]);
+            }
+        }
+
+        return reserved;
+    }
+
+    private void Release(ServedLane lane)
+    {
+        lock (_lock)
+        {
+            _running[lane.Index]--;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    private void Unexpect(int lane)
+    {
+        lock (_lock)
+        {
+            // The last request of a lane gone: the threads kept for it may go to other lanes.
+            if (--_expected[lane] == 0)
+            {
+                Monitor.PulseAll(_lock);
             }
         }
     }
@@ -171,7 +319,7 @@ public sealed class InferencePool : IHostedService, IDisposable
     /// <c>MaxBatchDelay</c> before the earliest deadline in it, whichever comes first. With <c>MaxBatchSize=1</c>
     /// it takes <paramref name="first"/> alone.
     /// </summary>
-    private void Gather(WorkItem first, List<WorkItem> batch)
+    private void Gather(ServedLane lane, WorkItem first, List<WorkItem> batch)
     {
         var flushAt = DateTimeOffset.MaxValue;
         var item = first;
@@ -187,7 +335,7 @@ public sealed class InferencePool : IHostedService, IDisposable
             }
 
             // An empty batch goes back to waiting for work without a time limit.
-            if (batch.Count == 0 || batch.Count >= _maxBatchSize || Next(flushAt) is not { } next)
+            if (batch.Count == 0 || batch.Count >= _batchSizes[lane.Index] || Next(lane, flushAt) is not { } next)
             {
                 return;
             }
@@ -196,22 +344,30 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The next waiting input, waiting for one until <paramref name="flushAt"/>; null if none came.</summary>
-    private WorkItem? Next(DateTimeOffset flushAt)
+    /// <summary>The lane's next waiting input, waiting for one until <paramref name="flushAt"/>; null if none came.</summary>
+    private WorkItem? Next(ServedLane lane, DateTimeOffset flushAt)
     {
-        if (_queue.TryTake(out var item))
+        var waiting = _waiting[lane.Index];
+        lock (_lock)
         {
-            return item;
-        }
+            while (true)
+            {
+                if (waiting.TryDequeue(out var item))
+                {
+                    _queued--;
+                    return item;
+                }
 
-        // An idle thread would take the next input at once: waiting for it here would only delay this batch.
-        if (Volatile.Read(ref _engaged) < _threads.Length)
-        {
-            return null;
-        }
+                // An idle thread would take the next input at once: waiting for it here would only delay this batch.
+                var wait = flushAt - _clock.GetUtcNow();
+                if (Volatile.Read(ref _engaged) < _threads.Length || _completed || wait <= TimeSpan.Zero)
+                {
+                    return null;
+                }
 
-        var wait = flushAt - _clock.GetUtcNow();
-        return wait > TimeSpan.Zero && _queue.TryTake(out item, wait) ? item : null;
+                Monitor.Wait(_lock, wait);
+            }
+        }
     }
 
     /// <summary>Adds the item to the batch unless nobody awaits it any more or its deadline has passed.</summary>
@@ -241,7 +397,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         return true;
     }
 
-    private void Run(int thread, List<WorkItem> batch)
+    private void Run(int thread, ServedLane lane, List<WorkItem> batch)
     {
         var startedAt = _clock.GetUtcNow();
         batch.RemoveAll(item => item.Task.IsCompleted || Expire(item, startedAt));
@@ -253,11 +409,11 @@ public sealed class InferencePool : IHostedService, IDisposable
         Interlocked.Increment(ref _busy);
         try
         {
-            if (batch.Count == 1 || !TryRunBatch(thread, batch, startedAt))
+            if (batch.Count == 1 || !TryRunBatch(thread, lane, batch, startedAt))
             {
                 foreach (var item in batch)
                 {
-                    RunAlone(thread, item);
+                    RunAlone(thread, lane, item);
                 }
             }
         }
@@ -268,15 +424,15 @@ public sealed class InferencePool : IHostedService, IDisposable
     }
 
     /// <summary>One model call for the whole batch; false if it threw, so that each input is tried alone and only the one at fault fails.</summary>
-    private bool TryRunBatch(int thread, List<WorkItem> batch, DateTimeOffset startedAt)
+    private bool TryRunBatch(int thread, ServedLane lane, List<WorkItem> batch, DateTimeOffset startedAt)
     {
         _journal.Enter(thread, [.. batch.Select(item => item.PredictionId)]);
-        using var span = WorkerTracing.StartBatch(batch.ConvertAll(item => item.Trace), _model.Identity);
+        using var span = WorkerTracing.StartBatch(batch.ConvertAll(item => item.Trace), lane.Identity);
         try
         {
-            var predictions = Predict(batch.ConvertAll(item => item.Input));
+            var predictions = Predict(lane, batch.ConvertAll(item => item.Input));
             var completedAt = _clock.GetUtcNow();
-            _metrics.ModelCall(batch.Count);
+            _metrics.ModelCall(batch.Count, lane.Identity);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Complete(predictions[i], startedAt, completedAt, batch.Count);
@@ -286,7 +442,7 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "A batch of {Count} inputs failed in the model; computing each alone", batch.Count);
+            _logger.LogWarning(ex, "A batch of {Count} inputs failed in the model {Model}; computing each alone", batch.Count, lane);
             return false;
         }
         finally
@@ -295,14 +451,14 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private void RunAlone(int thread, WorkItem item)
+    private void RunAlone(int thread, ServedLane lane, WorkItem item)
     {
         var startedAt = _clock.GetUtcNow();
         _journal.Enter(thread, [item.PredictionId]);
         try
         {
-            var prediction = Predict([item.Input])[0];
-            _metrics.ModelCall(1);
+            var prediction = Predict(lane, [item.Input])[0];
+            _metrics.ModelCall(1, lane.Identity);
             item.Complete(prediction, startedAt, _clock.GetUtcNow(), batchSize: 1);
         }
         catch (Exception ex)
@@ -315,15 +471,29 @@ public sealed class InferencePool : IHostedService, IDisposable
         }
     }
 
-    private IReadOnlyList<double> Predict(List<ModelInput> inputs)
+    private static IReadOnlyList<double> Predict(ServedLane lane, List<ModelInput> inputs)
     {
-        var predictions = _model.Predict(inputs);
+        var predictions = lane.Model.Predict(inputs);
         return predictions.Count == inputs.Count
             ? predictions
             : throw new InvalidOperationException($"The model returned {predictions.Count} predictions for {inputs.Count} inputs.");
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>A request of a lane in the worker, until disposed (<see cref="Expect"/>).</summary>
+    public sealed class ExpectedScope(InferencePool pool, int lane) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                pool.Unexpect(lane);
+            }
+        }
+    }
 
     private sealed class WorkItem
     {

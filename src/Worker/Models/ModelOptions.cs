@@ -83,7 +83,7 @@ public sealed class ModelOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(Path))
         {
             yield return new ValidationResult(
-                "Model:Path is required when Model:Backend is Onnx: the .onnx file, e.g. models/doubling.onnx.", [nameof(Path)]);
+                "Model:Path is required when Model:Backend is Onnx: the .onnx file, e.g. models/doubling/2/model.onnx.", [nameof(Path)]);
         }
 
         if (FeatureNames.Any(string.IsNullOrWhiteSpace))

@@ -4,7 +4,7 @@ using Predictions.Contracts;
 namespace Predictions.Worker.Models;
 
 /// <summary>
-/// The lesson's model: <c>prediction = 2 × featureValue</c>, after <c>Model:SimulatedCost</c> of
+/// The lesson's model: <c>prediction = 2 × featureValue</c> (a catalog's may use another factor), after <c>Model:SimulatedCost</c> of
 /// blocking work: sleeping (the default) or computing on a core (<c>Model:SimulatedCostKind=Cpu</c>).
 /// For fault tests it can crash the process on one chosen input (<c>Model:SimulatedCrashFeatureValue</c>, which
 /// the worker refuses without <c>Model:AllowFaultInjection</c>).
@@ -14,10 +14,18 @@ public sealed class SimulatedModel : IPredictionModel
     private readonly TimeSpan _sleep;
     private readonly long _cpuIterations;
     private readonly double? _crashOn;
+    private readonly double _factor;
 
     public SimulatedModel(IOptions<ModelOptions> options)
+        : this(new ModelIdentity { Name = "simulated", Version = "1" }, options.Value, factor: 2)
     {
-        var model = options.Value;
+    }
+
+    /// <summary>A catalog's simulated model: <paramref name="model"/> gives its cost, and the fault-injection settings.</summary>
+    public SimulatedModel(ModelIdentity identity, ModelOptions model, double factor)
+    {
+        Identity = identity;
+        _factor = factor;
         _crashOn = model.SimulatedCrashFeatureValue;
         if (model.SimulatedCostKind == SimulatedCostKind.Cpu)
         {
@@ -30,7 +38,7 @@ public sealed class SimulatedModel : IPredictionModel
         }
     }
 
-    public ModelIdentity Identity { get; } = new() { Name = "simulated", Version = "1" };
+    public ModelIdentity Identity { get; }
 
     // Its cost is per input: a batch would take as long as the inputs one after another.
     public bool SupportsBatching => false;
@@ -51,6 +59,6 @@ public sealed class SimulatedModel : IPredictionModel
 
         // 0 × the work's result keeps the work from being optimised away without changing the answer.
         var work = _cpuIterations > 0 ? CpuWork.Run(_cpuIterations) : 0;
-        return (2 * input.FeatureValue) + (0 * work);
+        return (_factor * input.FeatureValue) + (0 * work);
     }
 }

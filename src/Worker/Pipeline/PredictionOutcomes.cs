@@ -46,7 +46,13 @@ public static class PredictionOutcomes
         };
 
     public static PredictionFailed Failed(
-        this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset failedAt, string error) => new()
+        this PredictionRequest request,
+        WorkerIdentity worker,
+        PredictionTimings timings,
+        DateTimeOffset failedAt,
+        string error,
+        ModelIdentity? model)
+        => new()
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,
@@ -54,13 +60,15 @@ public static class PredictionOutcomes
             SubmittedAt = request.SubmittedAt,
             Worker = worker.Name,
             Timings = timings,
+            Model = model,
             Error = error,
             FailedAt = failedAt,
         };
 
     /// <summary>The request's deadline passed before inference started; only a request with a deadline expires.</summary>
     public static PredictionExpired Expired(
-        this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset expiredAt) => new()
+        this PredictionRequest request, WorkerIdentity worker, PredictionTimings timings, DateTimeOffset expiredAt, ModelIdentity model)
+        => new()
         {
             PredictionId = request.PredictionId,
             ItemId = request.ItemId,
@@ -68,6 +76,7 @@ public static class PredictionOutcomes
             SubmittedAt = request.SubmittedAt,
             Worker = worker.Name,
             Timings = timings,
+            Model = model,
             Deadline = request.Deadline!.Value,
             ExpiredAt = expiredAt,
         };

@@ -1,10 +1,12 @@
 using System.Globalization;
 using MassTransit;
 using Predictions.Contracts;
+using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
 using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
 using Predictions.Worker.Telemetry;
@@ -19,9 +21,11 @@ namespace Predictions.Worker.Pipeline;
 /// still fails then is failed by <see cref="RequestOutcomeFilter"/>. A request whose deadline passes before a
 /// pool thread starts it becomes <see cref="PredictionExpired"/>, never computed.
 /// </summary>
+[ExcludeFromConfigureEndpoints]
 public sealed class PredictionRequestConsumer(
     MetadataWait metadataWait,
     InferencePool pool,
+    ServedLanes lanes,
     WorkerIdentity worker,
     WorkerMetrics metrics,
     TimeProvider clock,
@@ -34,10 +38,22 @@ public sealed class PredictionRequestConsumer(
         var cancellationToken = context.CancellationToken;
         var timings = new PredictionTimings { ReceivedAt = clock.GetUtcNow() };
 
+        var choice = lanes.Choose(request, context.ReceiveContext.QueueName());
+        if (choice.Lane is not { } lane)
+        {
+            await ForwardAsync(context, request, choice, timings);
+            return;
+        }
+
+        // From here on the lane's guaranteed share of the pool is kept for this request.
+        using var expected = pool.Expect(lane);
+        var model = lane.Identity;
+        WorkerTracing.TagModel(model);
+
         // A request that waited past its deadline in the queue costs neither a fetch nor a thread.
         if (request.Deadline <= timings.ReceivedAt)
         {
-            await PublishExpiredAsync(context, request, timings);
+            await PublishExpiredAsync(context, request, model, timings);
             return;
         }
 
@@ -53,7 +69,7 @@ public sealed class PredictionRequestConsumer(
             }
             catch (ItemMetadataException ex)
             {
-                await PublishFailedAsync(context, request, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
+                await PublishFailedAsync(context, request, model, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
                 return;
             }
             catch (OutageOutlastedException ex)
@@ -64,7 +80,7 @@ public sealed class PredictionRequestConsumer(
             catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // The deadline passed during the fetch: stop waiting for an answer that can no longer be used.
-                await PublishExpiredAsync(context, request, timings);
+                await PublishExpiredAsync(context, request, model, timings);
                 return;
             }
         }
@@ -75,7 +91,7 @@ public sealed class PredictionRequestConsumer(
         if (metadata.FirstOrDefault(feature => !double.IsFinite(feature.Value)) is { Key: { } feature, Value: var value })
         {
             var unreadable = new UnreadableMetadataException(request.ItemId, feature, value.ToString(CultureInfo.InvariantCulture));
-            await PublishFailedAsync(context, request, unreadable.Message, timings);
+            await PublishFailedAsync(context, request, model, unreadable.Message, timings);
             return;
         }
 
@@ -83,11 +99,11 @@ public sealed class PredictionRequestConsumer(
         try
         {
             outcome = await pool.PredictAsync(
-                request.PredictionId, new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
+                lane, request.PredictionId, new ModelInput(request.FeatureValue, metadata), request.Deadline, cancellationToken);
         }
         catch (DeadlinePassedException ex)
         {
-            await PublishExpiredAsync(context, request, timings with { InferenceQueuedAt = ex.QueuedAt });
+            await PublishExpiredAsync(context, request, model, timings with { InferenceQueuedAt = ex.QueuedAt });
             return;
         }
         catch (InferencePoolStoppedException)
@@ -100,7 +116,7 @@ public sealed class PredictionRequestConsumer(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Model rejected prediction {PredictionId}", request.PredictionId);
-            await PublishFailedAsync(context, request, $"inference failed: {ex.Message}", timings);
+            await PublishFailedAsync(context, request, model, $"inference failed: {ex.Message}", timings);
             return;
         }
 
@@ -111,21 +127,21 @@ public sealed class PredictionRequestConsumer(
             InferenceCompletedAt = outcome.CompletedAt,
         };
 
-        InferenceTracing.Record(request.PredictionId, outcome, pool.Model);
+        InferenceTracing.Record(request.PredictionId, outcome, model);
 
         // Computing it again would give the same answer: it fails now, once, rather than after every retry.
         if (!double.IsFinite(outcome.Prediction))
         {
-            await PublishFailedAsync(context, request,
-                $"the model {pool.Model.Name} {pool.Model.Version} answered {outcome.Prediction.ToString(CultureInfo.InvariantCulture)}, "
+            await PublishFailedAsync(context, request, model,
+                $"the model {model.Name} {model.Version} answered {outcome.Prediction.ToString(CultureInfo.InvariantCulture)}, "
                 + "which is not a finite number, for this input",
                 timings);
             return;
         }
 
-        await context.PublishOutcomeAsync(request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, pool.Model));
-        metrics.Stages(timings, request.SubmittedAt, outcome.TakenAt);
-        metrics.Outcome("completed");
+        await context.PublishOutcomeAsync(request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, model));
+        metrics.Stages(timings, request.SubmittedAt, model, outcome.TakenAt);
+        metrics.Outcome("completed", model);
     }
 
     /// <summary>Cancelled when the request's deadline passes, timed by the same clock that reads it.</summary>
@@ -156,21 +172,48 @@ public sealed class PredictionRequestConsumer(
         return context.Message with { PredictionId = id!.Value };
     }
 
-    private async Task PublishExpiredAsync(ConsumeContext<PredictionRequest> context, PredictionRequest request, PredictionTimings timings)
+    /// <summary>
+    /// A request for a model this worker does not serve: on to its lane when the catalog has it (failed when no worker ever
+    /// made that lane), else failed with the reason.
+    /// </summary>
+    private async Task ForwardAsync(
+        ConsumeContext<PredictionRequest> context, PredictionRequest request, LaneChoice choice, PredictionTimings timings)
+    {
+        if (choice.Elsewhere is not { } model)
+        {
+            await PublishFailedAsync(context, request, null, choice.Problem!, timings);
+            return;
+        }
+
+        try
+        {
+            await context.SendCopyAsync(Topology.Lanes, LaneNames.RoutingKey(model));
+            logger.LogDebug("Prediction {PredictionId} forwarded to the lane of {Model} {Version}", request.PredictionId, model.Name, model.Version);
+            metrics.Outcome("forwarded", model);
+        }
+        catch (MessageReturnedException)
+        {
+            await PublishFailedAsync(context, request, model,
+                $"no worker serves model {model.Name}:{model.Version}: its lane {LaneNames.Queue(model, isDefault: false)} does not exist", timings);
+        }
+    }
+
+    private async Task PublishExpiredAsync(
+        ConsumeContext<PredictionRequest> context, PredictionRequest request, ModelIdentity model, PredictionTimings timings)
     {
         logger.LogInformation(
             "Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
-        await context.PublishOutcomeAsync(request.Expired(worker, timings, clock.GetUtcNow()));
-        metrics.Stages(timings, request.SubmittedAt);
-        metrics.Outcome("expired");
+        await context.PublishOutcomeAsync(request.Expired(worker, timings, clock.GetUtcNow(), model));
+        metrics.Stages(timings, request.SubmittedAt, model);
+        metrics.Outcome("expired", model);
     }
 
     private async Task PublishFailedAsync(
-        ConsumeContext<PredictionRequest> context, PredictionRequest request, string error, PredictionTimings timings)
+        ConsumeContext<PredictionRequest> context, PredictionRequest request, ModelIdentity? model, string error, PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
-        await context.PublishOutcomeAsync(request.Failed(worker, timings, clock.GetUtcNow(), error));
-        metrics.Stages(timings, request.SubmittedAt);
-        metrics.Outcome("failed");
+        await context.PublishOutcomeAsync(request.Failed(worker, timings, clock.GetUtcNow(), error, model));
+        metrics.Stages(timings, request.SubmittedAt, model);
+        metrics.Outcome("failed", model);
     }
 }

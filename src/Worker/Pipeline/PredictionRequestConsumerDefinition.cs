@@ -1,48 +1,24 @@
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Configuration;
-using Microsoft.Extensions.Options;
 using Predictions.Contracts;
-using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
 using Predictions.ServiceDefaults.Resilience;
-using Predictions.Worker.Inference;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
 
-/// <summary>The work queue, what it accepts, how many requests a worker takes at once, and what is retried.</summary>
+/// <summary>
+/// What a lane's endpoints accept and retry. The lanes' queues, prefetch and concurrency are set per lane by
+/// <c>LaneEndpoints</c>, which is why the consumer is left out of MassTransit's own endpoint configuration.
+/// </summary>
 public sealed class PredictionRequestConsumerDefinition : ConsumerDefinition<PredictionRequestConsumer>
 {
-    private readonly int _maxInFlight;
-    private readonly WorkQueueOptions _workQueue;
-
-    public PredictionRequestConsumerDefinition(
-        IOptions<WorkerOptions> worker, IOptions<InferenceOptions> inference, IOptions<WorkQueueOptions> workQueue)
-    {
-        _workQueue = workQueue.Value;
-        _maxInFlight = worker.Value.MaxInFlightFor(inference.Value.MaxConcurrency, inference.Value.MaxBatchSize);
-        EndpointName = Topology.WorkQueue;
-        ConcurrentMessageLimit = _maxInFlight;
-    }
-
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<PredictionRequestConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-        {
-            Topology.ConfigureWorkQueue(rabbit, _workQueue);
-            rabbit.PrefetchCount = _maxInFlight;
-
-            // Declared before consuming, so nothing the queue dead-letters is ever unroutable.
-            rabbit.BindDeadLetterQueue(Topology.SuspectQueue, Topology.SuspectQueue, queue => Topology.ConfigureSuspectQueue(queue, _workQueue));
-        }
-
-        ConfigureRequests(endpointConfigurator, context);
-    }
+        IRegistrationContext context) => ConfigureRequests(endpointConfigurator, context);
 
     /// <summary>What every endpoint that computes requests shares: the formats it reads and what it retries.</summary>
     internal static void ConfigureRequests(IReceiveEndpointConfigurator endpointConfigurator, IRegistrationContext context)

@@ -2,6 +2,7 @@ using MassTransit;
 using Predictions.Contracts;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -10,7 +11,8 @@ namespace Predictions.Worker.Pipeline;
 /// Publishes <see cref="PredictionFailed"/> for a request that fails once its retries are spent, whatever the reason, so it ends
 /// with one outcome; one whose failure cannot be published goes back to the broker unacknowledged instead of vanishing.
 /// </summary>
-public sealed class RequestOutcomeFilter(WorkerIdentity worker, WorkerMetrics metrics, TimeProvider clock, ILogger<RequestOutcomeFilter> logger)
+public sealed class RequestOutcomeFilter(
+    WorkerIdentity worker, ServedLanes lanes, WorkerMetrics metrics, TimeProvider clock, ILogger<RequestOutcomeFilter> logger)
     : IFilter<ConsumeContext<PredictionRequest>>
 {
     public async Task Send(ConsumeContext<PredictionRequest> context, IPipe<ConsumeContext<PredictionRequest>> next)
@@ -30,8 +32,9 @@ public sealed class RequestOutcomeFilter(WorkerIdentity worker, WorkerMetrics me
             var now = clock.GetUtcNow();
             var reason = $"the worker could not compute it ({ex.GetType().Name}: {ex.Message}); "
                 + $"it was set aside in {context.ReceiveContext.QueueName()}_error for an operator";
+            var model = lanes.Choose(context.Message, context.ReceiveContext.QueueName()).Model;
             var failed = (context.Message with { PredictionId = predictionId })
-                .Failed(worker, new PredictionTimings { ReceivedAt = now }, now, reason);
+                .Failed(worker, new PredictionTimings { ReceivedAt = now }, now, reason, model);
             try
             {
                 await context.PublishOutcomeAsync(failed);
@@ -45,7 +48,7 @@ public sealed class RequestOutcomeFilter(WorkerIdentity worker, WorkerMetrics me
 
             logger.LogError(
                 ex, "Prediction {PredictionId} failed after its retries; published as failed and moved to the error queue", predictionId);
-            metrics.Outcome("failed");
+            metrics.Outcome("failed", model);
             throw;
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Predictions.Contracts;
 
@@ -61,41 +62,64 @@ public sealed class WorkerMetrics
         return new ActiveScope(_active);
     }
 
-    public void Outcome(string outcome) =>
-        _outcomes.Add(1, new KeyValuePair<string, object?>("prediction.outcome", outcome));
+    /// <summary>
+    /// Counts a prediction that ended here, by outcome: completed, failed, expired, rejected (unreadable), or forwarded (to
+    /// another model's lane), with the model when it is known.
+    /// </summary>
+    public void Outcome(string outcome, ModelIdentity? model = null)
+    {
+        var tags = ModelTags(model);
+        tags.Add("prediction.outcome", outcome);
+        _outcomes.Add(1, tags);
+    }
 
-    /// <summary>One call of the model, with <paramref name="batchSize"/> inputs.</summary>
-    public void ModelCall(int batchSize) => _batchSize.Record(batchSize);
+    /// <summary>One call of <paramref name="model"/>, with <paramref name="batchSize"/> inputs.</summary>
+    public void ModelCall(int batchSize, ModelIdentity model) => _batchSize.Record(batchSize, ModelTags(model));
 
     /// <summary>
     /// Records every stage the timings show; a stage that did not run is skipped. When a pool thread took the
     /// prediction (<paramref name="takenAt"/>), the wait for the model splits into the wait for a thread and
     /// the wait for the batch to fill.
     /// </summary>
-    public void Stages(PredictionTimings timings, DateTimeOffset? submittedAt, DateTimeOffset? takenAt = null)
+    public void Stages(PredictionTimings timings, DateTimeOffset? submittedAt, ModelIdentity? model, DateTimeOffset? takenAt = null)
     {
-        Stage("broker_wait", submittedAt, timings.ReceivedAt);
-        Stage("metadata", timings.MetadataStartedAt, timings.MetadataCompletedAt);
+        Stage("broker_wait", submittedAt, timings.ReceivedAt, model);
+        Stage("metadata", timings.MetadataStartedAt, timings.MetadataCompletedAt, model);
         if (takenAt is null)
         {
-            Stage("pool_wait", timings.InferenceQueuedAt, timings.InferenceStartedAt);
+            Stage("pool_wait", timings.InferenceQueuedAt, timings.InferenceStartedAt, model);
         }
         else
         {
-            Stage("pool_wait", timings.InferenceQueuedAt, takenAt);
-            Stage("batch_wait", takenAt, timings.InferenceStartedAt);
+            Stage("pool_wait", timings.InferenceQueuedAt, takenAt, model);
+            Stage("batch_wait", takenAt, timings.InferenceStartedAt, model);
         }
 
-        Stage("inference", timings.InferenceStartedAt, timings.InferenceCompletedAt);
+        Stage("inference", timings.InferenceStartedAt, timings.InferenceCompletedAt, model);
     }
 
-    private void Stage(string stage, DateTimeOffset? start, DateTimeOffset? end)
+    private void Stage(string stage, DateTimeOffset? start, DateTimeOffset? end, ModelIdentity? model)
     {
         // A publisher's clock may run ahead of ours: a negative broker wait says nothing, so it is not recorded.
         if (start is { } s && end is { } e && e >= s)
         {
-            _stageDuration.Record((e - s).TotalSeconds, new KeyValuePair<string, object?>("prediction.stage", stage));
+            var tags = ModelTags(model);
+            tags.Add("prediction.stage", stage);
+            _stageDuration.Record((e - s).TotalSeconds, tags);
         }
+    }
+
+    // Every series per model version: Prometheus shows them as model_name and model_version labels.
+    private static TagList ModelTags(ModelIdentity? model)
+    {
+        var tags = default(TagList);
+        if (model is not null)
+        {
+            tags.Add(WorkerTracing.ModelNameTag, model.Name);
+            tags.Add(WorkerTracing.ModelVersionTag, model.Version);
+        }
+
+        return tags;
     }
 
     public readonly struct ActiveScope(UpDownCounter<long> active) : IDisposable

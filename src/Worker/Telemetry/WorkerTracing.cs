@@ -15,6 +15,10 @@ public static class WorkerTracing
     /// <summary>Whether the metadata span that is current was answered from the cache or fetched.</summary>
     public static void MetadataCache(bool hit) => Activity.Current?.SetTag(MetadataCacheTag, hit ? "hit" : "miss");
 
+    /// <summary>Names the model on the span that is current: the consume span of a request, once its lane is known.</summary>
+    public static void TagModel(ModelIdentity model) =>
+        Activity.Current?.SetTag(ModelNameTag, model.Name).SetTag(ModelVersionTag, model.Version);
+
     /// <summary>
     /// One model call for several predictions, in the trace of the first that is sampled, linked to the consume span
     /// of every one of them, so each trace can find the call that computed it. Null when none is sampled.

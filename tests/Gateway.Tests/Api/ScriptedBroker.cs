@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Publishing;
+using Predictions.Gateway.Routing;
 using Predictions.Messaging.Broker;
 
 namespace Predictions.Gateway.Tests.Api;
@@ -58,9 +59,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     /// <summary>Ends every publish held so far, and those held from now on, as <paramref name="reply"/> says.</summary>
     public void Release(Reply reply) => _held.TrySetResult(reply);
 
-    public Task<long?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Depth);
+    public Task<long?> ReadAsync(string queue, CancellationToken cancellationToken) => Task.FromResult(Depth);
 
-    public async Task PublishAsync(PredictionRequest request, string? owner, CancellationToken cancellationToken)
+    public async Task PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken)
     {
         Attempts.Enqueue(request.PredictionId);
 

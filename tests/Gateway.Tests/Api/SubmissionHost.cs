@@ -13,6 +13,7 @@ using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
+using Predictions.Gateway.Routing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
 using Predictions.Messaging;
@@ -70,6 +71,7 @@ public sealed class SubmissionHost : IAsyncDisposable
         builder.AddStatusStore();
         builder.AddIdempotency();
         builder.AddBackpressure();
+        builder.AddModelRouting();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddOptions<WorkQueueOptions>().Configure(options => options.MaxLength = WorkQueueMaxLength);
         // The real publisher binds its own setting; this stand-in still needs it for the submission's deadline.

@@ -27,7 +27,7 @@ public sealed class ModelFileStartupTests
             ["ConnectionStrings__Audit"] = "Data Source=:memory:",
             ["Probes__Url"] = $"http://127.0.0.1:{Ports.Free()}/",
             ["Model__Backend"] = "Onnx",
-            ["Model__Path"] = "models/doubling.onnx",
+            ["Model__Path"] = "models/doubling/2/model.onnx",
             [variable] = value == "garbage.onnx" ? garbage : value,
         }, folder.FullName);
         await using var _ = process;

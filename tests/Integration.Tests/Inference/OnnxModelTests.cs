@@ -7,7 +7,7 @@ using Predictions.Messaging;
 
 namespace Predictions.Integration.Tests.Inference;
 
-/// <summary>A worker serving <c>models/doubling.onnx</c> through ONNX Runtime answers exactly as the simulated model does.</summary>
+/// <summary>A worker serving <c>models/doubling/2/model.onnx</c> through ONNX Runtime answers exactly as the simulated model does.</summary>
 [Collection(BrokerCollection.Name)]
 public sealed partial class OnnxModelTests(BrokerFixture fixture)
 {
@@ -19,7 +19,7 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
     private static readonly Dictionary<string, string> DoublingModel = new()
     {
         ["Model:Backend"] = "Onnx",
-        ["Model:Path"] = "models/doubling.onnx",
+        ["Model:Path"] = "models/doubling/2/model.onnx",
         ["Metadata:SimulatedLatency"] = "00:00:00.05",
     };
 

@@ -12,11 +12,11 @@ public static class Settings
         ["Model:SimulatedCost"] = "00:00:00.1",
     };
 
-    /// <summary>The worker serving <c>models/item-scorer.onnx</c> over the item's features, with quick simulated metadata.</summary>
+    /// <summary>The worker serving <c>models/item-scorer/1/model.onnx</c> over the item's features, with quick simulated metadata.</summary>
     public static readonly IReadOnlyDictionary<string, string> ItemScorer = new Dictionary<string, string>
     {
         ["Model:Backend"] = "Onnx",
-        ["Model:Path"] = "models/item-scorer.onnx",
+        ["Model:Path"] = "models/item-scorer/1/model.onnx",
         ["Model:Features:0"] = "featureValue",
         ["Model:Features:1"] = "category",
         ["Model:Features:2"] = "price",

@@ -49,6 +49,7 @@ internal static class CrashRecoveryHost
         builder.Services.AddRetryPolicy(RetryPolicies.OutageWaits);
         builder.Services.AddSingleton(metadata);
         builder.Services.AddSingleton(model);
+        builder.Services.AddSingleton(TestLanes.One(model));
         builder.Services.AddSingleton<SentRequests>();
         builder.Services.AddSendObserver(services => services.GetRequiredService<SentRequests>());
         builder.Services.AddMassTransitTestHarness(bus =>
@@ -58,6 +59,8 @@ internal static class CrashRecoveryHost
             {
                 bus.AddConsumer<SuspectRequestConsumer, SuspectRequestConsumerDefinition>();
             }
+
+            bus.UsingInMemory((context, cfg) => TestLanes.ConfigureEndpoints(context, cfg, consumesSuspects));
         });
         return builder.Build();
     }

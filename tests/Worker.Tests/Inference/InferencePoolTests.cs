@@ -228,7 +228,7 @@ public sealed class InferencePoolTests
     {
         using var meters = Meters();
         var refused = Assert.Throws<InvalidOperationException>(() => new InferencePool(
-            new ObservingModel(TimeSpan.Zero), InferenceJournalTests.Scratch(1),
+            TestLanes.One(new ObservingModel(TimeSpan.Zero), maxBatchSize: 8), InferenceJournalTests.Scratch(1),
             Options.Create(new InferenceOptions { MaxConcurrency = 1, MaxBatchSize = 8 }),
             new WorkerMetrics(meters.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<InferencePool>.Instance));
 
@@ -249,8 +249,16 @@ public sealed class InferencePoolTests
         };
         var metrics = new WorkerMetrics((meters ?? Meters()).GetRequiredService<IMeterFactory>());
         var pool = new InferencePool(
-            model, journal, Options.Create(options), metrics, clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
+            TestLanes.One(model), journal, Options.Create(options), metrics, clock ?? TimeProvider.System, NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
     }
+}
+
+/// <summary>One inference in the pool's only lane.</summary>
+internal static class OneLanePool
+{
+    public static Task<InferenceOutcome> PredictAsync(
+        this InferencePool pool, Guid predictionId, ModelInput input, DateTimeOffset? deadline, CancellationToken cancellationToken) =>
+        pool.PredictAsync(pool.Lanes[0], predictionId, input, deadline, cancellationToken);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Telemetry;
@@ -95,7 +96,7 @@ public sealed class FaultInjectionTests : IDisposable
         builder.Logging.AddFakeLogging();
         builder.AddWorkerTelemetry();
         builder.AddPipeline();
-        builder.AddModel();
+        builder.AddLanes();
         builder.AddInference();
         builder.AddCrashRecovery();
         return builder.Build();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Tests.Models;
@@ -92,7 +93,7 @@ public sealed class LegacyModelSettingsTests
         builder.Configuration.AddInMemoryCollection(first);
         builder.Configuration.AddInMemoryCollection(later ?? []);
         builder.Logging.AddFakeLogging();
-        builder.AddModel();
+        builder.AddLanes();
         return builder.Build();
     }
 }

@@ -25,8 +25,8 @@ public sealed class PredictionOutcomesTests
         PredictionOutcome[] outcomes =
         [
             Request.Completed(Worker, Timings, Now, new Dictionary<string, double>(), 5, model),
-            Request.Failed(Worker, Timings, Now, "unknown item 17"),
-            Request.Expired(Worker, Timings, Now),
+            Request.Failed(Worker, Timings, Now, "unknown item 17", model),
+            Request.Expired(Worker, Timings, Now, model),
         ];
 
         Assert.All(outcomes, outcome =>
@@ -37,6 +37,7 @@ public sealed class PredictionOutcomesTests
             Assert.Equal(Request.SubmittedAt, outcome.SubmittedAt);
             Assert.Equal("host/42", outcome.Worker);
             Assert.Same(Timings, outcome.Timings);
+            Assert.Equal(model, outcome.Model);
         });
     }
 
@@ -47,8 +48,8 @@ public sealed class PredictionOutcomesTests
         var model = new ModelIdentity { Name = "m", Version = "1" };
 
         var completed = Request.Completed(Worker, Timings, Now, metadata, 5, model);
-        var failed = Request.Failed(Worker, Timings, Now.AddSeconds(1), "unknown item 17");
-        var expired = Request.Expired(Worker, Timings, Now.AddSeconds(2));
+        var failed = Request.Failed(Worker, Timings, Now.AddSeconds(1), "unknown item 17", model: null);
+        var expired = Request.Expired(Worker, Timings, Now.AddSeconds(2), model);
 
         Assert.Equal((metadata, 5.0, model, Now), (completed.Metadata, completed.Prediction, completed.Model, completed.CompletedAt));
         Assert.Equal(("unknown item 17", Now.AddSeconds(1)), (failed.Error, failed.FailedAt));

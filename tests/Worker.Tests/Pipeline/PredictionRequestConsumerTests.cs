@@ -356,6 +356,7 @@ public sealed class PredictionRequestConsumerTests
             .AddTransient<MetadataWait>()
             .AddSingleton(metadata)
             .AddSingleton(model)
+            .AddSingleton(TestLanes.One(model))
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(new WorkerIdentity("test-worker"))
             .AddSingleton(InferenceJournalTests.Scratch(2))
@@ -367,7 +368,11 @@ public sealed class PredictionRequestConsumerTests
         services.AddRetryPolicy(RetryPolicies.Requests);
         services.AddRetryPolicy(RetryPolicies.OutageWaits);
         services.Configure<MassTransitHostOptions>(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(1));
-        services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>());
+        services.AddMassTransitTestHarness(bus =>
+        {
+            bus.AddConsumer<PredictionRequestConsumer, PredictionRequestConsumerDefinition>();
+            bus.UsingInMemory((context, cfg) => TestLanes.ConfigureEndpoints(context, cfg));
+        });
         return services.BuildServiceProvider(validateScopes: true);
     }
 

@@ -39,7 +39,7 @@ public sealed class OnnxModel : IPredictionModel, IDisposable
     {
         if (string.IsNullOrWhiteSpace(options.Path))
         {
-            throw new InvalidModelException("Model:Path is required when Model:Backend is Onnx: the .onnx file, e.g. models/doubling.onnx.");
+            throw new InvalidModelException("Model:Path is required when Model:Backend is Onnx: the .onnx file, e.g. models/doubling/2/model.onnx.");
         }
 
         var path = System.IO.Path.GetFullPath(options.Path, contentRoot);

@@ -3,7 +3,7 @@ using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Tests.Models.Onnx;
 
-/// <summary><c>models/doubling.onnx</c> is the simulated model in ONNX: the very same doubles.</summary>
+/// <summary><c>models/doubling/2/model.onnx</c> is the simulated model in ONNX: the very same doubles.</summary>
 public sealed class DoublingModelTests
 {
     private static readonly double[] Values = [0.1, -3.7, 1e10, 1e-300, 0, -0.0, 5, 1.5, 0.3, -1e300, double.Epsilon, 123456.789];

@@ -3,7 +3,7 @@ using Predictions.Worker.Models;
 
 namespace Predictions.Worker.Tests.Models.Onnx;
 
-/// <summary><c>models/item-scorer.onnx</c> under ONNX Runtime against the scores numpy computed when it was built.</summary>
+/// <summary><c>models/item-scorer/1/model.onnx</c> under ONNX Runtime against the scores numpy computed when it was built.</summary>
 public sealed class ItemScorerTests
 {
     // float32 all through; the runtimes may sum in another order.

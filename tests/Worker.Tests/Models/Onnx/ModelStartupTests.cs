@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
 using Predictions.Worker.Models.Onnx;
 
@@ -90,8 +91,8 @@ public sealed class ModelStartupTests : IDisposable
 
     private IHost Build(Dictionary<string, string?> settings)
     {
-        File.Copy(Path.Combine(ShippedModels.Folder, "doubling.onnx"), Path.Combine(_folder.FullName, "doubling.onnx"), overwrite: true);
-        File.Copy(Path.Combine(ShippedModels.Folder, "item-scorer.onnx"), Path.Combine(_folder.FullName, "item-scorer.onnx"), overwrite: true);
+        File.Copy(Path.Combine(ShippedModels.Folder, "doubling", "2", "model.onnx"), Path.Combine(_folder.FullName, "doubling.onnx"), overwrite: true);
+        File.Copy(Path.Combine(ShippedModels.Folder, "item-scorer", "1", "model.onnx"), Path.Combine(_folder.FullName, "item-scorer.onnx"), overwrite: true);
         var builder = Host.CreateApplicationBuilder(
             new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -101,7 +102,7 @@ public sealed class ModelStartupTests : IDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddOptions<ModelOptions>().Configure(options => options.SimulatedCost = TimeSpan.Zero);
-        builder.AddModel();
+        builder.AddLanes();
         return builder.Build();
     }
 }

@@ -12,10 +12,10 @@ public static class ShippedModels
     public static readonly string[] ItemScorerFeatures = ["featureValue", "category", "price", "popularity"];
 
     public static OnnxModel Doubling(string? name = null, string? version = null) =>
-        Load(new ModelOptions { Backend = ModelBackend.Onnx, Path = "doubling.onnx", Name = name, Version = version });
+        Load(new ModelOptions { Backend = ModelBackend.Onnx, Path = "doubling/2/model.onnx", Name = name, Version = version });
 
     public static OnnxModel ItemScorer() =>
-        Load(new ModelOptions { Backend = ModelBackend.Onnx, Path = "item-scorer.onnx", Features = ItemScorerFeatures });
+        Load(new ModelOptions { Backend = ModelBackend.Onnx, Path = "item-scorer/1/model.onnx", Features = ItemScorerFeatures });
 
     public static OnnxModel Load(ModelOptions options) => OnnxModel.Load(options, Folder);
 }

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Options;
+using Predictions.Messaging.Catalog;
+using Predictions.Worker.Models;
+using Predictions.Worker.Models.Onnx;
+
+namespace Predictions.Worker.Lanes;
+
+public static class LaneExtensions
+{
+    /// <summary>
+    /// The models the inference pool runs, each in its lane: the catalog's (<c>Models:*</c>) when <c>Models:Default</c> is
+    /// set, else the one model <c>Model:*</c> describes (<c>Model:Backend</c>), in the default lane.
+    /// </summary>
+    public static IHostApplicationBuilder AddLanes(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ModelOptions>()
+            .BindConfiguration(ModelOptions.Section)
+            .Configure<IConfiguration>((options, configuration) => LegacyModelSettings.Bind(configuration, options))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<ModelsOptions>()
+            .BindConfiguration(ModelsOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<LegacyModelSettingsWarning>();
+        builder.Services.AddHostedService<FaultInjectionWarning>();
+
+        // Loads every model before any request is taken: a bad file or manifest stops the worker at start-up.
+        builder.Services.AddHostedService<ModelLoader>();
+
+        if (builder.Configuration.GetSection(ModelsOptions.Section)[nameof(ModelsOptions.Default)] is not null)
+        {
+            builder.Services.AddSingleton(services => FromCatalog(
+                services.GetRequiredService<IOptions<ModelsOptions>>().Value,
+                services.GetRequiredService<IOptions<ModelOptions>>().Value,
+                services.GetRequiredService<IHostEnvironment>().ContentRootPath));
+            return builder;
+        }
+
+        var backend = builder.Configuration.GetSection(ModelOptions.Section).GetValue<ModelBackend?>(nameof(ModelOptions.Backend));
+        if (backend == ModelBackend.Onnx)
+        {
+            builder.Services.AddSingleton<IPredictionModel>(services => OnnxModel.Load(
+                services.GetRequiredService<IOptions<ModelOptions>>().Value,
+                services.GetRequiredService<IHostEnvironment>().ContentRootPath));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IPredictionModel, SimulatedModel>();
+        }
+
+        builder.Services.AddSingleton(services =>
+        {
+            var model = services.GetRequiredService<IPredictionModel>();
+            // Without a catalog, the lane's batches are Inference:MaxBatchSize's.
+            var lane = new ServedLane(0, model, isDefault: true, maxBatchSize: null, share: 1);
+            return new ServedLanes([lane], model.Identity, ModelCatalog.Empty);
+        });
+        return builder;
+    }
+
+    /// <summary>The lanes <c>Models:Serve</c> names (every catalog model's latest version when unset), with their models loaded.</summary>
+    private static ServedLanes FromCatalog(ModelsOptions options, ModelOptions settings, string contentRoot)
+    {
+        var folder = Path.GetFullPath(options.Catalog, contentRoot);
+        var catalog = ModelCatalog.Load(folder);
+        ModelCatalog.Entry Find(string text, string setting)
+        {
+            // Models:Default and Models:Serve are validated as references at start-up.
+            var (entry, problem) = ModelReference.TryParse(text, out var reference)
+                ? catalog.Resolve(reference)
+                : (null, "it is no model reference");
+            return entry ?? throw new InvalidModelException($"{setting} is '{text}', but {problem} (catalog: {folder}).");
+        }
+
+        var defaultEntry = Find(options.Default!, "Models:Default");
+        var served = options.ServeList.Count > 0
+            ? [.. options.ServeList.Select(model => Find(model, "Models:Serve"))]
+            : catalog.Names.Select(name => Find(name, "Models:Serve")).Append(defaultEntry).ToList();
+
+        var lanes = new List<ServedLane>();
+        foreach (var entry in served.DistinctBy(entry => entry.Identity))
+        {
+            var model = CatalogModels.Load(entry, settings);
+            if (entry.Manifest.MaxBatchSize > 1 && !model.SupportsBatching)
+            {
+                throw new InvalidModelException(
+                    $"Model {entry.Identity.Name}:{entry.Identity.Version}: its manifest gives maxBatchSize {entry.Manifest.MaxBatchSize}, "
+                    + "but the model takes one input per call: set maxBatchSize to 1 in a new version.");
+            }
+
+            lanes.Add(new ServedLane(
+                lanes.Count, model, entry.Identity == defaultEntry.Identity, entry.Manifest.MaxBatchSize, options.ShareOf(entry.Identity.Name)));
+        }
+
+        return new ServedLanes(lanes, defaultEntry.Identity, catalog);
+    }
+}
