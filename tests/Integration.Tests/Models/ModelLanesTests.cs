@@ -77,9 +77,11 @@ public sealed class ModelLanesTests(BrokerFixture fixture) : IDisposable
         var forwarded = Guid.NewGuid();
         var notServed = Guid.NewGuid();
         var notKnown = Guid.NewGuid();
-        await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{forwarded}}", "itemId": 1, "featureValue": 5, "model": "tripling"}""");
-        await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{notServed}}", "itemId": 1, "featureValue": 5, "model": "tripling:1"}""");
-        await system.Broker.PublishAsync(Topology.PredictionRequests, $$"""{"predictionId": "{{notKnown}}", "itemId": 1, "featureValue": 5, "model": "nosuch"}""");
+        foreach (var (id, model) in new[] { (forwarded, "tripling"), (notServed, "tripling:1"), (notKnown, "nosuch") })
+        {
+            await system.Broker.PublishAsync(
+                Topology.PredictionRequests, $$"""{"predictionId": "{{id}}", "itemId": 1, "featureValue": 5, "model": "{{model}}"}""");
+        }
 
         var viaAmqp = await system.WaitForOutcomeAsync(forwarded.ToString(), Timeout);
         Assert.Equal("completed", viaAmqp.GetProperty("status").GetString());
@@ -95,9 +97,62 @@ public sealed class ModelLanesTests(BrokerFixture fixture) : IDisposable
         Assert.Contains("nosuch", unknownOverAmqp.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_lane_that_is_full_turns_its_model_away_with_429_while_the_other_lanes_still_accept()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var settings = new Dictionary<string, string>
+        {
+            ["Models:Catalog"] = _catalog.FullName,
+            ["Models:Default"] = "doubling",
+            ["Models:Serve"] = "doubling, tripling",
+            ["WorkQueue:MaxLength"] = "3",
+        };
+
+        // A worker makes the lanes, then leaves: nothing drains them.
+        var worker = await system.StartWorkerAsync(settings);
+        await Eventually.HoldsAsync(
+            async () => (await system.Broker.GetQueueAsync($"{Topology.WorkQueue}.tripling.2"))?.Consumers >= 1,
+            Timeout,
+            () => $"The worker did not consume the tripling:2 lane. Output:\n{worker.Output}");
+        worker.Kill();
+        await worker.WaitForExitAsync(Timeout);
+        await system.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Models:Catalog"] = _catalog.FullName,
+            ["Models:Default"] = "doubling",
+            ["WorkQueue:MaxLength"] = "3",
+        });
+
+        // A quorum queue enforces its limit one message late: it takes the message that fills it past the limit.
+        var accepted = 0;
+        HttpStatusCode full;
+        JsonElement fullBody;
+        while (true)
+        {
+            (full, fullBody) = await SubmitAsync(system, accepted + 1, 5, "tripling");
+            if (full != HttpStatusCode.Accepted || accepted > 10)
+            {
+                break;
+            }
+
+            accepted++;
+        }
+
+        Assert.InRange(accepted, 3, 4);
+        Assert.True(full == HttpStatusCode.TooManyRequests, $"{(int)full} {fullBody}");
+        Assert.Contains($"{Topology.WorkQueue}.tripling.2", fullBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var (other, otherBody) = await SubmitAsync(system, 5, 5, model: null);
+        Assert.True(other == HttpStatusCode.Accepted, $"The default lane refused: {(int)other} {otherBody}");
+        var (named, namedBody) = await SubmitAsync(system, 6, 5, "doubling");
+        Assert.True(named == HttpStatusCode.Accepted, $"The default lane, named, refused: {(int)named} {namedBody}");
+    }
+
     public void Dispose() => _catalog.Delete(recursive: true);
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SubmitAsync(PredictionSystem system, long itemId, double featureValue, string? model)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SubmitAsync(
+        PredictionSystem system, long itemId, double featureValue, string? model)
     {
         using var response = await system.Http.PostAsJsonAsync("/predictions", new { itemId, featureValue, model });
         var text = await response.Content.ReadAsStringAsync();
@@ -110,7 +165,8 @@ public sealed class ModelLanesTests(BrokerFixture fixture) : IDisposable
         foreach (var (name, version, factor) in models)
         {
             var path = Directory.CreateDirectory(Path.Combine(folder.FullName, name, $"{version}")).FullName;
-            File.WriteAllText(Path.Combine(path, "manifest.json"), $$"""{"backend": "Simulated", "factor": {{factor}}, "cost": "00:00:00"}""", Encoding.UTF8);
+            var manifest = $$"""{"backend": "Simulated", "factor": {{factor}}, "cost": "00:00:00"}""";
+            File.WriteAllText(Path.Combine(path, "manifest.json"), manifest, Encoding.UTF8);
         }
 
         return folder;
