@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Predictions.Harness;
+using Predictions.Messaging;
 using RabbitMQ.Client;
 
 namespace Predictions.Integration.Tests.Faults;
@@ -40,6 +41,18 @@ public sealed class BrokerTap
         }
 
         return new BrokerTap(broker, queue);
+    }
+
+    /// <summary>Binds the queue to the model lanes' direct exchange too, for each of <paramref name="routingKeys"/>.</summary>
+    public async Task TapLanesAsync(IEnumerable<string> routingKeys)
+    {
+        var connection = await _broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(Topology.Lanes, ExchangeType.Direct, durable: true, autoDelete: false);
+        foreach (var key in routingKeys)
+        {
+            await channel.QueueBindAsync(Queue, Topology.Lanes, key);
+        }
     }
 
     /// <summary>Takes what arrived since the last call, and returns everything taken so far.</summary>

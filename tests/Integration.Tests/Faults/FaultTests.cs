@@ -64,6 +64,66 @@ public sealed partial class FaultTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_worker_serving_two_lanes_killed_mid_inference_loses_nothing_in_either()
+    {
+        // Two models that answer alike (2 × featureValue, as the ledger checks), each in a lane of its own.
+        var catalog = Directory.CreateTempSubdirectory("catalog-");
+        try
+        {
+            foreach (var name in new[] { "doubling", "twin" })
+            {
+                var version = Directory.CreateDirectory(Path.Combine(catalog.FullName, name, "1")).FullName;
+                await File.WriteAllTextAsync(
+                    Path.Combine(version, "manifest.json"), """{"backend": "Simulated", "factor": 2, "cost": "00:00:00.03"}""");
+            }
+
+            var models = new Dictionary<string, string> { ["Models:Catalog"] = catalog.FullName, ["Models:Default"] = "doubling" };
+            var settings = Model.Concat(models).ToDictionary();
+            await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+            var worker = await system.StartWorkerAsync(settings);
+            await system.StartGatewayAsync(models);
+            var ledger = await Ledger.OpenAsync(system, recomputations: true, lanes: ["twin.1"]);
+
+            // Every other request names the second model; the rest name none and go to the default's lane.
+            await using var load = HttpLoad.Start(
+                system, ledger, maxSubmissions: 2_000, model: sequence => sequence % 2 == 0 ? "twin" : null);
+
+            var kills = 0;
+            for (var landed = 1; landed <= 2; kills++)
+            {
+                Assert.True(kills < 6, $"Only {landed - 1} of {kills} kills landed mid-inference.\n{system.Describe()}");
+                await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
+                await WaitForBusyInferenceAsync(system);
+                load.AssertRunning($"kill {kills + 1}");
+                worker.Kill();
+                await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                worker = await system.StartWorkerAsync(settings);
+                await worker.WaitForOutputAsync(PoolStarted(), Timeout);
+                if (worker.Output.Contains("The previous worker died while computing", StringComparison.Ordinal))
+                {
+                    landed++;
+                }
+            }
+
+            await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
+            await load.StopAsync();
+            await ledger.VerifyAsync(system, Timeout);
+            Assert.False(worker.HasExited, $"The restarted worker exited.\n{system.Describe()}");
+
+            // Both lanes carried work through the kills, and each request was computed by the model it named.
+            var audited = (await system.Audit.ReadAsync()).Where(row => row.Outcome == "completed").ToList();
+            Assert.Contains(audited, row => row.Model == "doubling 1");
+            Assert.Contains(audited, row => row.Model == "twin 1");
+            Assert.All(audited, row => Assert.Equal(row.Prediction / 2 % 2 == 0 ? "twin 1" : "doubling 1", row.Model));
+            Assert.Equal(0u, (await system.Broker.GetQueueAsync($"{Topology.WorkQueue}.twin.1"))?.Messages);
+        }
+        finally
+        {
+            catalog.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_worker_stopped_with_sigterm_under_load_finishes_or_returns_its_work()
     {
         await using var system = await PredictionSystem.CreateAsync(fixture.Broker);

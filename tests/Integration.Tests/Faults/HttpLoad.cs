@@ -21,6 +21,7 @@ public sealed class HttpLoad : IAsyncDisposable
     private readonly bool _timeoutsExpected;
     private readonly GatewayBalancer? _gateways;
     private readonly Task _backlogWatch;
+    private readonly Func<long, string?> _model;
     // Set while more than the allowed backlog of accepted submissions is unfinished.
     private volatile bool _holding;
     /// <summary>How long a client backs off after a 503 or a broken connection before its next submission.</summary>
@@ -38,9 +39,11 @@ public sealed class HttpLoad : IAsyncDisposable
         TimeSpan pause,
         bool timeoutsExpected,
         GatewayBalancer? gateways,
-        Backlog? backlog)
+        Backlog? backlog,
+        Func<long, string?> model)
     {
         _gateways = gateways;
+        _model = model;
         _pause = pause;
         _timeoutsExpected = timeoutsExpected;
         _system = system;
@@ -62,6 +65,7 @@ public sealed class HttpLoad : IAsyncDisposable
     /// and a client timeout fails the test. <paramref name="gateways"/>: the clients spread over several gateways
     /// (else they use the last one started), and a broken connection is recorded as uncertain "… from gateway N".
     /// <paramref name="backlog"/>: the clients hold off while more accepted submissions than it allows are unfinished.
+    /// <paramref name="model"/>: the model each submission names, by its sequence number (none by default).
     /// </summary>
     public static HttpLoad Start(
         PredictionSystem system,
@@ -71,8 +75,10 @@ public sealed class HttpLoad : IAsyncDisposable
         TimeSpan? pause = null,
         bool timeoutsExpected = false,
         GatewayBalancer? gateways = null,
-        Backlog? backlog = null) =>
-        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected, gateways, backlog);
+        Backlog? backlog = null,
+        Func<long, string?>? model = null) =>
+        new(system, ledger, clients, maxSubmissions, pause ?? TimeSpan.FromMilliseconds(40), timeoutsExpected, gateways, backlog,
+            model ?? (_ => null));
 
     /// <summary>
     /// Waits until the ledger holds at least <paramref name="accepted"/> accepted submissions; fails at once if
@@ -149,7 +155,7 @@ public sealed class HttpLoad : IAsyncDisposable
             try
             {
                 using var response = await http.PostAsJsonAsync(
-                    "/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence });
+                    "/predictions", new { itemId = 1 + (sequence % 1000), featureValue = (double)sequence, model = _model(sequence) });
                 var body = await response.Content.ReadAsStringAsync();
                 switch (response.StatusCode)
                 {

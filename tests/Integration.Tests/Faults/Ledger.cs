@@ -45,13 +45,18 @@ public sealed class Ledger
     /// <summary>
     /// Opens the books and the ledger's queues on the system's broker. <paramref name="recomputations"/>:
     /// the test kills a worker or the broker, so a request may be redelivered after it was computed.
+    /// <paramref name="lanes"/>: the routing keys of the model lanes requests are published to besides the default's.
     /// </summary>
-    public static async Task<Ledger> OpenAsync(PredictionSystem system, bool recomputations = false) =>
-        new(
-            await BrokerTap.CreateAsync(system.Broker, RequestsTap, Topology.PredictionRequests, Topology.Submissions),
+    public static async Task<Ledger> OpenAsync(PredictionSystem system, bool recomputations = false, IEnumerable<string>? lanes = null)
+    {
+        var requests = await BrokerTap.CreateAsync(system.Broker, RequestsTap, Topology.PredictionRequests, Topology.Submissions);
+        await requests.TapLanesAsync(lanes ?? []);
+        return new(
+            requests,
             await BrokerTap.CreateAsync(
                 system.Broker, OutcomesTap, Topology.PredictionCompleted, Topology.PredictionFailed, Topology.PredictionExpired),
             recomputations);
+    }
 
     private const string RequestsTap = "ledger-requests";
 
