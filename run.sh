@@ -45,6 +45,15 @@ dotnet build src/Worker -c Release -v quiet -nologo >/dev/null
 dotnet build src/Gateway -c Release -v quiet -nologo >/dev/null
 
 export ConnectionStrings__RabbitMq=$broker
+# Two models out of the box (docs/models.md): requests naming none get doubling:1; the worker also serves every
+# catalog model's latest version (doubling:2, item-scorer:1). The gateway and the worker must agree on the default.
+# Model__Backend set (one model described by Model__*, no catalog) leaves the catalog off.
+if [ -z "${Model__Backend:-}" ] || [ -n "${Models__Default:-}" ]; then
+    export Models__Default=${Models__Default:-doubling:1}
+    models="$Models__Default (the default), and the latest version of every catalog model"
+else
+    models="the one Model__* describes"
+fi
 ConnectionStrings__Audit="Data Source=$PWD/$RUN_DIR/data/audit.db" \
     dotnet src/Worker/bin/Release/net10.0/Predictions.Worker.dll > >(sed -u 's/^/[worker]  /') 2>&1 &
 children+=($!)
@@ -65,7 +74,9 @@ cat <<MSG
   RabbitMQ UI  $ui   (user guest, password guest on a local node)
   Audit rows   $RUN_DIR/data/audit.db, table prediction_audit
 
-  Try:  curl -s -X POST $GATEWAY_URL/predictions -H 'Content-Type: application/json' -d '{"itemId": 123, "featureValue": 5.0}'
+  Models       $models   (docs/models.md)
+
+  Try:  curl -s -X POST $GATEWAY_URL/predictions -H 'Content-Type: application/json' -d '{"itemId": 123, "featureValue": 5.0, "model": "item-scorer"}'
   Ctrl-C stops everything.
 
 MSG
