@@ -31,6 +31,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 
         /// <summary>Refuses the gateway itself, as a broker that refuses its declaration or its publishes does.</summary>
         RefuseGateway,
+
+        /// <summary>Returns the request as unroutable, as the broker does for a lane no queue is bound to.</summary>
+        LaneMissing,
     }
 
     /// <summary>What the broker says when it refuses the gateway.</summary>
@@ -50,6 +53,9 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     /// <summary>Each request the broker confirmed.</summary>
     public ConcurrentQueue<PredictionRequest> Confirmed { get; } = new();
 
+    /// <summary>The lane of every publish attempted, in order: null for the default lane.</summary>
+    public ConcurrentQueue<ModelRouting.Lane?> Lanes { get; } = new();
+
     /// <summary>How many channels the gateway stopped publishing on.</summary>
     public int Distrusted => _channel - 1;
 
@@ -64,6 +70,7 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
     public async Task PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken)
     {
         Attempts.Enqueue(request.PredictionId);
+        Lanes.Enqueue(lane);
 
         // Read before the test hears of the attempt: it may change the answers for the publishes after this one.
         var reply = Answers;
@@ -80,6 +87,8 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
                 throw new PublishRefusedException(channel);
             case Reply.RefuseGateway:
                 throw new PublisherRefusedException(GatewayRefusal, DateTimeOffset.UtcNow);
+            case Reply.LaneMissing when lane is not null:
+                throw new LaneMissingException(lane, new InvalidOperationException("The broker returned the request: NO_ROUTE."));
             case Reply.Fail:
                 throw new InvalidOperationException("The connection to the broker was lost.");
             case Reply.Withhold:

@@ -91,8 +91,12 @@ public sealed class ModelStartupTests : IDisposable
 
     private IHost Build(Dictionary<string, string?> settings)
     {
-        File.Copy(Path.Combine(ShippedModels.Folder, "doubling", "2", "model.onnx"), Path.Combine(_folder.FullName, "doubling.onnx"), overwrite: true);
-        File.Copy(Path.Combine(ShippedModels.Folder, "item-scorer", "1", "model.onnx"), Path.Combine(_folder.FullName, "item-scorer.onnx"), overwrite: true);
+        File.Copy(
+            Path.Combine(ShippedModels.Folder, "doubling", "2", "model.onnx"), Path.Combine(_folder.FullName, "doubling.onnx"), overwrite: true);
+        File.Copy(
+            Path.Combine(ShippedModels.Folder, "item-scorer", "1", "model.onnx"),
+            Path.Combine(_folder.FullName, "item-scorer.onnx"),
+            overwrite: true);
         var builder = Host.CreateApplicationBuilder(
             new HostApplicationBuilderSettings { ContentRootPath = _folder.FullName, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
