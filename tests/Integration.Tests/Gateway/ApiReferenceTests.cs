@@ -62,7 +62,7 @@ public sealed class ApiReferenceTests(BrokerFixture fixture)
         var example = documented.EnumerateObject()
             .Where(p => p.Value.TryGetProperty("examples", out _))
             .ToDictionary(p => p.Name, p => p.Value.GetProperty("examples")[0]);
-        Assert.Equal(["deadline", "featureValue", "itemId"], example.Keys.Order());
+        Assert.Equal(["deadline", "featureValue", "itemId", "model"], example.Keys.Order());
         var read = PredictionRequestJson.Read(JsonSerializer.SerializeToUtf8Bytes(example));
         Assert.True(read.IsValid, read.Describe());
     }

@@ -122,6 +122,6 @@ public sealed partial class OnnxModelTests(BrokerFixture fixture)
     }
 
     // The simulated model doubles too: the log line shows the answers came from the ONNX file.
-    [GeneratedRegex(@"Model doubling version 1 loaded from \S*models/doubling\.onnx")]
+    [GeneratedRegex(@"Model doubling version 1 loaded from \S*models/doubling/2/model\.onnx")]
     private static partial Regex LoadedDoubling();
 }
