@@ -25,6 +25,14 @@ public sealed class InferenceOptions
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
+    /// With several lanes (<c>Models:Shares</c>): how long a lane's share of the threads stays kept for it after its last
+    /// request left the worker, before the threads are lent to other lanes. A client that sends its next request within
+    /// it finds its share free, not behind another lane's long inference; a lane quiet for longer lends all its threads.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Inference:ShareHold must be a time span between 00:00:00 and 00:01:00.")]
+    public TimeSpan ShareHold { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The file in which the pool notes which predictions are in the model, so that after a crash the next
     /// process knows which requests were being computed (<see cref="InferenceJournal"/>). One per worker.
     /// </summary>

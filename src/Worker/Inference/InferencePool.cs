@@ -9,9 +9,10 @@ namespace Predictions.Worker.Inference;
 /// <summary>
 /// Dedicated threads that run the blocking model calls of every lane, so however slow a model, the thread pool serving
 /// the broker connection and the awaited I/O is never starved. Lanes share the threads by weight (<c>Models:Shares</c>):
-/// a lane with requests in the worker keeps its share free for them (⌊threads × share ÷ all shares⌋), and the threads
-/// no such lane reserves go to whichever lane has the fewest running for its share. A thread runs one lane's batch at a
-/// time, so never more than <c>Inference:MaxConcurrency</c> inferences run at once, whatever the lanes.
+/// a lane that has requests in the worker, or had one within <c>Inference:ShareHold</c>, keeps its share free for them
+/// (⌊threads × share ÷ all shares⌋), and the threads no such lane keeps go to whichever lane has the fewest running for
+/// its share. A thread runs one lane's batch at a time, so never more than <c>Inference:MaxConcurrency</c> inferences run
+/// at once, whatever the lanes.
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
@@ -25,6 +26,8 @@ public sealed class InferencePool : IHostedService, IDisposable
     private readonly Queue<WorkItem>[] _waiting;
     private readonly int[] _running;
     private readonly int[] _expected;
+    private readonly long[] _quietSince;
+    private readonly TimeSpan _shareHold;
     private readonly int[] _minimum;
     private readonly int[] _batchSizes;
     private readonly Thread[] _threads;
@@ -61,6 +64,8 @@ public sealed class InferencePool : IHostedService, IDisposable
         _waiting = [.. lanes.All.Select(_ => new Queue<WorkItem>())];
         _running = new int[lanes.All.Count];
         _expected = new int[lanes.All.Count];
+        _quietSince = [.. lanes.All.Select(_ => long.MinValue)];
+        _shareHold = inference.ShareHold;
         var shares = lanes.All.Sum(lane => lane.Share);
         _minimum = [.. lanes.All.Select(lane => inference.MaxConcurrency * lane.Share / shares)];
         _threads = new Thread[inference.MaxConcurrency];
@@ -247,7 +252,15 @@ public sealed class InferencePool : IHostedService, IDisposable
                     return (null, null);
                 }
 
-                Monitor.Wait(_lock);
+                // A thread kept for a lane that went quiet is lent once its hold ends, without anything else waking it.
+                if (NextHoldEnd() is { } wait)
+                {
+                    Monitor.Wait(_lock, wait);
+                }
+                else
+                {
+                    Monitor.Wait(_lock);
+                }
             }
         }
     }
@@ -283,13 +296,42 @@ public sealed class InferencePool : IHostedService, IDisposable
         var reserved = 0;
         for (var other = 0; other < _waiting.Length; other++)
         {
-            if (other != lane && (_expected[other] > 0 || _waiting[other].Count > 0))
+            if (other != lane && IsActive(other))
             {
                 reserved += Math.Max(0, _minimum[other] - _running[other]);
             }
         }
 
         return reserved;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="lane"/>'s share is kept for it: while it has requests in the worker or waiting, and for
+    /// <c>Inference:ShareHold</c> after its last one left, so that a client's next request finds the share still free
+    /// rather than behind a long inference of another lane. Called under the lock.
+    /// </summary>
+    private bool IsActive(int lane) =>
+        _expected[lane] > 0 || _waiting[lane].Count > 0
+        || (_quietSince[lane] != long.MinValue && _clock.GetElapsedTime(_quietSince[lane]) < _shareHold);
+
+    /// <summary>How long until the first hold of a quiet lane with a kept share ends, or null when none is held.</summary>
+    private TimeSpan? NextHoldEnd()
+    {
+        TimeSpan? next = null;
+        for (var lane = 0; lane < _waiting.Length; lane++)
+        {
+            if (_expected[lane] == 0 && _waiting[lane].Count == 0 && _quietSince[lane] != long.MinValue && _minimum[lane] > _running[lane])
+            {
+                var left = _shareHold - _clock.GetElapsedTime(_quietSince[lane]);
+                if (left > TimeSpan.Zero && (next is null || left < next))
+                {
+                    next = left;
+                }
+            }
+        }
+
+        // Rounded up: a wait that ends a little early would find the hold not yet over and wait again.
+        return next + TimeSpan.FromMilliseconds(1);
     }
 
     private void Release(ServedLane lane)
@@ -308,6 +350,7 @@ public sealed class InferencePool : IHostedService, IDisposable
             // The last request of a lane gone: the threads kept for it may go to other lanes.
             if (--_expected[lane] == 0)
             {
+                _quietSince[lane] = _clock.GetTimestamp();
                 Monitor.PulseAll(_lock);
             }
         }

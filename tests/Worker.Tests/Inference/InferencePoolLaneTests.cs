@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Predictions.Contracts;
 using Predictions.Messaging.Catalog;
 using Predictions.Worker.Inference;
@@ -89,15 +90,55 @@ public sealed class InferencePoolLaneTests
         Assert.Equal(0, fast.Calls);
     }
 
+    [Fact]
+    public async Task A_lane_whose_last_request_just_left_keeps_its_share_for_the_hold_and_lends_it_once_the_hold_ends()
+    {
+        using var gate = new ManualResetEventSlim();
+        var clock = new FakeTimeProvider();
+        var overlap = new Overlap();
+        var slow = new LaneModel("slow", factor: 2, overlap, gate: gate);
+        var fast = new LaneModel("fast", factor: 3, overlap);
+        using var pool = await StartAsync(slow, fast, threads: 2, clock, shareHold: TimeSpan.FromSeconds(1));
+        var (slowLane, fastLane) = (pool.Lanes[0], pool.Lanes[1]);
+
+        // The fast lane's client got its answer a moment ago and has not sent its next request yet.
+        using (pool.Expect(fastLane))
+        {
+            await pool.PredictAsync(fastLane, Guid.NewGuid(), Input(1), deadline: null, CancellationToken.None).WaitAsync(Deadline);
+        }
+
+        var slowAnswers = Enumerable.Range(1, 4)
+            .Select(value => pool.PredictAsync(slowLane, Guid.NewGuid(), Input(value), deadline: null, CancellationToken.None))
+            .ToList();
+        Assert.True(await slow.Entered.WaitAsync(Deadline));
+
+        // Within the hold the second thread stays kept for the fast lane, whatever real time passes: the clock does not move.
+        Assert.False(await slow.Entered.WaitAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(1, slow.Peak);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await slow.Entered.WaitAsync(Deadline), "the hold ended, yet the kept thread was not lent");
+        Assert.Equal(2, slow.Peak);
+        gate.Set();
+        await Task.WhenAll(slowAnswers).WaitAsync(Deadline);
+    }
+
     private static ModelInput Input(double value) => new(value, new Dictionary<string, double>());
 
-    private static async Task<InferencePool> StartAsync(IPredictionModel first, IPredictionModel second, int threads)
+    private static async Task<InferencePool> StartAsync(
+        IPredictionModel first, IPredictionModel second, int threads, TimeProvider? clock = null, TimeSpan? shareHold = null)
     {
         var lanes = new ServedLanes(
             [new ServedLane(0, first, isDefault: true, maxBatchSize: null, share: 1), new ServedLane(1, second, false, null, 1)],
             first.Identity,
             ModelCatalog.Empty);
-        var options = new InferenceOptions { MaxConcurrency = threads, MaxBatchSize = 1, MaxBatchDelay = TimeSpan.Zero };
+        var options = new InferenceOptions
+        {
+            MaxConcurrency = threads,
+            MaxBatchSize = 1,
+            MaxBatchDelay = TimeSpan.Zero,
+            ShareHold = shareHold ?? TimeSpan.Zero,
+        };
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new WorkerMetrics(meters.GetRequiredService<IMeterFactory>());
         var pool = new InferencePool(
@@ -105,7 +146,7 @@ public sealed class InferencePoolLaneTests
             InferenceJournalTests.Scratch(threads),
             Options.Create(options),
             metrics,
-            TimeProvider.System,
+            clock ?? TimeProvider.System,
             NullLogger<InferencePool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         return pool;
