@@ -69,7 +69,8 @@ public sealed class IsolationRun(BenchOptions options, WorkloadPlan plan, BenchS
         {
             Workload = plan.Workload.ToString().ToLowerInvariant(),
             Door = options.Door.ToString().ToLowerInvariant(),
-            Requests = 2 * plan.Requests,
+            // Sent, not asked for: a phase stops starting requests at its time limit.
+            Requests = aloneFigures.Requests + besideFigures.Requests,
             Concurrency = plan.Concurrency,
             Workers = options.Workers,
             Gateways = options.Gateways,
