@@ -46,7 +46,7 @@ public sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench -- [options]
 
-          --workload seed|cpu|onnx|overhead|backlog
+          --workload seed|cpu|onnx|overhead|backlog|isolation
                                                  what the model and metadata cost (default seed)
           --door http|amqp                       submit through the gateway or publish to RabbitMQ (default http)
           --requests N                           predictions to run (default depends on the workload)
@@ -64,7 +64,9 @@ public sealed record BenchOptions
         Workloads: seed = 0.5 s awaited metadata + 1 s sleeping inference (the lesson's numbers);
         cpu = 50 ms metadata + ~20 ms of real computation; onnx = 10 ms metadata + the item-scorer network
         (models/item-scorer/1/model.onnx) in batches of up to 32 (--set Inference:MaxBatchSize=1 to compare); overhead = no cost at all;
-        backlog = queue every request at once behind a slow model and measure memory while they wait.
+        backlog = queue every request at once behind a slow model and measure memory while they wait;
+        isolation = two catalog models, fast (~1 ms) and slow (200 ms): the fast model's latency alone, then beside a
+        backed-up slow lane (http door; --requests and --concurrency are the fast load of each phase).
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -112,6 +114,11 @@ public sealed record BenchOptions
             throw new ArgumentException("--tracing configures the processes the bench starts: a running system (--gateway, --amqp) keeps its own.");
         }
 
+        if (options.Workload == Workload.Isolation && options.Door != Door.Http)
+        {
+            throw new ArgumentException("--workload isolation runs through the http door: the bench names a model in the http door only.");
+        }
+
         return options with { Settings = settings };
     }
 
@@ -134,6 +141,7 @@ public enum Workload
     Onnx,
     Overhead,
     Backlog,
+    Isolation,
 }
 
 public enum Door

@@ -11,14 +11,16 @@ namespace Predictions.Bench;
 /// long-poll <c>GET /predictions/{id}?wait=</c> until the prediction finishes. Without <c>awaitOutcome</c>
 /// a request counts as done once the gateway accepted it. With several gateways each client keeps to one
 /// (clients spread round-robin) and polls the gateway it submitted to; the outcome delay it records (worker
-/// done to client told) shows what waiting on a gateway that did not consume the outcome costs.
+/// done to client told) shows what waiting on a gateway that did not consume the outcome costs. With a
+/// <c>model</c> every request names it; with a <c>duration</c> no request starts after it has passed.
 /// </summary>
 public static class HttpDoor
 {
     private const int WaitSeconds = 30;
 
     public static async Task<LoadResult> RunAsync(
-        IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken)
+        IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken,
+        string? model = null, TimeSpan? duration = null)
     {
         var result = new LoadResult();
         using var http = new HttpClient(
@@ -34,10 +36,11 @@ public static class HttpDoor
         {
             var gateway = gateways[client % gateways.Count];
             int index;
-            while ((index = Interlocked.Increment(ref next)) < plan.Requests && !cancellationToken.IsCancellationRequested)
+            while ((index = Interlocked.Increment(ref next)) < plan.Requests && !cancellationToken.IsCancellationRequested
+                && (duration is not { } limit || clock.Elapsed < limit))
             {
                 var started = Stopwatch.GetTimestamp();
-                var status = await PredictAsync(http, gateway, index, awaitOutcome, result, cancellationToken);
+                var status = await PredictAsync(http, gateway, index, model, awaitOutcome, result, cancellationToken);
                 if (status is null)
                 {
                     result.RecordLost();
@@ -54,10 +57,12 @@ public static class HttpDoor
 
     /// <summary>The prediction's final status, or null when it did not finish in time.</summary>
     private static async Task<string?> PredictAsync(
-        HttpClient http, Uri gateway, int index, bool awaitOutcome, LoadResult result, CancellationToken cancellationToken)
+        HttpClient http, Uri gateway, int index, string? model, bool awaitOutcome, LoadResult result, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(Requests.Timeout.TotalSeconds * Stopwatch.Frequency);
-        using var content = new StringContent($$"""{"itemId":{{index}},"featureValue":{{index % 100}}.5}""", Encoding.UTF8, "application/json");
+        var named = model is null ? "" : $",\"model\":\"{model}\"";
+        using var content = new StringContent(
+            $$"""{"itemId":{{index}},"featureValue":{{index % 100}}.5{{named}}}""", Encoding.UTF8, "application/json");
         using var submitted = await http.PostAsync(
             new Uri(gateway, awaitOutcome ? $"/predictions?wait={WaitSeconds}" : "/predictions"), content, cancellationToken);
         if (submitted.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))

@@ -42,12 +42,20 @@ public sealed class MetricsScraper(Uri metrics)
 
     /// <summary>Mean milliseconds per stage between two scrapes of the workers.</summary>
     public static Dictionary<string, double?> StageMeansMs(Dictionary<string, double> before, Dictionary<string, double> after) =>
+        StageMeansMs(before, after, model: null);
+
+    /// <summary>Mean milliseconds per stage between two scrapes of the workers, of one model's predictions when it is named.</summary>
+    public static Dictionary<string, double?> StageMeansMs(Dictionary<string, double> before, Dictionary<string, double> after, string? model) =>
         Stages.ToDictionary(stage => stage, stage =>
         {
-            var sum = Delta(before, after, "prediction_stage_duration_seconds_sum", $"prediction_stage=\"{stage}\"");
-            var count = Delta(before, after, "prediction_stage_duration_seconds_count", $"prediction_stage=\"{stage}\"");
+            var sum = Delta(before, after, "prediction_stage_duration_seconds_sum", $"prediction_stage=\"{stage}\"", ModelLabel(model));
+            var count = Delta(before, after, "prediction_stage_duration_seconds_count", $"prediction_stage=\"{stage}\"", ModelLabel(model));
             return count > 0 ? Math.Round(sum / count * 1000, 2) : (double?)null;
         });
+
+    /// <summary>How many predictions of <paramref name="model"/> the workers ran the model for between two scrapes.</summary>
+    public static int Inferences(Dictionary<string, double> before, Dictionary<string, double> after, string model) =>
+        (int)Delta(before, after, "prediction_stage_duration_seconds_count", "prediction_stage=\"inference\"", ModelLabel(model));
 
     /// <summary>Mean inputs per model call between two scrapes of the worker; null if the model was not called.</summary>
     public static double? MeanBatchSize(Dictionary<string, double> before, Dictionary<string, double> after)
@@ -61,12 +69,16 @@ public sealed class MetricsScraper(Uri metrics)
     public static double? Value(Dictionary<string, double> samples, string prefix) =>
         samples.FirstOrDefault(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)) is { Key: not null } found ? found.Value : null;
 
-    /// <summary>How much the series of <paramref name="metric"/> whose labels contain <paramref name="label"/> grew between two scrapes.</summary>
-    private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string metric, string label = "")
+    private static string ModelLabel(string? model) => model is null ? "" : $"model_name=\"{model}\"";
+
+    /// <summary>
+    /// How much the series of <paramref name="metric"/> whose labels contain every one of <paramref name="labels"/> grew between two scrapes.
+    /// </summary>
+    private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string metric, params string[] labels)
     {
         double Find(Dictionary<string, double> samples) =>
             samples.Where(s => (s.Key == metric || s.Key.StartsWith(metric + "{", StringComparison.Ordinal))
-                    && s.Key.Contains(label, StringComparison.Ordinal))
+                    && labels.All(label => s.Key.Contains(label, StringComparison.Ordinal)))
                 .Sum(s => s.Value);
         return Find(after) - Find(before);
     }

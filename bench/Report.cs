@@ -69,11 +69,47 @@ public sealed record Report
 
     public string? Notes { get; init; }
 
+    /// <summary>Per model and phase (<c>isolation</c>): what each model's requests did in it.</summary>
+    public IReadOnlyList<ModelFigures>? Models { get; init; }
+
+    /// <summary>For <c>isolation</c>: the fast model's latency beside the backed-up slow one over its latency alone.</summary>
+    public IsolationFigures? Isolation { get; init; }
+
     public sealed record Latency(double P50, double P95, double P99, double Max);
 
     public sealed record ThreadPoolPeak(double? QueueLength, double? Threads);
 
     public sealed record MachineInfo(int Cores, string System, string Broker);
+
+    /// <param name="Phase"><c>alone</c> or <c>beside slow</c>.</param>
+    /// <param name="Model">The model's name in the catalog.</param>
+    /// <param name="Requests">Requests sent in the phase (for the slow model: queued before it).</param>
+    /// <param name="Completed">Predictions finished in the phase (for the slow model: inferences the workers ran in it).</param>
+    /// <param name="Failed">Requests that failed, were refused or were lost in the phase.</param>
+    /// <param name="DurationSeconds">How long the phase's load ran.</param>
+    /// <param name="ThroughputPerSecond">Completed over the duration.</param>
+    /// <param name="LatencyMs">What the clients saw; none for requests that were only queued.</param>
+    /// <param name="StageMeansMs">The workers' stage means for this model's predictions in the phase.</param>
+    /// <param name="QueuedAtStart">Requests ready in the model's lane when the phase began.</param>
+    /// <param name="QueuedAtEnd">And when it ended.</param>
+    public sealed record ModelFigures(
+        string Phase,
+        string Model,
+        int Requests,
+        int Completed,
+        int Failed,
+        double DurationSeconds,
+        double ThroughputPerSecond,
+        Latency? LatencyMs,
+        IReadOnlyDictionary<string, double?> StageMeansMs,
+        long? QueuedAtStart = null,
+        long? QueuedAtEnd = null);
+
+    /// <param name="P50Ratio">The fast model's p50 beside the slow one ÷ its p50 alone.</param>
+    /// <param name="P95Ratio">The same of p95.</param>
+    /// <param name="P99Ratio">The same of p99.</param>
+    /// <param name="SlowBackedUpThroughout">Whether slow requests were still waiting in their lane when the phase ended.</param>
+    public sealed record IsolationFigures(double? P50Ratio, double? P95Ratio, double? P99Ratio, bool SlowBackedUpThroughout);
 
     /// <param name="Mode"><c>off</c>, <c>on</c> (every trace) or the ratio of traces kept.</param>
     /// <param name="Sampler">The sampler and its argument as the services were given them.</param>
@@ -126,6 +162,21 @@ public sealed record Report
         {
             Row($"{host} thread pool", $"peak queue {peak.QueueLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, "
                 + $"peak threads {peak.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        }
+
+        foreach (var model in Models ?? [])
+        {
+            var latency = model.LatencyMs is { } l ? $"p50/p95/p99/max {l.P50:0.0} / {l.P95:0.0} / {l.P99:0.0} / {l.Max:0.0} ms" : "latency -";
+            var queued = model.QueuedAtStart is { } start ? $", {start} → {model.QueuedAtEnd} queued" : "";
+            Row($"{model.Model} ({model.Phase})", $"{model.Completed} / {model.Failed} of {model.Requests} in {model.DurationSeconds:0.0} s, "
+                + $"{model.ThroughputPerSecond:0.0}/s, {latency}{queued}");
+            Row("", "stage means " + string.Join(", ", model.StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
+        }
+
+        if (Isolation is { } isolation)
+        {
+            Row("fast beside ÷ alone", $"p50 {isolation.P50Ratio:0.00}, p95 {isolation.P95Ratio:0.00}, p99 {isolation.P99Ratio:0.00}; "
+                + (isolation.SlowBackedUpThroughout ? "the slow lane stayed backed up throughout" : "the slow lane ran dry before the end"));
         }
 
         if (Notes is not null)

@@ -29,6 +29,19 @@ public sealed record WorkloadPlan(
     /// </summary>
     public double? OnnxPerSecond { get; init; }
 
+    /// <summary>For <c>isolation</c>: the catalog folder with the fast and the slow model, which the run deletes.</summary>
+    public IsolationCatalog? Catalog { get; init; }
+
+    /// <summary>For <c>isolation</c>: the longest each phase's fast load may run, whatever <see cref="Requests"/> says.</summary>
+    public static TimeSpan IsolationPhaseLimit { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// For <c>isolation</c>: slow requests queued before the second phase, half again as many as every pool thread could
+    /// run through the phase and the settling before it, so the slow lane stays backed up to the end.
+    /// </summary>
+    public int SlowBacklog => (int)Math.Ceiling(
+        1.5 * (IsolationPhaseLimit + TimeSpan.FromSeconds(5)).TotalSeconds * PoolThreads / IsolationCatalog.SlowCost.TotalSeconds);
+
     /// <summary>The worker's <c>Inference:MaxBatchSize</c>.</summary>
     public int BatchSize => Settings.TryGetValue("Inference:MaxBatchSize", out var size) ? int.Parse(size, CultureInfo.InvariantCulture) : 1;
 
@@ -36,6 +49,7 @@ public sealed record WorkloadPlan(
     {
         var settings = new Dictionary<string, string>();
         (long, double)? cpu = null;
+        IsolationCatalog? catalog = null;
         switch (options.Workload)
         {
             case Workload.Seed or Workload.Backlog:
@@ -66,6 +80,15 @@ public sealed record WorkloadPlan(
                 settings["Inference:MaxBatchSize"] = "32";
                 settings["Inference:MaxBatchDelay"] = "00:00:00.005";
                 break;
+            case Workload.Isolation:
+                // Both models from a catalog of the bench's own, with equal shares of a pool of 4: 2 threads each while busy.
+                catalog = IsolationCatalog.Write();
+                settings["Metadata:SimulatedLatency"] = "00:00:00.01";
+                settings["Model:SimulatedCost"] = "00:00:00";
+                settings["Models:Catalog"] = catalog.Folder;
+                settings["Models:Default"] = IsolationCatalog.Fast;
+                settings["Inference:MaxConcurrency"] = "4";
+                break;
         }
 
         foreach (var (key, value) in options.Settings)
@@ -82,6 +105,7 @@ public sealed record WorkloadPlan(
             Workload.Cpu => (3000, 32),
             Workload.Overhead => (100_000, 256),
             Workload.Onnx => (10_000, 256),
+            Workload.Isolation => (2000, 8),
             _ => (10_000, 64),
         };
 
@@ -93,7 +117,7 @@ public sealed record WorkloadPlan(
             TimeSpan.Parse(settings.GetValueOrDefault("Metadata:SimulatedLatency", "00:00:00.5"), CultureInfo.InvariantCulture),
             TimeSpan.Parse(settings.GetValueOrDefault("Model:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
             settings)
-        { Cpu = cpu, Workers = options.Workers };
+        { Cpu = cpu, Workers = options.Workers, Catalog = catalog };
         return options.Workload == Workload.Onnx ? plan with { OnnxPerSecond = plan.ModelRate() } : plan;
     }
 
