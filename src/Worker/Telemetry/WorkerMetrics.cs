@@ -35,7 +35,9 @@ public sealed class WorkerMetrics
             "prediction.inference.batch.size", "{prediction}", "Inputs in one model call.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _outcomes = meter.CreateCounter<long>(
-            "prediction.outcomes", "{prediction}", "Predictions finished, by outcome: completed, failed, expired or rejected.");
+            "prediction.outcomes",
+            "{prediction}",
+            "Predictions finished here, by outcome: completed, failed, expired, rejected (unreadable) or forwarded (to another model's lane).");
         _active = meter.CreateUpDownCounter<long>("prediction.active", "{prediction}", "Predictions this worker holds right now.");
     }
 
