@@ -11,15 +11,11 @@ public sealed class ModelRouting
     private readonly ModelCatalog _catalog;
     private readonly ModelIdentity? _default;
 
-    public ModelRouting(IOptions<RoutingOptions> options, IHostEnvironment environment)
+    public ModelRouting(IOptions<CatalogOptions> options, IHostEnvironment environment)
     {
         var settings = options.Value;
         _catalog = ModelCatalog.Load(Path.GetFullPath(settings.Catalog, environment.ContentRootPath));
-        if (settings.Default is not null && ModelReference.TryParse(settings.Default, out var reference))
-        {
-            var (entry, problem) = _catalog.Resolve(reference);
-            _default = entry?.Identity ?? throw new InvalidOperationException($"Models:Default is '{settings.Default}', but {problem}.");
-        }
+        _default = settings.Default is { } reference ? _catalog.Find(reference, "Models:Default").Identity : null;
     }
 
     /// <summary>A model version's lane: where to publish, and the queue that holds its requests.</summary>

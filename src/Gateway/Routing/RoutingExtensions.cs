@@ -1,3 +1,5 @@
+using Predictions.Messaging.Catalog;
+
 namespace Predictions.Gateway.Routing;
 
 public static class RoutingExtensions
@@ -5,8 +7,8 @@ public static class RoutingExtensions
     /// <summary>Routes a request naming a model to its lane by the catalog (<c>Models:*</c>), read at start-up.</summary>
     public static IHostApplicationBuilder AddModelRouting(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RoutingOptions>()
-            .BindConfiguration(RoutingOptions.Section)
+        builder.Services.AddOptions<CatalogOptions>()
+            .BindConfiguration(CatalogOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<ModelRouting>();

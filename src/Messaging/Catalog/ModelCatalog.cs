@@ -93,6 +93,15 @@ public sealed class ModelCatalog
         return new ModelCatalog(folder, models);
     }
 
+    /// <summary>The entry a setting (<paramref name="setting"/>, e.g. <c>Models:Default</c>) names; throws naming the setting if none.</summary>
+    public Entry Find(string reference, string setting)
+    {
+        var (entry, problem) = ModelReference.TryParse(reference, out var parsed)
+            ? Resolve(parsed)
+            : (null, $"it is not {ModelReference.Shape}");
+        return entry ?? throw new InvalidDataException($"{setting} is '{reference}', but {problem} (catalog: {Folder}).");
+    }
+
     /// <summary>The version <paramref name="reference"/> names, or its model's latest; null with the reason when there is none.</summary>
     public (Entry? Entry, string? Problem) Resolve(ModelReference reference)
     {

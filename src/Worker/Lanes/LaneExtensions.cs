@@ -62,21 +62,11 @@ public static class LaneExtensions
     /// <summary>The lanes <c>Models:Serve</c> names (every catalog model's latest version when unset), with their models loaded.</summary>
     private static ServedLanes FromCatalog(ModelsOptions options, ModelOptions settings, string contentRoot)
     {
-        var folder = Path.GetFullPath(options.Catalog, contentRoot);
-        var catalog = ModelCatalog.Load(folder);
-        ModelCatalog.Entry Find(string text, string setting)
-        {
-            // Models:Default and Models:Serve are validated as references at start-up.
-            var (entry, problem) = ModelReference.TryParse(text, out var reference)
-                ? catalog.Resolve(reference)
-                : (null, "it is no model reference");
-            return entry ?? throw new InvalidModelException($"{setting} is '{text}', but {problem} (catalog: {folder}).");
-        }
-
-        var defaultEntry = Find(options.Default!, "Models:Default");
+        var catalog = ModelCatalog.Load(Path.GetFullPath(options.Catalog, contentRoot));
+        var defaultEntry = catalog.Find(options.Default!, "Models:Default");
         var served = options.ServeList.Count > 0
-            ? [.. options.ServeList.Select(model => Find(model, "Models:Serve"))]
-            : catalog.Names.Select(name => Find(name, "Models:Serve")).Append(defaultEntry).ToList();
+            ? [.. options.ServeList.Select(model => catalog.Find(model, "Models:Serve"))]
+            : catalog.Names.Select(name => catalog.Find(name, "Models:Serve")).Append(defaultEntry).ToList();
 
         var lanes = new List<ServedLane>();
         foreach (var entry in served.DistinctBy(entry => entry.Identity))

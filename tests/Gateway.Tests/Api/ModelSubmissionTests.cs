@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Predictions.Contracts;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Routing;
+using Predictions.Messaging.Catalog;
 
 namespace Predictions.Gateway.Tests.Api;
 
@@ -97,7 +98,7 @@ public sealed class ModelSubmissionTests : IDisposable
 
     private Task<SubmissionHost> StartAsync() => SubmissionHost.StartAsync(new Dictionary<string, string?>
     {
-        [$"{RoutingOptions.Section}:Catalog"] = _catalog.FullName,
-        [$"{RoutingOptions.Section}:Default"] = "doubling:2",
+        [$"{CatalogOptions.Section}:Catalog"] = _catalog.FullName,
+        [$"{CatalogOptions.Section}:Default"] = "doubling:2",
     });
 }

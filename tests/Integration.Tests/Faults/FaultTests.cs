@@ -38,25 +38,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         var ledger = await Ledger.OpenAsync(system, recomputations: true);
         await using var load = HttpLoad.Start(system, ledger, maxSubmissions: 2_000);
 
-        // A kill counts when it landed mid-inference: the new worker found requests in its journal that were in
-        // the model. One that fell between two inferences is not what this test is about, so it kills again.
-        var kills = 0;
-        for (var landed = 1; landed <= 2; kills++)
-        {
-            Assert.True(kills < 6, $"Only {landed - 1} of {kills} kills landed mid-inference.\n{system.Describe()}");
-            await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
-            await WaitForBusyInferenceAsync(system);
-            load.AssertRunning($"kill {kills + 1}");
-            worker.Kill();
-            await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            worker = await system.StartWorkerAsync(Model);
-            await worker.WaitForOutputAsync(PoolStarted(), Timeout);
-            if (worker.Output.Contains("The previous worker died while computing", StringComparison.Ordinal))
-            {
-                landed++;
-            }
-        }
-
+        worker = await KillMidInferenceTwiceAsync(system, ledger, load, worker, Model);
         await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
         await load.StopAsync();
         await ledger.VerifyAsync(system, Timeout);
@@ -88,23 +70,7 @@ public sealed partial class FaultTests(BrokerFixture fixture)
             await using var load = HttpLoad.Start(
                 system, ledger, maxSubmissions: 2_000, model: sequence => sequence % 2 == 0 ? "twin" : null);
 
-            var kills = 0;
-            for (var landed = 1; landed <= 2; kills++)
-            {
-                Assert.True(kills < 6, $"Only {landed - 1} of {kills} kills landed mid-inference.\n{system.Describe()}");
-                await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
-                await WaitForBusyInferenceAsync(system);
-                load.AssertRunning($"kill {kills + 1}");
-                worker.Kill();
-                await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
-                worker = await system.StartWorkerAsync(settings);
-                await worker.WaitForOutputAsync(PoolStarted(), Timeout);
-                if (worker.Output.Contains("The previous worker died while computing", StringComparison.Ordinal))
-                {
-                    landed++;
-                }
-            }
-
+            worker = await KillMidInferenceTwiceAsync(system, ledger, load, worker, settings);
             await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
             await load.StopAsync();
             await ledger.VerifyAsync(system, Timeout);
@@ -452,6 +418,34 @@ public sealed partial class FaultTests(BrokerFixture fixture)
         await using var count = connection.CreateCommand();
         count.CommandText = "SELECT count(*) FROM prediction_audit";
         return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// Kills the worker under load until two kills landed mid-inference, starting a new one with
+    /// <paramref name="settings"/> after each; returns the last. A kill counts when the new worker found requests in
+    /// its journal that were in the model; one that fell between two inferences is not what these tests are about.
+    /// </summary>
+    private static async Task<ServiceProcess> KillMidInferenceTwiceAsync(
+        PredictionSystem system, Ledger ledger, HttpLoad load, ServiceProcess worker, IReadOnlyDictionary<string, string> settings)
+    {
+        var kills = 0;
+        for (var landed = 1; landed <= 2; kills++)
+        {
+            Assert.True(kills < 6, $"Only {landed - 1} of {kills} kills landed mid-inference.\n{system.Describe()}");
+            await load.WaitForAcceptedAsync(ledger.Accepted + 100, Timeout);
+            await WaitForBusyInferenceAsync(system);
+            load.AssertRunning($"kill {kills + 1}");
+            worker.Kill();
+            await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            worker = await system.StartWorkerAsync(settings);
+            await worker.WaitForOutputAsync(PoolStarted(), Timeout);
+            if (worker.Output.Contains("The previous worker died while computing", StringComparison.Ordinal))
+            {
+                landed++;
+            }
+        }
+
+        return worker;
     }
 
     private static async Task WaitForBusyInferenceAsync(PredictionSystem system)
