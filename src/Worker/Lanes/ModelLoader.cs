@@ -1,3 +1,4 @@
+using System.Globalization;
 
 using Predictions.Worker.Models.Onnx;
 
@@ -24,7 +25,11 @@ public sealed class ModelLoader(ServedLanes lanes, ILogger<ModelLoader> logger) 
 
             logger.LogInformation(
                 "Serving model {ModelName} version {ModelVersion} from queue {Queue}: batches of up to {MaxBatchSize}, share {Share}",
-                lane.Identity.Name, lane.Identity.Version, lane.Queue, lane.MaxBatchSize, lane.Share);
+                lane.Identity.Name,
+                lane.Identity.Version,
+                lane.Queue,
+                lane.MaxBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "Inference:MaxBatchSize",
+                lane.Share);
         }
 
         return Task.CompletedTask;
