@@ -33,7 +33,7 @@ public sealed class ModelRouting
         }
 
         var identity = reference.Identity;
-        if (identity is null || _catalog.Entries.Any())
+        if (identity is null || !_catalog.IsEmpty)
         {
             var (entry, problem) = _catalog.Resolve(reference);
             if (entry is null)

@@ -35,6 +35,8 @@ public sealed class ModelCatalog
 
     public string Folder { get; }
 
+    public bool IsEmpty => _models.Count == 0;
+
     public IEnumerable<string> Names => _models.Keys.Order(StringComparer.Ordinal);
 
     public IEnumerable<Entry> Entries => _models.Values.SelectMany(versions => versions.Values);
@@ -107,7 +109,7 @@ public sealed class ModelCatalog
     {
         if (!_models.TryGetValue(reference.Name, out var versions))
         {
-            return (null, _models.Count == 0
+            return (null, IsEmpty
                 ? $"there is no model '{reference.Name}': this service's catalog is empty"
                 : $"there is no model '{reference.Name}' in the catalog (it has {string.Join(", ", Names)})");
         }

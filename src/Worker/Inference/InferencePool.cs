@@ -103,12 +103,9 @@ public sealed class InferencePool : IHostedService, IDisposable
     /// <summary>Inputs one model call of <paramref name="lane"/> may take.</summary>
     public int MaxBatchSizeOf(ServedLane lane) => _batchSizes[lane.Index];
 
-    /// <summary>The threads <paramref name="lane"/> is guaranteed while it has requests in the worker.</summary>
-    public int MinimumOf(ServedLane lane) => _minimum[lane.Index];
-
     /// <summary>
     /// Says a request of <paramref name="lane"/> is in the worker (awaiting its metadata, say) until the scope is
-    /// disposed: while one is, the lane's guaranteed threads are kept for it, not lent to other lanes.
+    /// disposed: while one is, and for <c>Inference:ShareHold</c> after, the lane's guaranteed threads are kept for it.
     /// </summary>
     public ExpectedScope Expect(ServedLane lane)
     {

@@ -7,6 +7,7 @@ namespace Predictions.Worker.Lanes;
 public sealed class ServedLanes
 {
     private readonly Dictionary<string, ServedLane> _byQueue;
+    private readonly Dictionary<string, ServedLane> _bySuspectQueue;
     private readonly Dictionary<ModelIdentity, ServedLane> _byModel;
 
     public ServedLanes(IReadOnlyList<ServedLane> lanes, ModelIdentity defaultModel, ModelCatalog catalog)
@@ -15,6 +16,7 @@ public sealed class ServedLanes
         DefaultModel = defaultModel;
         Catalog = catalog;
         _byQueue = lanes.ToDictionary(lane => lane.Queue);
+        _bySuspectQueue = lanes.ToDictionary(lane => lane.SuspectQueue);
         _byModel = lanes.ToDictionary(lane => lane.Identity);
     }
 
@@ -29,11 +31,11 @@ public sealed class ServedLanes
     public ServedLane? ForQueue(string? queue) =>
         queue is null ? null
         : _byQueue.TryGetValue(queue, out var lane) ? lane
-        : All.FirstOrDefault(lane => lane.SuspectQueue == queue);
+        : _bySuspectQueue.GetValueOrDefault(queue);
 
     public bool IsWorkQueue(string? queue) => queue is not null && _byQueue.ContainsKey(queue);
 
-    public bool IsSuspectQueue(string? queue) => queue is not null && All.Any(lane => lane.SuspectQueue == queue);
+    public bool IsSuspectQueue(string? queue) => queue is not null && _bySuspectQueue.ContainsKey(queue);
 
     /// <summary>
     /// Where <paramref name="request"/>, received from <paramref name="queue"/>, is computed: a request naming no model
@@ -53,7 +55,7 @@ public sealed class ServedLanes
         }
 
         // Without a catalog, a worker knows the models it serves and no other.
-        if (Catalog.Entries.Any())
+        if (!Catalog.IsEmpty)
         {
             var (entry, problem) = Catalog.Resolve(reference);
             return entry is null ? new(null, null, problem) : Place(entry.Identity);
