@@ -24,6 +24,16 @@ public abstract record PredictionOutcome
     /// </summary>
     public ModelIdentity? Model { get; init; }
 
+    /// <summary>
+    /// Why that model version was chosen: <c>explicit</c> (the request named it), <c>alias</c>, <c>canary</c>, <c>shadow</c>
+    /// (a copy computed for comparison, never answered), <c>default</c> (the request named no model) or <c>latest</c>;
+    /// absent from outcomes of workers older than the field.
+    /// </summary>
+    public string? Route { get; init; }
+
+    /// <summary>On a shadow outcome: the prediction whose request it copies.</summary>
+    public Guid? ShadowOf { get; init; }
+
     /// <summary>When each stage ran in the worker; the stages that never ran are null.</summary>
     public required PredictionTimings Timings { get; init; }
 }

@@ -19,6 +19,21 @@ public static class Topology
     /// </summary>
     public const string Lanes = "prediction-lanes";
 
+    /// <summary>
+    /// Fanout exchange between the service's own hosts: the rollout state the gateways announce, and the requests for it of
+    /// hosts that just started. Each host hears it on a queue of its own.
+    /// </summary>
+    public const string Rollouts = "model-rollouts";
+
+    /// <summary>Fanout exchange on which workers report which versions they serve; each gateway hears it on a queue of its own.</summary>
+    public const string Readiness = "model-readiness";
+
+    /// <summary>Why the request goes to its lane's version (<c>Rollouts.RouteReasons</c>), set by whoever routed it.</summary>
+    public const string RouteHeader = "Predictions-Route";
+
+    /// <summary>On a shadow copy: the prediction it copies, whose caller never sees the copy's outcome.</summary>
+    public const string ShadowOfHeader = "Predictions-Shadow-Of";
+
     /// <summary>Fanout exchange for <see cref="PredictionCompleted"/>.</summary>
     public const string PredictionCompleted = "prediction-completed";
 

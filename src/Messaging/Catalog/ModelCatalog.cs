@@ -114,6 +114,11 @@ public sealed class ModelCatalog
                 : $"there is no model '{reference.Name}' in the catalog (it has {string.Join(", ", Names)})");
         }
 
+        if (reference.Alias is not null)
+        {
+            return (null, $"'{reference}' names an alias, which the catalog alone cannot resolve: name a version");
+        }
+
         if (reference.Version is not { } version)
         {
             return (versions.Values.Last(), null);

@@ -6,14 +6,15 @@ using Predictions.Contracts;
 namespace Predictions.Messaging.Catalog;
 
 /// <summary>
-/// A model as a request names it: <c>name</c> (its latest version) or <c>name:version</c>. Names are lower-case letters,
-/// digits, <c>-</c> and <c>_</c>; versions are whole numbers, so versions order as numbers and a lane's routing key
-/// <c>{name}.{version}</c> reads one way only.
+/// A model as a request names it: <c>name</c> (where its rollout sends it), <c>name:version</c>, or <c>name:alias</c>. Names
+/// are lower-case letters, digits, <c>-</c> and <c>_</c>; versions are whole numbers, so versions order as numbers and a
+/// lane's routing key <c>{name}.{version}</c> reads one way only; an alias starts with a letter, so it is never a version.
 /// </summary>
-public sealed partial record ModelReference(string Name, int? Version)
+public sealed partial record ModelReference(string Name, int? Version, string? Alias = null)
 {
     public const string Shape =
-        "a model name (lower-case letters, digits, '-' and '_'), optionally with ':' and a version number, e.g. item-scorer or item-scorer:1";
+        "a model name (lower-case letters, digits, '-' and '_'), optionally with ':' and a version number or an alias, "
+        + "e.g. item-scorer, item-scorer:1 or item-scorer:stable";
 
     public static bool TryParse(string? text, [NotNullWhen(true)] out ModelReference? reference)
     {
@@ -34,7 +35,8 @@ public sealed partial record ModelReference(string Name, int? Version)
             version = number;
         }
 
-        reference = new ModelReference(match.Groups["name"].Value, version);
+        var alias = match.Groups["alias"].Success ? match.Groups["alias"].Value : null;
+        reference = new ModelReference(match.Groups["name"].Value, version, alias);
         return true;
     }
 
@@ -46,11 +48,20 @@ public sealed partial record ModelReference(string Name, int? Version)
     public static ModelIdentity Identify(string name, int version) =>
         new() { Name = name, Version = version.ToString(CultureInfo.InvariantCulture) };
 
-    public override string ToString() => Version is { } version ? $"{Name}:{version.ToString(CultureInfo.InvariantCulture)}" : Name;
+    /// <summary>Whether <paramref name="text"/> can name an alias: a letter, then lower-case letters, digits, '-' and '_'.</summary>
+    public static bool IsAlias(string text) => AliasPattern().IsMatch(text);
 
-    [GeneratedRegex("^(?<name>[a-z0-9][a-z0-9_-]{0,62})(:(?<version>[0-9]{1,9}))?$")]
+    public override string ToString() =>
+        Version is { } version ? $"{Name}:{version.ToString(CultureInfo.InvariantCulture)}"
+        : Alias is not null ? $"{Name}:{Alias}"
+        : Name;
+
+    [GeneratedRegex("^(?<name>[a-z0-9][a-z0-9_-]{0,62})(:((?<version>[0-9]{1,9})|(?<alias>[a-z][a-z0-9_-]{0,62})))?$")]
     private static partial Regex Pattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,62}$")]
+    private static partial Regex AliasPattern();
 }
