@@ -147,7 +147,7 @@ public static class MessagingExtensions
     // On a cluster every durable queue of the service is a quorum queue, so losing a node loses none of its messages.
     private static void ReplicateQueue(IReceiveEndpointConfigurator endpoint, string name, WorkQueueOptions workQueue)
     {
-        if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit)
+        if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit || Topology.IsHostQueue(name))
         {
             return;
         }

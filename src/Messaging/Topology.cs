@@ -31,6 +31,12 @@ public static class Topology
     /// <summary>Why the request goes to its lane's version (<c>Rollouts.RouteReasons</c>), set by whoever routed it.</summary>
     public const string RouteHeader = "Predictions-Route";
 
+    /// <summary>Beside <see cref="RouteHeader"/>: the version chosen (<c>name:version</c>), when it is not the one the body names.</summary>
+    public const string RoutedModelHeader = "Predictions-Routed-Model";
+
+    /// <summary>What keeps a caller on one version of a split (canary, shadow): set by a publisher; the item id when absent.</summary>
+    public const string StickyKeyHeader = "Predictions-Sticky-Key";
+
     /// <summary>On a shadow copy: the prediction it copies, whose caller never sees the copy's outcome.</summary>
     public const string ShadowOfHeader = "Predictions-Shadow-Of";
 
@@ -90,6 +96,10 @@ public static class Topology
         cfg.Message<PredictionFailed>(m => m.SetEntityName(PredictionFailed));
         cfg.Message<PredictionExpired>(m => m.SetEntityName(PredictionExpired));
         cfg.ExcludePredictionOutcome();
+        cfg.Message<Rollouts.RolloutAnnounced>(m => m.SetEntityName(Rollouts));
+        cfg.Message<Rollouts.LaneReadinessReported>(m => m.SetEntityName(Readiness));
+        cfg.Publish<Rollouts.RolloutAnnounced>(p => p.ExchangeType = ExchangeType.Fanout);
+        cfg.Publish<Rollouts.LaneReadinessReported>(p => p.ExchangeType = ExchangeType.Fanout);
 
         cfg.Publish<PredictionRequest>(p =>
         {
@@ -97,6 +107,15 @@ public static class Topology
             p.BindQueue(PredictionRequests, WorkQueue, queue => ConfigureWorkQueue(queue, workQueue));
         });
     }
+
+    /// <summary>
+    /// A queue of one host's own on <paramref name="exchange"/> (<see cref="Rollouts"/>, <see cref="Readiness"/>): exclusive
+    /// to its connection and gone with it, so no host hears another's share and none is left behind.
+    /// </summary>
+    public static string HostQueue(string exchange, string host) => $"{exchange}.{host}";
+
+    public static bool IsHostQueue(string queue) => queue.StartsWith(Rollouts + ".", StringComparison.Ordinal)
+        || queue.StartsWith(Readiness + ".", StringComparison.Ordinal);
 
     /// <summary>
     /// Publishers and workers both declare the work queue, with these exact arguments or the broker refuses the

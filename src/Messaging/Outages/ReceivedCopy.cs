@@ -20,14 +20,15 @@ public static class ReceivedCopy
     /// A copy as the other overload makes, to a direct exchange by <paramref name="routingKey"/>, mandatory: when
     /// no queue is bound for the key, the broker returns it and this throws <see cref="MessageReturnedException"/>.
     /// </summary>
-    public static Task SendCopyAsync<T>(this ConsumeContext<T> context, string directExchange, string routingKey)
+    public static Task SendCopyAsync<T>(
+        this ConsumeContext<T> context, string directExchange, string routingKey, Action<SendHeaders>? headers = null)
         where T : class =>
         context.SendCancellableAsync(
             new Uri($"exchange:{directExchange}?type=direct"),
             context.Message,
             Pipe.Execute<SendContext<T>>(send =>
             {
-                Copy(context.ReceiveContext, send, _ => { });
+                Copy(context.ReceiveContext, send, headers ?? (_ => { }));
                 send.SetRoutingKey(routingKey);
                 if (send.TryGetPayload(out RabbitMqSendContext? rabbit))
                 {

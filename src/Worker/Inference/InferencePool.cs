@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
@@ -16,20 +17,23 @@ namespace Predictions.Worker.Inference;
 /// </summary>
 public sealed class InferencePool : IHostedService, IDisposable
 {
-    private readonly ServedLanes _lanes;
+    private readonly List<ServedLane> _lanes;
     private readonly InferenceJournal _journal;
     private readonly WorkerMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly ILogger<InferencePool> _logger;
     private readonly TimeSpan _maxBatchDelay;
     private readonly object _lock = new();
-    private readonly Queue<WorkItem>[] _waiting;
-    private readonly int[] _running;
-    private readonly int[] _expected;
-    private readonly long[] _quietSince;
+    private readonly List<Queue<WorkItem>> _waiting;
+    private readonly List<int> _running;
+    private readonly List<int> _expected;
+    private readonly List<long> _quietSince;
     private readonly TimeSpan _shareHold;
-    private readonly int[] _minimum;
-    private readonly int[] _batchSizes;
+    private readonly int _defaultBatchSize;
+    private List<int> _minimum;
+
+    // Replaced whole when a lane is added, so it is read without the lock.
+    private volatile int[] _batchSizes;
     private readonly Thread[] _threads;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _completed;
@@ -47,28 +51,28 @@ public sealed class InferencePool : IHostedService, IDisposable
         ILogger<InferencePool> logger)
     {
         var inference = options.Value;
+        _defaultBatchSize = inference.MaxBatchSize;
         _batchSizes = [.. lanes.All.Select(lane => lane.MaxBatchSize ?? inference.MaxBatchSize)];
-        foreach (var lane in lanes.All.Where(lane => _batchSizes[lane.Index] > 1 && !lane.Model.SupportsBatching))
+        foreach (var lane in lanes.All.Where(lane => _batchSizes[lane.Index] > 1 && lane.HasModel && !lane.Model.SupportsBatching))
         {
             throw new InvalidOperationException(
                 $"{InferenceOptions.Section}:MaxBatchSize is {_batchSizes[lane.Index]}, "
                 + $"but the model '{lane.Identity.Name}' takes one input per call: set {InferenceOptions.Section}:MaxBatchSize to 1.");
         }
 
-        _lanes = lanes;
+        _lanes = [.. lanes.All];
         _journal = journal;
         _metrics = metrics;
         _clock = clock;
         _logger = logger;
         _maxBatchDelay = inference.MaxBatchDelay;
         _waiting = [.. lanes.All.Select(_ => new Queue<WorkItem>())];
-        _running = new int[lanes.All.Count];
-        _expected = new int[lanes.All.Count];
+        _running = [.. lanes.All.Select(_ => 0)];
+        _expected = [.. lanes.All.Select(_ => 0)];
         _quietSince = [.. lanes.All.Select(_ => long.MinValue)];
         _shareHold = inference.ShareHold;
-        var shares = lanes.All.Sum(lane => lane.Share);
-        _minimum = [.. lanes.All.Select(lane => inference.MaxConcurrency * lane.Share / shares)];
         _threads = new Thread[inference.MaxConcurrency];
+        _minimum = Minimums();
         for (var i = 0; i < _threads.Length; i++)
         {
             var thread = i;
@@ -81,7 +85,16 @@ public sealed class InferencePool : IHostedService, IDisposable
     public int MaxConcurrency => _threads.Length;
 
     /// <summary>The lanes whose models this pool runs.</summary>
-    public IReadOnlyList<ServedLane> Lanes => _lanes.All;
+    public IReadOnlyList<ServedLane> Lanes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _lanes];
+            }
+        }
+    }
 
     /// <summary>Threads running a model right now.</summary>
     public int Busy => Volatile.Read(ref _busy);
@@ -118,6 +131,109 @@ public sealed class InferencePool : IHostedService, IDisposable
     }
 
     /// <summary>
+    /// As <see cref="Expect"/>, unless the lane is draining: then false, and the request must go elsewhere. Checked under
+    /// the lock that drains it, so a lane's model is never released while a request it took is in the worker.
+    /// </summary>
+    public bool TryExpect(ServedLane lane, [NotNullWhen(true)] out ExpectedScope? scope)
+    {
+        lock (_lock)
+        {
+            if (lane.IsDraining)
+            {
+                scope = null;
+                return false;
+            }
+
+            _expected[lane.Index]++;
+        }
+
+        scope = new ExpectedScope(this, lane.Index);
+        return true;
+    }
+
+    /// <summary>A lane the rollout added: <see cref="ServedLanes.Add"/> calls this as it adds it, so indexes agree.</summary>
+    public void AddLane(ServedLane lane)
+    {
+        var batchSize = lane.MaxBatchSize ?? _defaultBatchSize;
+        if (batchSize > 1 && lane.HasModel && !lane.Model.SupportsBatching)
+        {
+            throw new InvalidOperationException(
+                $"Model {lane}: its batches are of up to {batchSize}, but the model takes one input per call: "
+                + "set maxBatchSize to 1 in a new version.");
+        }
+
+        lock (_lock)
+        {
+            if (lane.Index != _lanes.Count)
+            {
+                throw new InvalidOperationException($"Lane {lane} has index {lane.Index}; the pool expected {_lanes.Count}.");
+            }
+
+            _lanes.Add(lane);
+            _waiting.Add(new Queue<WorkItem>());
+            _running.Add(0);
+            _expected.Add(0);
+            _quietSince.Add(long.MinValue);
+            _batchSizes = [.. _batchSizes, batchSize];
+            _minimum = Minimums();
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>The lane serves <paramref name="model"/>, loaded (again): it takes requests and has its share of the threads.</summary>
+    public void Serve(ServedLane lane, IPredictionModel model)
+    {
+        lock (_lock)
+        {
+            lane.Serve(model);
+            _minimum = Minimums();
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>
+    /// Unloaded by the rollout: the lane takes no new request into the worker, what it holds runs to the end, and its share
+    /// of the threads goes to the others. Returns once no request of the lane is left in the pool, with the model taken
+    /// from the lane for the caller to release; null if the lane was loaded again meanwhile.
+    /// </summary>
+    public async Task<IPredictionModel?> DrainAsync(ServedLane lane, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            lane.Drain();
+            _minimum = Minimums();
+            Monitor.PulseAll(_lock);
+        }
+
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (!lane.IsDraining)
+                {
+                    return null;
+                }
+
+                var i = lane.Index;
+                if (_expected[i] == 0 && _waiting[i].Count == 0 && _running[i] == 0)
+                {
+                    return lane.TakeModel();
+                }
+            }
+
+            // Draining takes as long as the lane's last requests: no need to hear of each one.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _clock, cancellationToken);
+        }
+    }
+
+    /// <summary>Each lane's guaranteed threads: ⌊threads × share ÷ all shares⌋ of those serving; none for a draining lane.</summary>
+    private List<int> Minimums()
+    {
+        var shares = _lanes.Where(lane => !lane.IsDraining).Sum(lane => lane.Share);
+        return [.. _lanes.Select(lane => lane.IsDraining || shares == 0 ? 0 : _threads.Length * lane.Share / shares)];
+    }
+
+    /// <summary>
     /// Queues one inference in <paramref name="lane"/> and completes when a pool thread has run it. With a deadline, the
     /// inference is not started once it has passed (<see cref="DeadlinePassedException"/>), and a thread gathering a
     /// batch stops waiting for more inputs <c>Inference:MaxBatchDelay</c> before it, so batching never makes it late.
@@ -151,7 +267,7 @@ public sealed class InferencePool : IHostedService, IDisposable
 
         _logger.LogInformation(
             "Inference pool started with {Threads} threads for {Lanes} (guaranteed threads: {Minimums})",
-            _threads.Length, string.Join(", ", _lanes.All), string.Join(", ", _minimum));
+            _threads.Length, string.Join(", ", _lanes), string.Join(", ", _minimum));
         return Task.CompletedTask;
     }
 
@@ -241,7 +357,7 @@ public sealed class InferencePool : IHostedService, IDisposable
                     var item = _waiting[index].Dequeue();
                     _queued--;
                     _running[index]++;
-                    return (_lanes.All[index], item);
+                    return (_lanes[index], item);
                 }
 
                 if (_completed && _queued == 0)
@@ -270,7 +386,7 @@ public sealed class InferencePool : IHostedService, IDisposable
     {
         var free = _threads.Length - _running.Sum();
         int? best = null;
-        for (var lane = 0; lane < _waiting.Length; lane++)
+        for (var lane = 0; lane < _waiting.Count; lane++)
         {
             if (_waiting[lane].Count == 0 || (!_completed && free - 1 < ReservedBesides(lane)))
             {
@@ -279,7 +395,7 @@ public sealed class InferencePool : IHostedService, IDisposable
 
             // (running + 1) ÷ share, compared without division.
             if (best is not { } other
-                || (long)(_running[lane] + 1) * _lanes.All[other].Share < (long)(_running[other] + 1) * _lanes.All[lane].Share)
+                || (long)(_running[lane] + 1) * _lanes[other].Share < (long)(_running[other] + 1) * _lanes[lane].Share)
             {
                 best = lane;
             }
@@ -291,7 +407,7 @@ public sealed class InferencePool : IHostedService, IDisposable
     private int ReservedBesides(int lane)
     {
         var reserved = 0;
-        for (var other = 0; other < _waiting.Length; other++)
+        for (var other = 0; other < _waiting.Count; other++)
         {
             if (other != lane && IsActive(other))
             {
@@ -315,7 +431,7 @@ public sealed class InferencePool : IHostedService, IDisposable
     private TimeSpan? NextHoldEnd()
     {
         TimeSpan? next = null;
-        for (var lane = 0; lane < _waiting.Length; lane++)
+        for (var lane = 0; lane < _waiting.Count; lane++)
         {
             if (_expected[lane] == 0 && _waiting[lane].Count == 0 && _quietSince[lane] != long.MinValue && _minimum[lane] > _running[lane])
             {

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using Predictions.Messaging.Catalog;
+using Predictions.Messaging.Rollouts;
+using Predictions.Worker.Rollouts;
+using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Models.Onnx;
 
@@ -27,6 +30,11 @@ public static class LaneExtensions
 
         // Loads every model before any request is taken: a bad file or manifest stops the worker at start-up.
         builder.Services.AddHostedService<ModelLoader>();
+        builder.Services.AddSingleton(services => new LaneRouting(
+            services.GetRequiredService<ServedLanes>(),
+            services.GetRequiredService<InferencePool>(),
+            services.GetService<CurrentRollout>(),
+            services.GetRequiredService<IOptions<ModelsOptions>>()));
 
         if (builder.Configuration.GetSection(ModelsOptions.Section)[nameof(ModelsOptions.Default)] is not null)
         {
@@ -34,6 +42,14 @@ public static class LaneExtensions
                 services.GetRequiredService<IOptions<ModelsOptions>>().Value,
                 services.GetRequiredService<IOptions<ModelOptions>>().Value,
                 services.GetRequiredService<IHostEnvironment>().ContentRootPath));
+
+            // The rollout the settings give, until a gateway announces the stored one.
+            builder.Services.AddSingleton(services =>
+            {
+                var lanes = services.GetRequiredService<ServedLanes>();
+                return new CurrentRollout(RolloutSeed.From(lanes.Catalog, services.GetRequiredService<IOptions<ModelsOptions>>().Value.Default));
+            });
+            builder.Services.AddSingleton<RolloutFollower>();
             return builder;
         }
 
@@ -59,14 +75,30 @@ public static class LaneExtensions
         return builder;
     }
 
-    /// <summary>The lanes <c>Models:Serve</c> names (every catalog model's latest version when unset), with their models loaded.</summary>
+    /// <summary>
+    /// The lanes served from the start, with their models loaded: the versions the settings' rollout (<see cref="RolloutSeed"/>)
+    /// loads for each model <c>Models:Serve</c> names alone (every model when unset), and each <c>name:version</c> it pins.
+    /// </summary>
     private static ServedLanes FromCatalog(ModelsOptions options, ModelOptions settings, string contentRoot)
     {
         var catalog = ModelCatalog.Load(Path.GetFullPath(options.Catalog, contentRoot));
         var defaultEntry = catalog.Find(options.Default!, "Models:Default");
-        var served = options.ServeList.Count > 0
-            ? [.. options.ServeList.Select(model => catalog.Find(model, "Models:Serve"))]
-            : catalog.Names.Select(name => catalog.Find(name, "Models:Serve")).Append(defaultEntry).ToList();
+        var references = options.ServeList.Select(model => ModelReference.TryParse(model, out var reference) ? reference : null).ToList();
+        var followed = references.Count == 0
+            ? catalog.Names.ToHashSet()
+            : references.Where(reference => reference is { Version: null }).Select(reference => reference!.Name).ToHashSet();
+        var seed = RolloutSeed.From(catalog, options.Default);
+        var pinned = options.ServeList.Where(model => ModelReference.TryParse(model, out var reference) && reference.Version is not null)
+            .Select(model => catalog.Find(model, "Models:Serve"))
+            .ToList();
+        var served = seed.Models.Where(model => followed.Contains(model.Key))
+            .SelectMany(model => model.Value.Loaded.Select(version => catalog.Find($"{model.Key}:{version}", "Models:Serve")))
+            .Concat(pinned)
+            .ToList();
+        foreach (var name in followed.Where(name => !seed.Models.ContainsKey(name)))
+        {
+            catalog.Find(name, "Models:Serve");
+        }
 
         var lanes = new List<ServedLane>();
         foreach (var entry in served.DistinctBy(entry => entry.Identity))
@@ -80,7 +112,8 @@ public static class LaneExtensions
             }
 
             lanes.Add(new ServedLane(
-                lanes.Count, model, entry.Identity == defaultEntry.Identity, entry.Manifest.MaxBatchSize, options.ShareOf(entry.Identity.Name)));
+                lanes.Count, model, entry.Identity == defaultEntry.Identity, entry.Manifest.MaxBatchSize, options.ShareOf(entry.Identity.Name),
+                pinned: pinned.Contains(entry)));
         }
 
         return new ServedLanes(lanes, defaultEntry.Identity, catalog);

@@ -3,43 +3,70 @@ using Predictions.Messaging.Catalog;
 
 namespace Predictions.Worker.Lanes;
 
-/// <summary>The lanes this worker serves, and where every other request it is handed belongs.</summary>
+/// <summary>
+/// The lanes this worker serves, and where every other request it is handed belongs. The rollout adds lanes while the
+/// worker runs (<see cref="Add"/>): readers see each set of lanes whole, never one half-added.
+/// </summary>
 public sealed class ServedLanes
 {
-    private readonly Dictionary<string, ServedLane> _byQueue;
-    private readonly Dictionary<string, ServedLane> _bySuspectQueue;
-    private readonly Dictionary<ModelIdentity, ServedLane> _byModel;
+    private readonly object _lock = new();
+    private volatile Snapshot _current;
 
     public ServedLanes(IReadOnlyList<ServedLane> lanes, ModelIdentity defaultModel, ModelCatalog catalog)
     {
-        All = lanes;
         DefaultModel = defaultModel;
-        Catalog = catalog;
-        _byQueue = lanes.ToDictionary(lane => lane.Queue);
-        _bySuspectQueue = lanes.ToDictionary(lane => lane.SuspectQueue);
-        _byModel = lanes.ToDictionary(lane => lane.Identity);
+        _current = new Snapshot(lanes, catalog);
     }
 
-    public IReadOnlyList<ServedLane> All { get; }
+    public IReadOnlyList<ServedLane> All => _current.Lanes;
 
     /// <summary>The model of requests that name none.</summary>
     public ModelIdentity DefaultModel { get; }
 
-    public ModelCatalog Catalog { get; }
+    /// <summary>The catalog as last read: the rollout reads it again before each load, to find versions added since.</summary>
+    public ModelCatalog Catalog => _current.Catalog;
 
     /// <summary>The lane whose work queue or suspect queue is <paramref name="queue"/>, if this worker serves it.</summary>
-    public ServedLane? ForQueue(string? queue) =>
-        queue is null ? null
-        : _byQueue.TryGetValue(queue, out var lane) ? lane
-        : _bySuspectQueue.GetValueOrDefault(queue);
+    public ServedLane? ForQueue(string? queue)
+    {
+        var current = _current;
+        return queue is null ? null
+            : current.ByQueue.TryGetValue(queue, out var lane) ? lane
+            : current.BySuspectQueue.GetValueOrDefault(queue);
+    }
 
-    public bool IsWorkQueue(string? queue) => queue is not null && _byQueue.ContainsKey(queue);
+    public ServedLane? ForModel(ModelIdentity model) => _current.ByModel.GetValueOrDefault(model);
 
-    public bool IsSuspectQueue(string? queue) => queue is not null && _bySuspectQueue.ContainsKey(queue);
+    public bool IsWorkQueue(string? queue) => queue is not null && _current.ByQueue.ContainsKey(queue);
+
+    public bool IsSuspectQueue(string? queue) => queue is not null && _current.BySuspectQueue.ContainsKey(queue);
 
     /// <summary>
-    /// Where <paramref name="request"/>, received from <paramref name="queue"/>, is computed: a request naming no model
-    /// in the lane it came by (the default model's when it came by none of them), one naming a model in that model's lane.
+    /// Adds the lane <paramref name="create"/> makes at the next index, handing it to <paramref name="adding"/> (the inference
+    /// pool) first, so that lanes reach both in the same order.
+    /// </summary>
+    public ServedLane Add(Func<int, ServedLane> create, Action<ServedLane> adding)
+    {
+        lock (_lock)
+        {
+            var lane = create(_current.Lanes.Count);
+            adding(lane);
+            _current = new Snapshot([.. _current.Lanes, lane], _current.Catalog);
+            return lane;
+        }
+    }
+
+    public void Reloaded(ModelCatalog catalog)
+    {
+        lock (_lock)
+        {
+            _current = new Snapshot(_current.Lanes, catalog);
+        }
+    }
+
+    /// <summary>
+    /// Without a catalog or rollout: where <paramref name="request"/>, received from <paramref name="queue"/>, is computed,
+    /// a request naming no model in the lane it came by, one naming a model in that model's lane.
     /// </summary>
     public LaneChoice Choose(PredictionRequest request, string? queue)
     {
@@ -54,7 +81,6 @@ public sealed class ServedLanes
             return new(null, null, $"model '{request.Model}' is not {ModelReference.Shape}");
         }
 
-        // Without a catalog, a worker knows the models it serves and no other.
         if (!Catalog.IsEmpty)
         {
             var (entry, problem) = Catalog.Resolve(reference);
@@ -69,5 +95,18 @@ public sealed class ServedLanes
     }
 
     private LaneChoice Place(ModelIdentity model) =>
-        _byModel.TryGetValue(model, out var lane) ? new(lane, null, null) : new(null, model, null);
+        ForModel(model) is { } lane ? new(lane, null, null) : new(null, model, null);
+
+    private sealed class Snapshot(IReadOnlyList<ServedLane> lanes, ModelCatalog catalog)
+    {
+        public IReadOnlyList<ServedLane> Lanes { get; } = lanes;
+
+        public ModelCatalog Catalog { get; } = catalog;
+
+        public Dictionary<string, ServedLane> ByQueue { get; } = lanes.ToDictionary(lane => lane.Queue);
+
+        public Dictionary<string, ServedLane> BySuspectQueue { get; } = lanes.ToDictionary(lane => lane.SuspectQueue);
+
+        public Dictionary<ModelIdentity, ServedLane> ByModel { get; } = lanes.ToDictionary(lane => lane.Identity);
+    }
 }

@@ -6,9 +6,9 @@ using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
 using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Inference;
-using Predictions.Worker.Lanes;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
+using Predictions.Worker.Rollouts;
 using Predictions.Worker.Telemetry;
 
 namespace Predictions.Worker.Pipeline;
@@ -25,7 +25,7 @@ namespace Predictions.Worker.Pipeline;
 public sealed class PredictionRequestConsumer(
     MetadataWait metadataWait,
     InferencePool pool,
-    ServedLanes lanes,
+    LaneRouting routing,
     WorkerIdentity worker,
     WorkerMetrics metrics,
     TimeProvider clock,
@@ -38,22 +38,23 @@ public sealed class PredictionRequestConsumer(
         var cancellationToken = context.CancellationToken;
         var timings = new PredictionTimings { ReceivedAt = clock.GetUtcNow() };
 
-        var choice = lanes.Choose(request, context.ReceiveContext.QueueName());
-        if (choice.Lane is not { } lane)
+        var placement = routing.Place(context, request);
+        var tags = new OutcomeTags(placement.Route, ShadowOf(context));
+        if (placement.Lane is not { } lane)
         {
-            await ForwardAsync(context, request, choice, timings);
+            await ForwardAsync(context, request, placement, tags, timings);
             return;
         }
 
         // From here on the lane's guaranteed share of the pool is kept for this request.
-        using var expected = pool.Expect(lane);
+        using var expected = placement.Expected;
         var model = lane.Identity;
         WorkerTracing.TagModel(model);
 
         // A request that waited past its deadline in the queue costs neither a fetch nor a thread.
         if (request.Deadline <= timings.ReceivedAt)
         {
-            await PublishExpiredAsync(context, request, model, timings);
+            await PublishExpiredAsync(context, request, model, tags, timings);
             return;
         }
 
@@ -69,7 +70,7 @@ public sealed class PredictionRequestConsumer(
             }
             catch (ItemMetadataException ex)
             {
-                await PublishFailedAsync(context, request, model, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
+                await PublishFailedAsync(context, request, model, tags, ex.Message, timings with { MetadataCompletedAt = clock.GetUtcNow() });
                 return;
             }
             catch (OutageOutlastedException ex)
@@ -80,7 +81,7 @@ public sealed class PredictionRequestConsumer(
             catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // The deadline passed during the fetch: stop waiting for an answer that can no longer be used.
-                await PublishExpiredAsync(context, request, model, timings);
+                await PublishExpiredAsync(context, request, model, tags, timings);
                 return;
             }
         }
@@ -91,7 +92,7 @@ public sealed class PredictionRequestConsumer(
         if (metadata.FirstOrDefault(feature => !double.IsFinite(feature.Value)) is { Key: { } feature, Value: var value })
         {
             var unreadable = new UnreadableMetadataException(request.ItemId, feature, value.ToString(CultureInfo.InvariantCulture));
-            await PublishFailedAsync(context, request, model, unreadable.Message, timings);
+            await PublishFailedAsync(context, request, model, tags, unreadable.Message, timings);
             return;
         }
 
@@ -103,7 +104,7 @@ public sealed class PredictionRequestConsumer(
         }
         catch (DeadlinePassedException ex)
         {
-            await PublishExpiredAsync(context, request, model, timings with { InferenceQueuedAt = ex.QueuedAt });
+            await PublishExpiredAsync(context, request, model, tags, timings with { InferenceQueuedAt = ex.QueuedAt });
             return;
         }
         catch (InferencePoolStoppedException)
@@ -116,7 +117,7 @@ public sealed class PredictionRequestConsumer(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Model rejected prediction {PredictionId}", request.PredictionId);
-            await PublishFailedAsync(context, request, model, $"inference failed: {ex.Message}", timings);
+            await PublishFailedAsync(context, request, model, tags, $"inference failed: {ex.Message}", timings);
             return;
         }
 
@@ -132,17 +133,24 @@ public sealed class PredictionRequestConsumer(
         // Computing it again would give the same answer: it fails now, once, rather than after every retry.
         if (!double.IsFinite(outcome.Prediction))
         {
-            await PublishFailedAsync(context, request, model,
+            await PublishFailedAsync(context, request, model, tags,
                 $"the model {model.Name} {model.Version} answered {outcome.Prediction.ToString(CultureInfo.InvariantCulture)}, "
                 + "which is not a finite number, for this input",
                 timings);
             return;
         }
 
-        await context.PublishOutcomeAsync(request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, model));
+        await context.PublishOutcomeAsync(tags.On(request.Completed(worker, timings, clock.GetUtcNow(), metadata, outcome.Prediction, model)));
         metrics.Stages(timings, request.SubmittedAt, model, outcome.TakenAt);
         metrics.Outcome("completed", model);
     }
+
+    private static Guid? ShadowOf(ConsumeContext context) =>
+        Guid.TryParse(
+            context.ReceiveContext.TransportHeaders.Get<string>(Topology.ShadowOfHeader) ?? context.Headers.Get<string>(Topology.ShadowOfHeader),
+            out var original)
+            ? original
+            : null;
 
     /// <summary>Cancelled when the request's deadline passes, timed by the same clock that reads it.</summary>
     private CancellationTokenSource ExpiryToken(PredictionRequest request)
@@ -173,46 +181,58 @@ public sealed class PredictionRequestConsumer(
     }
 
     /// <summary>
-    /// A request for a model this worker does not serve: on to its lane when the catalog has it (failed when no worker ever
-    /// made that lane), else failed with the reason.
+    /// A request for a model this worker does not serve: on to its lane, with the version and why it was chosen (failed when no
+    /// worker ever made that lane), else failed with the reason.
     /// </summary>
     private async Task ForwardAsync(
-        ConsumeContext<PredictionRequest> context, PredictionRequest request, LaneChoice choice, PredictionTimings timings)
+        ConsumeContext<PredictionRequest> context, PredictionRequest request, Placement placement, OutcomeTags tags, PredictionTimings timings)
     {
-        if (choice.Elsewhere is not { } model)
+        if (placement.Elsewhere is not { } model)
         {
-            await PublishFailedAsync(context, request, null, choice.Problem!, timings);
+            await PublishFailedAsync(context, request, placement.Model, tags, placement.Problem!, timings);
             return;
         }
 
         try
         {
-            await context.SendCopyAsync(Topology.Lanes, LaneNames.RoutingKey(model));
+            await context.SendCopyAsync(Topology.Lanes, LaneNames.RoutingKey(model), headers =>
+            {
+                if (placement.Route is { } route)
+                {
+                    headers.Set(Topology.RouteHeader, route);
+                    headers.Set(Topology.RoutedModelHeader, $"{model.Name}:{model.Version}");
+                }
+            });
             logger.LogDebug("Prediction {PredictionId} forwarded to the lane of {Model} {Version}", request.PredictionId, model.Name, model.Version);
             metrics.Outcome("forwarded", model);
         }
         catch (MessageReturnedException)
         {
-            await PublishFailedAsync(context, request, model,
+            await PublishFailedAsync(context, request, model, tags,
                 $"no worker serves model {model.Name}:{model.Version}: its lane {LaneNames.Queue(model, isDefault: false)} does not exist", timings);
         }
     }
 
     private async Task PublishExpiredAsync(
-        ConsumeContext<PredictionRequest> context, PredictionRequest request, ModelIdentity model, PredictionTimings timings)
+        ConsumeContext<PredictionRequest> context, PredictionRequest request, ModelIdentity model, OutcomeTags tags, PredictionTimings timings)
     {
         logger.LogInformation(
             "Prediction {PredictionId} expired: its deadline {Deadline} passed before inference started", request.PredictionId, request.Deadline);
-        await context.PublishOutcomeAsync(request.Expired(worker, timings, clock.GetUtcNow(), model));
+        await context.PublishOutcomeAsync(tags.On(request.Expired(worker, timings, clock.GetUtcNow(), model)));
         metrics.Stages(timings, request.SubmittedAt, model);
         metrics.Outcome("expired", model);
     }
 
     private async Task PublishFailedAsync(
-        ConsumeContext<PredictionRequest> context, PredictionRequest request, ModelIdentity? model, string error, PredictionTimings timings)
+        ConsumeContext<PredictionRequest> context,
+        PredictionRequest request,
+        ModelIdentity? model,
+        OutcomeTags tags,
+        string error,
+        PredictionTimings timings)
     {
         logger.LogInformation("Prediction {PredictionId} failed: {Error}", request.PredictionId, error);
-        await context.PublishOutcomeAsync(request.Failed(worker, timings, clock.GetUtcNow(), error, model));
+        await context.PublishOutcomeAsync(tags.On(request.Failed(worker, timings, clock.GetUtcNow(), error, model)));
         metrics.Stages(timings, request.SubmittedAt, model);
         metrics.Outcome("failed", model);
     }
