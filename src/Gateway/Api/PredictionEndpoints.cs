@@ -36,7 +36,8 @@ public static class PredictionEndpoints
 
         predictions.MapGet("/{id:guid}", GetAsync)
             .WithSummary("Get a prediction")
-            .WithDescription("Its status and, once finished, its result or error. "
+            .WithDescription("Its status and, once finished, its result or error, the model version that computed it (`model`) "
+                + "and why that version (`route`). "
                 + "With `?wait=seconds` the answer comes as soon as it finishes, or when the wait ends. "
                 + "A prediction submitted with another API key is 404, like an unknown id.")
             .ProducesProblem(StatusCodes.Status404NotFound)

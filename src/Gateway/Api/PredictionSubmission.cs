@@ -221,5 +221,5 @@ public sealed class PredictionSubmission(
 
     /// <summary>What the gateway knows of a request it accepted before the store says more.</summary>
     private static PredictionRecord AsQueued(PredictionRequest request, DateTimeOffset? submittedAt) =>
-        new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null);
+        new(request.PredictionId, PredictionStatus.Queued, request.ItemId, request.FeatureValue, null, null, null, submittedAt, null, null, null);
 }

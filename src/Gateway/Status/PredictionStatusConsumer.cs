@@ -3,6 +3,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
+using Predictions.Messaging.Rollouts;
 using Predictions.Messaging.Tracing;
 using Predictions.Storage.Hosting;
 
@@ -11,7 +12,8 @@ namespace Predictions.Gateway.Status;
 /// <summary>
 /// Moves predictions to their terminal status as the result events arrive, in batches so one disk flush
 /// covers many, wakes the clients waiting for them, and counts them to measure how fast the work queue drains.
-/// An outage of the store is waited out (<see cref="OutageWait"/>).
+/// A shadow copy's outcome is acknowledged and counted, but neither stored nor handed to a waiter: no caller ever
+/// sees it (the audit keeps it). An outage of the store is waited out (<see cref="OutageWait"/>).
 /// </summary>
 public sealed class PredictionStatusConsumer(
     PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, OutageWait outageWait, TimeProvider clock,
@@ -30,15 +32,18 @@ public sealed class PredictionStatusConsumer(
         where T : PredictionOutcome
     {
         var start = clock.GetUtcNow();
-        IReadOnlyList<PredictionRecord> stored;
+        var answered = context.Message
+            .Where(m => !IsShadow(m.Message))
+            .Select(m => ((PredictionOutcome)m.Message, m.Headers.Get<string>(Topology.OwnerHeader)))
+            .ToList();
+        IReadOnlyList<PredictionRecord> stored = [];
         try
         {
-            stored = await outageWait.RunAsync(
-                token => store.AddOutcomesAsync(
-                    context.Message.Select(m => ((PredictionOutcome)m.Message, m.Headers.Get<string>(Topology.OwnerHeader))), token),
-                StoreOutages.IsStoreUnavailable,
-                start,
-                context.CancellationToken);
+            if (answered.Count > 0)
+            {
+                stored = await outageWait.RunAsync(
+                    token => store.AddOutcomesAsync(answered, token), StoreOutages.IsStoreUnavailable, start, context.CancellationToken);
+            }
         }
         catch (OutageOutlastedException ex)
         {
@@ -48,6 +53,11 @@ public sealed class PredictionStatusConsumer(
 
         MessageTrace.RecordBatch("status.write", context.Message, start, clock.GetUtcNow());
         waiters.Notify(stored);
+
+        // A shadow copy is a request the workers took off a queue like any other, so it counts towards how fast they drain.
         drain.Record(context.Message.Length);
     }
+
+    /// <summary>A shadow copy's outcome: its prediction id is the copy's own, which no caller was ever given.</summary>
+    internal static bool IsShadow(PredictionOutcome outcome) => outcome.ShadowOf is not null || outcome.Route == RouteReasons.Shadow;
 }

@@ -75,5 +75,8 @@ public static class PredictionStatusSchema
 
         // Which worker reached the outcome: the last tie-break between two outcomes of one prediction.
         new(5, "ALTER TABLE predictions ADD COLUMN worker TEXT NULL;"),
+
+        // Why that version computed it: answered as "route".
+        new(6, "ALTER TABLE predictions ADD COLUMN route TEXT NULL;"),
     ]);
 }

@@ -35,13 +35,14 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
     // An outcome replaces a queued row, and an outcome that takes precedence over the stored one.
     private static string UpsertOutcome(StoreDialect dialect) => $"""
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, metadata, prediction, error,
-            submitted_at, completed_at, model_name, model_version, worker)
+            submitted_at, completed_at, model_name, model_version, worker, route)
         VALUES (@Id, @Status, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error,
-            @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion, @Worker)
+            @SubmittedAt, @CompletedAt, @ModelName, @ModelVersion, @Worker, @Route)
         ON CONFLICT (prediction_id) DO UPDATE SET
             status = excluded.status, metadata = excluded.metadata, prediction = excluded.prediction,
             error = excluded.error, completed_at = excluded.completed_at,
             model_name = excluded.model_name, model_version = excluded.model_version, worker = excluded.worker,
+            route = excluded.route,
             submitted_at = coalesce(predictions.submitted_at, excluded.submitted_at)
         WHERE {OutcomePrecedence.SupersedesSql(Outcome, "excluded", "predictions", dialect.BytewiseCollation)};
         """;
@@ -50,7 +51,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
         p.prediction_id AS Id, status AS Status, item_id AS ItemId, feature_value AS FeatureValue,
         metadata AS Metadata, prediction AS Prediction, error AS Error,
         submitted_at AS SubmittedAt, completed_at AS CompletedAt,
-        model_name AS ModelName, model_version AS ModelVersion, worker AS Worker
+        model_name AS ModelName, model_version AS ModelVersion, worker AS Worker, route AS Route
         """;
 
     // A prediction someone else owns reads exactly like one that does not exist.
@@ -70,7 +71,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
     public Task AddQueuedAsync(IEnumerable<PredictionRequest> requests, string? owner, CancellationToken cancellationToken)
     {
         var rows = requests.Select(r => new Row(
-            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt), null, null, null, null)).ToList();
+            r.PredictionId.ToString(), "queued", r.ItemId, r.FeatureValue, null, null, null, Text(r.SubmittedAt),
+            null, null, null, null, null)).ToList();
         return database.WriteAsync(async write =>
         {
             await write.ExecuteEachAsync(InsertQueued, rows);
@@ -163,7 +165,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
         string? CompletedAt,
         string? ModelName,
         string? ModelVersion,
-        string? Worker)
+        string? Worker,
+        string? Route)
     {
         public static Row From(PredictionOutcome outcome)
         {
@@ -172,7 +175,8 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
             return new(
                 outcome.PredictionId.ToString(), summary.Status, outcome.ItemId, outcome.FeatureValue,
                 completed is null ? null : JsonSerializer.Serialize(completed.Metadata), completed?.Prediction, summary.Error,
-                Text(outcome.SubmittedAt), Text(summary.FinishedAt), outcome.Model?.Name, outcome.Model?.Version, summary.Worker);
+                Text(outcome.SubmittedAt), Text(summary.FinishedAt), outcome.Model?.Name, outcome.Model?.Version, summary.Worker,
+                outcome.Route);
         }
 
         public PredictionRecord ToRecord() => new(
@@ -185,6 +189,7 @@ public sealed class PredictionStatusStore([FromKeyedServices(ResultsDatabase.Nam
             Error,
             SubmittedAt is null ? null : DateTimeOffset.Parse(SubmittedAt, System.Globalization.CultureInfo.InvariantCulture),
             CompletedAt is null ? null : DateTimeOffset.Parse(CompletedAt, System.Globalization.CultureInfo.InvariantCulture),
-            ModelName is null || ModelVersion is null ? null : new ModelIdentity { Name = ModelName, Version = ModelVersion });
+            ModelName is null || ModelVersion is null ? null : new ModelIdentity { Name = ModelName, Version = ModelVersion },
+            Route);
     }
 }

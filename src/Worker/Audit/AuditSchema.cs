@@ -71,5 +71,12 @@ public static class AuditSchema
         {
             PresentWhen = "SELECT count(*) FROM pragma_table_info('prediction_audit') WHERE name = 'model_version'",
         },
+
+        // Why that version computed it, and on a shadow copy's row the prediction it copies. No file from before
+        // versions were recorded has these, so no PresentWhen; PostgreSQL runs it as its step 2.
+        new(4, """
+            ALTER TABLE prediction_audit ADD COLUMN route TEXT NULL;
+            ALTER TABLE prediction_audit ADD COLUMN shadow_of TEXT NULL;
+            """),
     ]);
 }

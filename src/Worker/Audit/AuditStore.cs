@@ -9,7 +9,8 @@ namespace Predictions.Worker.Audit;
 /// <summary>
 /// The <c>prediction_audit</c> table: one row per prediction id. Of two outcomes of one prediction the row holds
 /// the one <see cref="OutcomePrecedence"/> prefers, whichever arrived first, as the status store does; a second
-/// delivery of the same outcome, or one the row's outcome takes precedence over, changes nothing. The table is
+/// delivery of the same outcome, or one the row's outcome takes precedence over, changes nothing. A shadow copy's
+/// outcome is a row of its own, under the copy's id, its <c>shadow_of</c> naming the prediction it copies. The table is
 /// <see cref="AuditSchema"/>.
 /// </summary>
 public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDatabase database, TimeProvider clock)
@@ -21,15 +22,16 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
     private static string Upsert(StoreDialect dialect) => $"""
         INSERT INTO prediction_audit (
             prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker, model_name, model_version,
-            submitted_at, received_at, metadata_started_at, metadata_completed_at,
+            route, shadow_of, submitted_at, received_at, metadata_started_at, metadata_completed_at,
             inference_queued_at, inference_started_at, inference_completed_at, finished_at, audited_at)
         VALUES (
             @PredictionId, @Outcome, @ItemId, @FeatureValue, @Metadata, @Prediction, @Error, @Worker, @ModelName, @ModelVersion,
-            @SubmittedAt, @ReceivedAt, @MetadataStartedAt, @MetadataCompletedAt,
+            @Route, @ShadowOf, @SubmittedAt, @ReceivedAt, @MetadataStartedAt, @MetadataCompletedAt,
             @InferenceQueuedAt, @InferenceStartedAt, @InferenceCompletedAt, @FinishedAt, @AuditedAt)
         ON CONFLICT (prediction_id) DO UPDATE SET
             outcome = excluded.outcome, metadata = excluded.metadata, prediction = excluded.prediction, error = excluded.error,
             worker = excluded.worker, model_name = excluded.model_name, model_version = excluded.model_version,
+            route = excluded.route, shadow_of = excluded.shadow_of,
             submitted_at = coalesce(prediction_audit.submitted_at, excluded.submitted_at), received_at = excluded.received_at,
             metadata_started_at = excluded.metadata_started_at, metadata_completed_at = excluded.metadata_completed_at,
             inference_queued_at = excluded.inference_queued_at, inference_started_at = excluded.inference_started_at,
@@ -65,6 +67,8 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
         string Worker,
         string? ModelName,
         string? ModelVersion,
+        string? Route,
+        string? ShadowOf,
         string? SubmittedAt,
         string ReceivedAt,
         string? MetadataStartedAt,
@@ -83,6 +87,7 @@ public sealed class AuditStore([FromKeyedServices(AuditStore.Database)] StoreDat
                 e.PredictionId.ToString(), summary.Status, e.ItemId, e.FeatureValue,
                 completed is null ? null : JsonSerializer.Serialize(completed.Metadata),
                 completed?.Prediction, summary.Error, e.Worker, e.Model?.Name, e.Model?.Version,
+                e.Route, e.ShadowOf?.ToString(),
                 Text(e.SubmittedAt), Text(e.Timings.ReceivedAt)!,
                 Text(e.Timings.MetadataStartedAt), Text(e.Timings.MetadataCompletedAt), Text(e.Timings.InferenceQueuedAt),
                 Text(e.Timings.InferenceStartedAt), Text(e.Timings.InferenceCompletedAt), Text(summary.FinishedAt)!, Text(now)!);

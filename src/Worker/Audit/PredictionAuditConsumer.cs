@@ -8,7 +8,8 @@ namespace Predictions.Worker.Audit;
 
 /// <summary>
 /// Persists every outcome, on its own queue so auditing never slows predictions down, in batches so
-/// one disk flush covers many rows. An outage of the store is waited out (<see cref="OutageWait"/>).
+/// one disk flush covers many rows. Shadow copies' outcomes too: callers never see them, so this is their only record.
+/// An outage of the store is waited out (<see cref="OutageWait"/>).
 /// </summary>
 public sealed class PredictionAuditConsumer(AuditStore store, OutageWait outageWait, TimeProvider clock, ILogger<PredictionAuditConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,

@@ -55,7 +55,10 @@ public sealed class PredictionStatusSchemaTests() : StoreSchemaTests(PredictionS
     private const string AddModelVersion = "ALTER TABLE predictions ADD COLUMN model_version TEXT NULL;";
 
     // The steps since versions were recorded, which no file from before them can have.
-    private const string StepsSinceVersions = "ALTER TABLE predictions ADD COLUMN worker TEXT NULL;";
+    private const string StepsSinceVersions = """
+        ALTER TABLE predictions ADD COLUMN worker TEXT NULL;
+        ALTER TABLE predictions ADD COLUMN route TEXT NULL;
+        """;
 
     internal const string EarlierPredictions = """
         INSERT INTO predictions (prediction_id, status, item_id, feature_value, submitted_at)
@@ -188,22 +191,22 @@ public sealed class PredictionStatusSchemaTests() : StoreSchemaTests(PredictionS
     }
 
     [Fact]
-    public async Task A_PostgreSQL_database_at_the_earlier_step_one_gets_only_the_worker_column_as_its_step_two_and_keeps_its_rows()
+    public async Task A_PostgreSQL_database_at_the_earlier_step_one_gets_the_worker_and_route_columns_as_its_next_steps_and_keeps_its_rows()
     {
         var database = await CreateAsync(PostgresProvider.Name);
         await database.ExecuteAsync(PostgresEarlierStepOne);
 
         await MigrateAsync(database, PredictionStatusSchema.Store);
 
-        Assert.Equal(["2"], await database.RowsAsync("SELECT count(*) FROM schema_migrations WHERE store = 'status'"));
-        Assert.Equal(["2"], await database.RowsAsync("SELECT max(version) FROM schema_migrations WHERE store = 'status'"));
-        Assert.Equal(["1"], await database.RowsAsync(
-            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'predictions' AND column_name = 'worker'"));
+        Assert.Equal(["3"], await database.RowsAsync("SELECT count(*) FROM schema_migrations WHERE store = 'status'"));
+        Assert.Equal(["3"], await database.RowsAsync("SELECT max(version) FROM schema_migrations WHERE store = 'status'"));
+        Assert.Equal(["2"], await database.RowsAsync(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'predictions' AND column_name IN ('worker', 'route')"));
         Assert.Equal(["1"], await database.RowsAsync("SELECT count(*) FROM predictions"));
     }
 
     [Fact]
-    public async Task A_PostgreSQL_database_the_earlier_release_brought_to_its_step_two_runs_nothing()
+    public async Task A_PostgreSQL_database_the_earlier_release_brought_to_its_step_two_gets_only_the_route_column_and_keeps_its_rows()
     {
         var database = await CreateAsync(PostgresProvider.Name);
         await database.ExecuteAsync(PostgresEarlierStepOne + """
@@ -213,19 +216,23 @@ public sealed class PredictionStatusSchemaTests() : StoreSchemaTests(PredictionS
 
         await MigrateAsync(database, PredictionStatusSchema.Store);
 
-        Assert.Equal(["2"], await database.RowsAsync("SELECT count(*) FROM schema_migrations WHERE store = 'status'"));
+        Assert.Equal(["3"], await database.RowsAsync("SELECT count(*) FROM schema_migrations WHERE store = 'status'"));
+        Assert.Equal(["2026-01-02T00:00:00.0000000Z"], await database.RowsAsync(
+            "SELECT applied_at FROM schema_migrations WHERE store = 'status' AND version = 2"));
+        Assert.Equal(
+            [$"{Queued}|queued|9|2.5|"], await database.RowsAsync("SELECT prediction_id, status, item_id, feature_value, route FROM predictions"));
     }
 
     protected override string ReadKeptRows => """
         SELECT prediction_id, status, item_id, feature_value, metadata, prediction, error, submitted_at, completed_at,
-               model_name, model_version, worker
+               model_name, model_version, worker, route
         FROM predictions ORDER BY prediction_id
         """;
 
     protected override IReadOnlyList<string> KeptRows =>
     [
-        $"{Queued}|queued|3|5||||2026-01-02T03:04:05.0000000Z||||",
-        $"{Owned}|completed|4|1.5|{{\"price\":2}}|3||2026-01-02T03:04:05.0000000Z|2026-01-02T03:04:06.0000000Z|||",
+        $"{Queued}|queued|3|5||||2026-01-02T03:04:05.0000000Z|||||",
+        $"{Owned}|completed|4|1.5|{{\"price\":2}}|3||2026-01-02T03:04:05.0000000Z|2026-01-02T03:04:06.0000000Z||||",
     ];
 
     protected override string RowsAtFirstStep(string database) => EarlierPredictions;

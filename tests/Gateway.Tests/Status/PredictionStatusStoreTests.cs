@@ -39,9 +39,11 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
     {
         var request = Request();
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
-        Assert.Equal(PredictionStatus.Queued, (await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None))?.Status);
+        var queued = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
+        Assert.Equal(PredictionStatus.Queued, queued?.Status);
+        Assert.Null(queued?.Route);
 
-        await _store.AddOutcomesAsync([Completed(request, prediction: 10)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 10) with { Route = "canary" }], CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.NotNull(record);
@@ -51,6 +53,7 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
         Assert.Equal(request.SubmittedAt, record.SubmittedAt);
         Assert.NotNull(record.CompletedAt);
         Assert.Equal(new ModelIdentity { Name = "item-scorer", Version = "3" }, record.Model);
+        Assert.Equal("canary", record.Route);
     }
 
     [Fact]
@@ -58,16 +61,17 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
     {
         var request = Request();
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
-        await _store.AddOutcomesAsync([Completed(request, prediction: 10)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 10) with { Route = "alias" }], CancellationToken.None);
 
-        await _store.AddOutcomesAsync([Completed(request, prediction: 99)], CancellationToken.None);
-        await _store.AddOutcomesAsync([Failed(request)], CancellationToken.None);
+        await _store.AddOutcomesAsync([Completed(request, prediction: 99) with { Route = "canary" }], CancellationToken.None);
+        await _store.AddOutcomesAsync([Failed(request) with { Route = "latest" }], CancellationToken.None);
         await _store.AddQueuedAsync([request], owner: null, CancellationToken.None);
 
         var record = await _store.FindAsync(request.PredictionId, reader: null, CancellationToken.None);
         Assert.Equal(PredictionStatus.Completed, record?.Status);
         Assert.Equal(10, record?.Prediction);
         Assert.Null(record?.Error);
+        Assert.Equal("alias", record?.Route);
     }
 
     [Fact]
@@ -117,6 +121,7 @@ public abstract class PredictionStatusStoreTests : IAsyncLifetime
         Assert.Null(record?.SubmittedAt);
         Assert.Null(record?.Prediction);
         Assert.Null(record?.Model);
+        Assert.Null(record?.Route);
         Assert.Equal(PredictionStatus.Failed, (await _store.FindAsync(failed.PredictionId, reader: null, CancellationToken.None))?.Status);
     }
 

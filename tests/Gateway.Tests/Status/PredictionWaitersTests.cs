@@ -55,5 +55,6 @@ public sealed class PredictionWaitersTests
     }
 
     private static PredictionRecord Completed(Guid id) =>
-        new(id, PredictionStatus.Completed, 1, 2, new Dictionary<string, double>(), 4, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null);
+        new(id, PredictionStatus.Completed, 1, 2, new Dictionary<string, double>(), 4, null,
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null);
 }

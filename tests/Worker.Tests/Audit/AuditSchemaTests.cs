@@ -62,6 +62,12 @@ public sealed class AuditSchemaTests() : StoreSchemaTests(AuditSchema.Store)
     private const string AddModelName = "ALTER TABLE prediction_audit ADD COLUMN model_name TEXT NULL;";
     private const string AddModelVersion = "ALTER TABLE prediction_audit ADD COLUMN model_version TEXT NULL;";
 
+    // The steps since versions were recorded, which no file from before them can have.
+    private const string StepsSinceVersions = """
+        ALTER TABLE prediction_audit ADD COLUMN route TEXT NULL;
+        ALTER TABLE prediction_audit ADD COLUMN shadow_of TEXT NULL;
+        """;
+
     private const string EarlierRow = """
         INSERT INTO prediction_audit (prediction_id, outcome, item_id, feature_value, error, worker, received_at, finished_at, audited_at)
         VALUES ('0198c2a4-0000-7000-8000-000000000001', 'failed', 9, 2.5, 'unknown item 9', 'host/1',
@@ -90,23 +96,25 @@ public sealed class AuditSchemaTests() : StoreSchemaTests(AuditSchema.Store)
 
         await using (var database = SqliteAt(path))
         {
-            var later = Completed();
+            var later = Completed() with { Route = "shadow", ShadowOf = EarlierId };
             var store = new AuditStore(database, TimeProvider.System);
             Assert.Equal([EarlierId], await store.AddAsync([LaterFailure(EarlierId), later], CancellationToken.None));
         }
 
         Assert.Equal(earlierRow, await ReadRowAsync(path, EarlierId));
         Assert.Equal(["2"], await SqliteFile.RowsAsync(path, "SELECT count(*) FROM prediction_audit"));
+        Assert.Equal(
+            [$"shadow|{EarlierId}"], await SqliteFile.RowsAsync(path, "SELECT route, shadow_of FROM prediction_audit WHERE route IS NOT NULL"));
         Assert.Equal(LatestVersions, await SqliteFile.VersionsAsync(path, AuditSchema.Store.Store));
         var upgraded = await SqliteFile.ShapeAsync(path);
         Assert.True((await FreshSqliteShapeAsync()).SequenceEqual(upgraded), $"{shape}:\n{string.Join('\n', upgraded)}");
     }
 
     [Fact]
-    public async Task A_new_file_gets_every_step_the_latest_version_and_the_table_the_last_release_before_versions_made()
+    public async Task A_new_file_gets_every_step_the_latest_version_and_the_table_the_last_release_before_versions_made_with_the_steps_since()
     {
         var earlier = Path.Combine(Folder, "earlier.db");
-        await SqliteFile.ExecuteAsync(earlier, MadeByLastUnversionedRelease);
+        await SqliteFile.ExecuteAsync(earlier, MadeByLastUnversionedRelease + StepsSinceVersions);
 
         var path = Path.Combine(Folder, "new", "audit.db");
         await using (var database = SqliteAt(path))
@@ -166,14 +174,14 @@ public sealed class AuditSchemaTests() : StoreSchemaTests(AuditSchema.Store)
 
     protected override string ReadKeptRows => """
         SELECT prediction_id, outcome, item_id, feature_value, metadata, prediction, error, worker, model_name, model_version,
-               submitted_at, received_at, metadata_started_at, metadata_completed_at, inference_queued_at, inference_started_at,
+               route, shadow_of, submitted_at, received_at, metadata_started_at, metadata_completed_at, inference_queued_at, inference_started_at,
                inference_completed_at, finished_at, audited_at
         FROM prediction_audit ORDER BY prediction_id
         """;
 
     protected override IReadOnlyList<string> KeptRows =>
     [
-        "0198c2a4-0000-7000-8000-000000000001|failed|9|2.5|||unknown item 9|host/1||||2026-01-01T00:00:00.0000000Z|||||"
+        "0198c2a4-0000-7000-8000-000000000001|failed|9|2.5|||unknown item 9|host/1||||||2026-01-01T00:00:00.0000000Z|||||"
             + "|2026-01-01T00:00:01.0000000Z|2026-01-01T00:00:02.0000000Z",
     ];
 

@@ -155,20 +155,48 @@ public abstract class AuditStoreTests : IAsyncLifetime
     public async Task A_row_replaced_by_an_outcome_that_takes_precedence_is_that_outcome_in_every_column()
     {
         var store = await OpenStoreAsync();
-        var failed = Failed(Guid.NewGuid()) with { Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-9) } };
-        var completed = Completed() with { PredictionId = failed.PredictionId, Worker = "w2" };
+        var failed = Failed(Guid.NewGuid()) with
+        {
+            Timings = new PredictionTimings { ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-9) },
+            Route = "shadow",
+            ShadowOf = Guid.NewGuid(),
+        };
+        var completed = Completed() with { PredictionId = failed.PredictionId, Worker = "w2", Route = "alias" };
         await store.AddAsync([failed], CancellationToken.None);
 
         Assert.Empty(await store.AddAsync([completed], CancellationToken.None));
 
         await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
         var row = await connection.QuerySingleAsync<
-            (string Outcome, double? Prediction, string? Error, string Worker, string? Model, string ReceivedAt, string FinishedAt)>(
-            "SELECT outcome, prediction, error, worker, model_name, received_at, finished_at FROM prediction_audit");
+            (string Outcome, double? Prediction, string? Error, string Worker, string? Model, string? Route, string? ShadowOf, string ReceivedAt,
+                string FinishedAt)>(
+            "SELECT outcome, prediction, error, worker, model_name, route, shadow_of, received_at, finished_at FROM prediction_audit");
         Assert.Equal(
-            ("completed", 4, null, "w2", "doubling",
+            ("completed", 4, null, "w2", "doubling", "alias", null,
                 StoredTimestamp.Text(completed.Timings.ReceivedAt), StoredTimestamp.Text(completed.CompletedAt)),
-            (row.Outcome, row.Prediction, row.Error, row.Worker, row.Model, row.ReceivedAt, row.FinishedAt));
+            (row.Outcome, row.Prediction, row.Error, row.Worker, row.Model, row.Route, row.ShadowOf, row.ReceivedAt, row.FinishedAt));
+    }
+
+    [Fact]
+    public async Task A_shadow_copy_is_a_row_of_its_own_naming_its_route_and_the_prediction_it_copies()
+    {
+        var store = await OpenStoreAsync();
+        var answered = Completed() with { Route = "canary" };
+        var shadow = Completed() with { Route = "shadow", ShadowOf = answered.PredictionId, Model = new() { Name = "doubling", Version = "2" } };
+        var unrouted = Failed(Guid.NewGuid());
+
+        Assert.Empty(await store.AddAsync([answered, shadow, unrouted], CancellationToken.None));
+
+        await using var connection = await _databases[0].OpenAsync(CancellationToken.None);
+        var rows = (await connection.QueryAsync<(string Id, string? Route, string? ShadowOf, string? Version)>(
+            "SELECT prediction_id, route, shadow_of, model_version FROM prediction_audit")).ToDictionary(row => row.Id);
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(("canary", null, "1"), Columns(rows[answered.PredictionId.ToString()]));
+        Assert.Equal(("shadow", answered.PredictionId.ToString(), "2"), Columns(rows[shadow.PredictionId.ToString()]));
+        Assert.Equal((null, null, null), Columns(rows[unrouted.PredictionId.ToString()]));
+
+        static (string?, string?, string?) Columns((string, string? Route, string? ShadowOf, string? Version) row) =>
+            (row.Route, row.ShadowOf, row.Version);
     }
 
     [Fact]
