@@ -1,8 +1,10 @@
+using Predictions.Gateway.Admin;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
+using Predictions.Gateway.Rollouts;
 using Predictions.Gateway.Routing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
@@ -20,8 +22,9 @@ builder.AddStatusStore();
 builder.AddIdempotency();
 builder.AddBackpressure();
 builder.AddModelRouting();
+builder.AddModelAdmin();
 builder.AddSubmissionPublisher();
-builder.AddMessaging(typeof(Program).Assembly);
+builder.AddMessaging(typeof(Program).Assembly, RolloutEndpoints.Configure);
 
 var app = builder.Build();
 
@@ -32,5 +35,6 @@ app.UseApiKeys();
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapPredictions();
+app.MapModelAdmin();
 
 await app.RunAsync();

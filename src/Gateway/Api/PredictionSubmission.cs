@@ -6,6 +6,7 @@ using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
+using Predictions.Gateway.Rollouts;
 using Predictions.Gateway.Routing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;
@@ -30,9 +31,13 @@ public sealed class PredictionSubmission(
     IOptions<GatewayOptions> options,
     IOptions<PublishingOptions> publishing,
     IOptions<WorkQueueOptions> workQueue,
+    ShadowCopies shadows,
     TimeProvider clock,
     ILogger<PredictionRequest> logger)
 {
+    /// <summary>Keeps a caller on one version of a canary or shadow split; the item id when absent.</summary>
+    public const string StickyKeyHeader = "X-Sticky-Key";
+
     private readonly GatewayOptions _options = options.Value;
 
     public async Task<Results<Ok<PredictionRecord>, Accepted<PredictionRecord>, ValidationProblem, ProblemHttpResult>> SubmitAsync(HttpRequest http)
@@ -49,17 +54,22 @@ public sealed class PredictionSubmission(
         var owner = http.HttpContext.User.ApiKeyName();
         var request = submission.Request with { PredictionId = Guid.CreateVersion7(), SubmittedAt = clock.GetUtcNow() };
 
-        // A request naming a model goes to that version's lane, and says which version: the workers need not resolve it again.
-        ModelRouting.Lane? lane = null;
-        if (request.Model is { } model)
+        // A request goes to its version's lane and says which version and why: the workers need not route it again.
+        var sticky = http.Headers[StickyKeyHeader].FirstOrDefault() is { Length: > 0 and <= 255 } given
+            ? given
+            : request.ItemId.ToString(CultureInfo.InvariantCulture);
+        var routed = routing.Route(request.Model, sticky);
+        if (routed.Problem is { } problem)
         {
-            (lane, var problem) = routing.Route(model);
-            if (lane is null)
-            {
-                metrics.Submission("rejected");
-                return RequestParameters.Invalid(new Dictionary<string, string[]> { ["model"] = [$"{problem}."] });
-            }
+            metrics.Submission("rejected");
+            return routed.NotServed
+                ? SubmissionProblems.ModelNotServed(problem)
+                : RequestParameters.Invalid(new Dictionary<string, string[]> { ["model"] = [$"{problem}."] });
+        }
 
+        var lane = routed.Lane;
+        if (lane is not null && (request.Model is not null || lane.Route is not null))
+        {
             request = request with { Model = $"{lane.Model.Name}:{lane.Model.Version}" };
         }
 
@@ -138,6 +148,11 @@ public sealed class PredictionSubmission(
         }
 
         metrics.Submission("accepted");
+        if (routed.Shadow is { } shadow)
+        {
+            await shadows.PublishAsync(request, shadow, owner);
+        }
+
         return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, aborted);
     }
 
@@ -157,7 +172,8 @@ public sealed class PredictionSubmission(
         catch (LaneMissingException missing)
         {
             metrics.Submission("rejected");
-            return SubmissionProblems.ModelNotServed(missing.Lane);
+            return SubmissionProblems.ModelNotServed(
+                $"no worker serves model {missing.Lane.Model.Name}:{missing.Lane.Model.Version}: the broker has no queue for its lane");
         }
         catch (PublisherRefusedException refused)
         {

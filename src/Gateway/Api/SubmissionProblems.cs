@@ -49,17 +49,17 @@ internal static class SubmissionProblems
                 + "the request was not stored. Submit it again after Retry-After.");
     }
 
-    /// <summary>No queue is bound for the lane: no worker has ever served that model version.</summary>
-    public static ProblemHttpResult ModelNotServed(ModelRouting.Lane lane) => TypedResults.Problem(
+    /// <summary>The model version is known, but no worker serves it: never loaded, or unloaded.</summary>
+    public static ProblemHttpResult ModelNotServed(string reason) => TypedResults.Problem(
         statusCode: StatusCodes.Status422UnprocessableEntity,
         type: ProblemTypes.ModelNotServed,
         title: "No worker serves this model",
-        detail: $"No worker serves model {lane.Model.Name}:{lane.Model.Version}; the request was not stored.",
+        detail: $"{char.ToUpperInvariant(reason[0])}{reason[1..]}; the request was not stored.",
         extensions: new Dictionary<string, object?>
         {
             ["errors"] = new Dictionary<string, string[]>
             {
-                ["model"] = [$"no worker serves {lane.Model.Name}:{lane.Model.Version}: name another version, or none for the latest."],
+                ["model"] = [$"{reason}: name another version, or the model alone."],
             },
         });
 

@@ -41,11 +41,13 @@ public sealed class SubmissionPublisher(
     private readonly CancellationTokenSource _stopping = new();
     private IChannel? _channel;
 
-    public async Task PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken)
+    public async Task PublishAsync(
+        PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken, Guid? shadowOf = null)
     {
         var channel = await OpenUntilAsync(cancellationToken);
         var id = request.PredictionId.ToString("D");
-        var (exchange, routingKey) = lane is null ? (Topology.Submissions, string.Empty) : (Topology.Lanes, lane.RoutingKey);
+        // The work queue by the gateway's own door, which it declared itself: a request is stored before any worker made the lanes.
+        var (exchange, routingKey) = lane is null || lane.IsWorkQueue ? (Topology.Submissions, string.Empty) : (Topology.Lanes, lane.RoutingKey);
         using var span = PredictionTracing.Source.StartActivity($"{exchange} send", ActivityKind.Producer);
         span?.SetTag("messaging.system", "rabbitmq")
             .SetTag("messaging.operation.type", "send")
@@ -59,6 +61,18 @@ public sealed class SubmissionPublisher(
         if (owner is not null)
         {
             headers[Topology.OwnerHeader] = owner;
+        }
+
+        // Routed here: the worker computes the version chosen, and its outcome says why.
+        if (lane?.Route is { } route)
+        {
+            headers[Topology.RouteHeader] = route;
+            headers[Topology.RoutedModelHeader] = $"{lane.Model.Name}:{lane.Model.Version}";
+        }
+
+        if (shadowOf is { } original)
+        {
+            headers[Topology.ShadowOfHeader] = original.ToString("D");
         }
 
         // The worker's MassTransit reads its parent from its own header. An unrecorded span is passed on too, so

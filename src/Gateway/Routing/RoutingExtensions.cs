@@ -1,17 +1,38 @@
+using Predictions.Gateway.Rollouts;
 using Predictions.Messaging.Catalog;
+using Predictions.Messaging.Rollouts;
 
 namespace Predictions.Gateway.Routing;
 
 public static class RoutingExtensions
 {
-    /// <summary>Routes a request naming a model to its lane by the catalog (<c>Models:*</c>), read at start-up.</summary>
+    /// <summary>
+    /// Routes each request to its lane by the catalog (<c>Models:*</c>, read at start-up) and the rollout (stored in the
+    /// results database, announced to and by every host), and guards the canaries.
+    /// </summary>
     public static IHostApplicationBuilder AddModelRouting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CatalogOptions>()
             .BindConfiguration(CatalogOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<RolloutOptions>()
+            .BindConfiguration(RolloutOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<GuardOptions>()
+            .BindConfiguration(GuardOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.AddRolloutStore();
+        builder.Services.AddSingleton<RoutingCatalog>();
+        builder.Services.AddSingleton(services => new CurrentRollout(services.GetRequiredService<RoutingCatalog>().Seed));
         builder.Services.AddSingleton<ModelRouting>();
+        builder.Services.AddSingleton<WorkerReadiness>();
+        builder.Services.AddSingleton<VersionStatistics>();
+        builder.Services.AddSingleton<RolloutCoordinator>();
+        builder.Services.AddSingleton<ShadowCopies>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RolloutCoordinator>());
 
         // A catalog that cannot be read stops the start, naming the manifest at fault.
         builder.Services.AddHostedService<CatalogCheck>();
@@ -22,7 +43,7 @@ public static class RoutingExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            services.GetRequiredService<ModelRouting>();
+            services.GetRequiredService<RoutingCatalog>();
             return Task.CompletedTask;
         }
 

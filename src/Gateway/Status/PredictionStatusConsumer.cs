@@ -1,6 +1,7 @@
 using MassTransit;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
+using Predictions.Gateway.Rollouts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Rollouts;
@@ -16,7 +17,7 @@ namespace Predictions.Gateway.Status;
 /// sees it (the audit keeps it). An outage of the store is waited out (<see cref="OutageWait"/>).
 /// </summary>
 public sealed class PredictionStatusConsumer(
-    PredictionStatusStore store, PredictionWaiters waiters, DrainRate drain, OutageWait outageWait, TimeProvider clock,
+    PredictionStatusStore store, PredictionWaiters waiters, VersionStatistics statistics, DrainRate drain, OutageWait outageWait, TimeProvider clock,
     ILogger<PredictionStatusConsumer> logger) :
     IConsumer<Batch<PredictionCompleted>>,
     IConsumer<Batch<PredictionFailed>>,
@@ -49,6 +50,12 @@ public sealed class PredictionStatusConsumer(
         {
             await context.ReturnToQueueAsync(ex, logger);
             return;
+        }
+
+        // The canary guard's figures: every outcome this gateway hears, shadows' included.
+        foreach (var outcome in context.Message)
+        {
+            statistics.Record(outcome.Message);
         }
 
         MessageTrace.RecordBatch("status.write", context.Message, start, clock.GetUtcNow());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics.Metrics;
 
 namespace Predictions.Gateway.Telemetry;
@@ -9,6 +10,8 @@ public sealed class GatewayMetrics
 
     private readonly Counter<long> _submissions;
     private readonly UpDownCounter<long> _waiting;
+    private readonly Counter<long> _canaryStops;
+    private readonly Counter<long> _shadowsDropped;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -18,10 +21,21 @@ public sealed class GatewayMetrics
             "POST /predictions by result: accepted, replayed (same Idempotency-Key), rejected, throttled (work queue full), "
             + "rate_limited (API key over its rate) or unavailable (broker or results store).");
         _waiting = meter.CreateUpDownCounter<long>("prediction.waiting_clients", "{request}", "Long-polling requests waiting for an outcome.");
+        _canaryStops = meter.CreateCounter<long>(
+            "prediction.canary_stops", "{canary}", "Canaries the guard set back to 0%, by model name and version.");
+        _shadowsDropped = meter.CreateCounter<long>(
+            "prediction.shadows_dropped", "{request}", "Shadow copies not published (their lane full or missing, or the broker refused).");
     }
 
     public void Submission(string result) =>
         _submissions.Add(1, new KeyValuePair<string, object?>("prediction.submission.result", result));
+
+    public void CanaryStopped(string model, int version) => _canaryStops.Add(
+        1,
+        new KeyValuePair<string, object?>("model_name", model),
+        new KeyValuePair<string, object?>("model_version", version.ToString(CultureInfo.InvariantCulture)));
+
+    public void ShadowDropped(string model) => _shadowsDropped.Add(1, new KeyValuePair<string, object?>("model_name", model));
 
     /// <summary>Counts a waiting client until the returned scope is disposed.</summary>
     public WaitingScope Waiting()

@@ -67,7 +67,8 @@ public sealed class ScriptedBroker : ISubmissionPublisher, IWorkQueueDepth
 
     public Task<long?> ReadAsync(string queue, CancellationToken cancellationToken) => Task.FromResult(Depth);
 
-    public async Task PublishAsync(PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken)
+    public async Task PublishAsync(
+        PredictionRequest request, string? owner, ModelRouting.Lane? lane, CancellationToken cancellationToken, Guid? shadowOf = null)
     {
         Attempts.Enqueue(request.PredictionId);
         Lanes.Enqueue(lane);
