@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Predictions.Messaging.Catalog;
 using Predictions.Messaging.Rollouts;
 using Predictions.Worker.Rollouts;
-using Predictions.Worker.Inference;
 using Predictions.Worker.Models;
 using Predictions.Worker.Models.Onnx;
 
@@ -30,11 +29,7 @@ public static class LaneExtensions
 
         // Loads every model before any request is taken: a bad file or manifest stops the worker at start-up.
         builder.Services.AddHostedService<ModelLoader>();
-        builder.Services.AddSingleton(services => new LaneRouting(
-            services.GetRequiredService<ServedLanes>(),
-            services.GetRequiredService<InferencePool>(),
-            services.GetService<CurrentRollout>(),
-            services.GetRequiredService<IOptions<ModelsOptions>>()));
+        builder.Services.AddSingleton<LaneRouting>();
 
         if (builder.Configuration.GetSection(ModelsOptions.Section)[nameof(ModelsOptions.Default)] is not null)
         {

@@ -16,12 +16,15 @@ namespace Predictions.Worker.Rollouts;
 /// A version this worker serves is computed here; an unloaded one is re-routed through the model's rollout unless the
 /// request named that version, which then fails with the reason; any other goes on to its lane.
 /// </summary>
-public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, CurrentRollout? rollout, IOptions<ModelsOptions> models)
+public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, IServiceProvider services, IOptions<ModelsOptions> models)
 {
+    // Registered with a catalog alone: without one, requests go as the lanes choose.
+    private readonly CurrentRollout? _rollout = services.GetService<CurrentRollout>();
+
     public Placement Place(ConsumeContext<PredictionRequest> context, PredictionRequest request)
     {
         var queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/').LastOrDefault();
-        if (rollout is null)
+        if (_rollout is not { } rollout)
         {
             // One model, or a catalog without rollouts: as the lanes choose.
             var choice = lanes.Choose(request, queue);
