@@ -16,12 +16,14 @@ set -eu
 # What each service declares (configure), publishes to or binds into (write), consumes from or binds from
 # (read). An exchange and a queue of one name share a permission, and MassTransit gives every queue an
 # exchange of its name, so these are names of both. Anchored: RabbitMQ matches a regex anywhere in a name.
-GATEWAY_CONFIGURE='^prediction-(requests|submissions|lanes|worker|completed|failed|expired|status|status-requests|status_error|status_skipped|status-requests_error)$'
-GATEWAY_WRITE='^prediction-(submissions|lanes|worker|status|status-requests|status_error|status_skipped|status-requests_error)$'
-GATEWAY_READ='^prediction-(requests|submissions|completed|failed|expired|status|status-requests|status_error|status_skipped|status-requests_error)$'
-WORKER_CONFIGURE='^prediction-(requests|lanes|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped|worker\.[a-z0-9][a-z0-9_-]*\.[0-9]+(_suspect)?(_error|_skipped)?)$'
-WORKER_WRITE='^prediction-(lanes|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped|worker\.[a-z0-9][a-z0-9_-]*\.[0-9]+(_suspect)?(_error|_skipped)?)$'
-WORKER_READ='^prediction-(requests|lanes|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped|worker\.[a-z0-9][a-z0-9_-]*\.[0-9]+(_suspect)?(_error|_skipped)?)$'
+# model-rollouts and model-readiness carry the rollout between the services, each host on a queue of its own
+# (model-rollouts.{host}): the gateways announce the state, the workers report which versions they serve.
+GATEWAY_CONFIGURE='^prediction-(requests|submissions|lanes|worker|completed|failed|expired|status|status-requests|status_error|status_skipped|status-requests_error)$|^model-(rollouts|readiness)(\.[a-z0-9._-]+(_error|_skipped)?)?$'
+GATEWAY_WRITE='^prediction-(submissions|lanes|worker|status|status-requests|status_error|status_skipped|status-requests_error)$|^model-rollouts$|^model-(rollouts|readiness)\.[a-z0-9._-]+(_error|_skipped)?$'
+GATEWAY_READ='^prediction-(requests|submissions|completed|failed|expired|status|status-requests|status_error|status_skipped|status-requests_error)$|^model-(rollouts|readiness)(\.[a-z0-9._-]+(_error|_skipped)?)?$'
+WORKER_CONFIGURE='^prediction-(requests|lanes|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped|worker\.[a-z0-9][a-z0-9_-]*\.[0-9]+(_suspect)?(_error|_skipped)?)$|^model-(rollouts|readiness)$|^model-rollouts\.[a-z0-9._-]+(_error|_skipped)?$'
+WORKER_WRITE='^prediction-(lanes|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped|worker\.[a-z0-9][a-z0-9_-]*\.[0-9]+(_suspect)?(_error|_skipped)?)$|^model-readiness$|^model-rollouts\.[a-z0-9._-]+(_error|_skipped)?$'
+WORKER_READ='^prediction-(requests|lanes|worker|completed|failed|expired|audit|worker_error|worker_skipped|worker_suspect|worker_suspect_error|worker_suspect_skipped|worker_poison|worker_poisoned|worker_poisoned_error|worker_poisoned_skipped|audit_error|audit_skipped|worker\.[a-z0-9][a-z0-9_-]*\.[0-9]+(_suspect)?(_error|_skipped)?)$|^model-rollouts(\.[a-z0-9._-]+(_error|_skipped)?)?$'
 
 url=${RABBITMQ_MANAGEMENT_URL:-http://rabbitmq:15672}
 url=${url%/}
