@@ -11,7 +11,7 @@ public sealed class AuditTable(string source)
     private const string Select = """
         SELECT prediction_id, outcome, prediction, error, worker, metadata,
                metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at,
-               model_name, model_version, finished_at
+               model_name, model_version, finished_at, route, shadow_of
         FROM prediction_audit
         """;
 
@@ -29,7 +29,9 @@ public sealed class AuditTable(string source)
             Time(reader, 8),
             Time(reader, 9),
             reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}",
-            Time(reader, 12)!.Value));
+            Time(reader, 12)!.Value,
+            reader.IsDBNull(13) ? null : reader.GetString(13),
+            reader.IsDBNull(14) ? null : reader.GetString(14)));
         var wanted = predictionIds?.ToHashSet();
         return wanted is null ? rows : [.. rows.Where(row => wanted.Contains(row.PredictionId))];
     }
@@ -64,4 +66,6 @@ public sealed record AuditRow(
     DateTimeOffset? InferenceStartedAt,
     DateTimeOffset? InferenceCompletedAt,
     string? Model,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt,
+    string? Route = null,
+    string? ShadowOf = null);
