@@ -11,7 +11,7 @@ public sealed class AuditTable(string source)
     private const string Select = """
         SELECT prediction_id, outcome, prediction, error, worker, metadata,
                metadata_started_at, metadata_completed_at, inference_started_at, inference_completed_at,
-               model_name, model_version, finished_at, route, shadow_of
+               model_name, model_version, finished_at, route, shadow_of, submitted_at
         FROM prediction_audit
         """;
 
@@ -31,7 +31,8 @@ public sealed class AuditTable(string source)
             reader.IsDBNull(10) ? null : $"{reader.GetString(10)} {reader.GetString(11)}",
             Time(reader, 12)!.Value,
             reader.IsDBNull(13) ? null : reader.GetString(13),
-            reader.IsDBNull(14) ? null : reader.GetString(14)));
+            reader.IsDBNull(14) ? null : reader.GetString(14),
+            Time(reader, 15)));
         var wanted = predictionIds?.ToHashSet();
         return wanted is null ? rows : [.. rows.Where(row => wanted.Contains(row.PredictionId))];
     }
@@ -68,4 +69,5 @@ public sealed record AuditRow(
     string? Model,
     DateTimeOffset FinishedAt,
     string? Route = null,
-    string? ShadowOf = null);
+    string? ShadowOf = null,
+    DateTimeOffset? SubmittedAt = null);
