@@ -140,6 +140,53 @@ public sealed class RolloutTests(BrokerFixture fixture) : IDisposable
         Assert.Equal(("other", "1", "alias", 5.0), await SubmitAsync(system, "other", "k", 1));
     }
 
+    [Fact]
+    public async Task A_canary_that_fails_a_share_of_its_requests_is_set_back_to_zero_by_its_guard_which_says_why()
+    {
+        await using var system = await PredictionSystem.CreateAsync(fixture.Broker);
+        var models = new Dictionary<string, string> { ["Models:Catalog"] = _catalog.Folder.FullName, ["Models:Default"] = "other" };
+        await system.StartWorkerAsync(models);
+        var guard = new Dictionary<string, string> { ["Rollouts:Guard:MinOutcomes"] = "10", ["Rollouts:Guard:Window"] = "00:01:00" };
+        await system.StartGatewayAsync(models.Concat(AdminApi.Settings).Concat(guard).ToDictionary());
+        using var admin = new AdminApi(system.Http.BaseAddress!);
+
+        // Version 2 multiplies by 10^10: for a feature of 10^300 it answers no finite number, and the request fails.
+        _catalog.Simulated("scorer", 2, 1e10);
+        AdminApi.Ok(await admin.LoadAsync("scorer", 2), "PUT /admin/models/scorer/versions/2");
+        AdminApi.Ok(await admin.CanaryAsync("scorer", 2, 50, maxErrorRate: 0.2), "PUT canary 50%");
+        var stoppedBy = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
+        var outcomes = new ConcurrentBag<string>();
+        await Parallel.ForAsync(0, 60, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var (status, body) = await SubmitRawAsync(system, "scorer", $"guarded-{i}", 1e300);
+            Assert.True(status == HttpStatusCode.OK, $"{(int)status} {body}");
+            outcomes.Add($"{body.GetProperty("route").GetString()} {body.GetProperty("status").GetString()}");
+        });
+        Assert.Contains("canary failed", outcomes);
+        Assert.Contains("alias completed", outcomes);
+
+        // Within the guard's window the canary is at 0%, saying why, and counted.
+        JsonElement canary = default;
+        await Eventually.HoldsAsync(
+            async () => (canary = AdminApi.Ok(await admin.GetAsync("scorer"), "GET").GetProperty("canary")).GetProperty("percent").GetDouble() == 0,
+            stoppedBy - DateTimeOffset.UtcNow,
+            () => $"The canary is still {canary}.\n{system.Describe()}");
+        Assert.Contains("error rate", canary.GetProperty("stoppedReason").GetString(), StringComparison.Ordinal);
+        Assert.True(canary.TryGetProperty("stoppedAt", out var at) && at.ValueKind == JsonValueKind.String, $"{canary}");
+        var metrics = await system.Http.GetStringAsync("/metrics");
+        Assert.Equal(1, PrometheusText.Sample(metrics, "prediction_canary_stops_total", "model_name=\"scorer\""));
+
+        // Every caller is back on the stable version.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(("scorer", "1", "alias", 2.0), await SubmitAsync(system, "scorer", $"guarded-{i}", 1));
+        }
+
+        // A stopped canary is not promoted.
+        var (promoted, refusal) = await admin.PromoteAsync("scorer");
+        Assert.True(promoted == HttpStatusCode.Conflict, $"{(int)promoted} {refusal}");
+    }
+
     public void Dispose() => _catalog.Dispose();
 
     /// <summary>The share of <paramref name="callers"/> distinct callers the canary (version 2) computed.</summary>
