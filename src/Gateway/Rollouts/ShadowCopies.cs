@@ -1,9 +1,9 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Gateway.Publishing;
 using Predictions.Gateway.Routing;
 using Predictions.Gateway.Telemetry;
+using Predictions.Messaging.Rollouts;
 
 namespace Predictions.Gateway.Rollouts;
 
@@ -18,7 +18,7 @@ public sealed class ShadowCopies(
 {
     public async Task PublishAsync(PredictionRequest original, ModelRouting.Lane lane, string? owner)
     {
-        var copy = original with { PredictionId = IdOf(original.PredictionId), Model = $"{lane.Model.Name}:{lane.Model.Version}" };
+        var copy = original with { PredictionId = ShadowIds.Of(original.PredictionId), Model = $"{lane.Model.Name}:{lane.Model.Version}" };
         using var deadline = new CancellationTokenSource(publishing.Value.PublishTimeout, clock);
         try
         {
@@ -31,15 +31,5 @@ public sealed class ShadowCopies(
                 "The shadow copy of prediction {PredictionId} for {Model}:{Version} was dropped: {Reason}",
                 original.PredictionId, lane.Model.Name, lane.Model.Version, ex.Message);
         }
-    }
-
-    /// <summary>A version-8 UUID from the original's: the same copy id for the same original, never an id a client is given.</summary>
-    public static Guid IdOf(Guid original)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        SHA256.HashData(original.ToByteArray(), bytes);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes[..16], bigEndian: true);
     }
 }

@@ -45,6 +45,7 @@ public static class LaneExtensions
                 return new CurrentRollout(RolloutSeed.From(lanes.Catalog, services.GetRequiredService<IOptions<ModelsOptions>>().Value.Default));
             });
             builder.Services.AddSingleton<RolloutFollower>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<RolloutFollower>());
             return builder;
         }
 

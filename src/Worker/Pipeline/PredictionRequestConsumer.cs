@@ -4,6 +4,7 @@ using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
+using Predictions.Messaging.Rollouts;
 using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Metadata;
@@ -40,6 +41,11 @@ public sealed class PredictionRequestConsumer(
 
         var placement = routing.Place(context, request);
         var tags = new OutcomeTags(placement.Route, ShadowOf(context));
+        if (placement.Shadow is { } shadow)
+        {
+            await SendShadowAsync(context, request, shadow);
+        }
+
         if (placement.Lane is not { } lane)
         {
             await ForwardAsync(context, request, placement, tags, timings);
@@ -210,6 +216,38 @@ public sealed class PredictionRequestConsumer(
         {
             await PublishFailedAsync(context, request, model, tags,
                 $"no worker serves model {model.Name}:{model.Version}: its lane {LaneNames.Queue(model, isDefault: false)} does not exist", timings);
+        }
+    }
+
+    /// <summary>
+    /// A copy of the request for the shadow version, with an id of its own derived from the original's and the original's id
+    /// in a header: audited, never answered. A copy that cannot be sent is dropped; the request itself goes on.
+    /// </summary>
+    private async Task SendShadowAsync(ConsumeContext<PredictionRequest> context, PredictionRequest request, ModelIdentity shadow)
+    {
+        var model = $"{shadow.Name}:{shadow.Version}";
+        try
+        {
+            await context.SendCancellableAsync(
+                new Uri($"exchange:{Topology.Lanes}?type=direct"),
+                request with { PredictionId = ShadowIds.Of(request.PredictionId), Model = model },
+                Pipe.Execute<SendContext<PredictionRequest>>(send =>
+                {
+                    send.Durable = true;
+                    send.SetRoutingKey(LaneNames.RoutingKey(shadow));
+                    send.Headers.Set(Topology.RouteHeader, RouteReasons.Shadow);
+                    send.Headers.Set(Topology.RoutedModelHeader, model);
+                    send.Headers.Set(Topology.ShadowOfHeader, request.PredictionId.ToString("D"));
+                    if (send.TryGetPayload(out RabbitMqSendContext? rabbit))
+                    {
+                        rabbit.Mandatory = true;
+                    }
+                }));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(
+                "The shadow copy of prediction {PredictionId} for {Model} was dropped: {Reason}", request.PredictionId, model, ex.Message);
         }
     }
 

@@ -41,6 +41,7 @@ public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, IServiceP
         var route = Header(context, Topology.RouteHeader);
         var routed = Header(context, Topology.RoutedModelHeader) ?? request.Model;
         ModelIdentity target;
+        ModelIdentity? shadow = null;
         if (route is not null && routed is not null && ModelReference.TryParse(routed, out var reference) && reference.Identity is { } identity)
         {
             target = identity;
@@ -53,9 +54,14 @@ public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, IServiceP
                 return Placement.Fail(null, null, decision.Detail!);
             }
 
-            (target, route) = (decision.Model, decision.Route);
+            (target, route, shadow) = (decision.Model, decision.Route, decision.Shadow);
         }
 
+        return PlaceRouted(state, target, route, sticky) with { Shadow = shadow };
+    }
+
+    private Placement PlaceRouted(RolloutState state, ModelIdentity target, string? route, string sticky)
+    {
         if (TryCompute(target, route) is { } here)
         {
             return here;

@@ -11,6 +11,9 @@ namespace Predictions.Worker.Rollouts;
 public sealed record Placement(
     ServedLane? Lane, InferencePool.ExpectedScope? Expected, ModelIdentity? Elsewhere, string? Route, ModelIdentity? Model, string? Problem)
 {
+    /// <summary>The version that also computes a copy of the request, when this worker routed it into the rollout's shadow share.</summary>
+    public ModelIdentity? Shadow { get; init; }
+
     public static Placement Compute(ServedLane lane, InferencePool.ExpectedScope expected, string? route) =>
         new(lane, expected, null, route, lane.Identity, null);
 

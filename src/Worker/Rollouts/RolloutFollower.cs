@@ -30,10 +30,22 @@ public sealed class RolloutFollower(
     WorkerIdentity worker,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
-    ILogger<RolloutFollower> logger)
+    ILogger<RolloutFollower> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<ModelIdentity, Task> _work = new();
     private readonly ConcurrentDictionary<ModelIdentity, string> _failed = new();
+
+    /// <summary>
+    /// Reports this worker's lanes once the bus runs: a gateway that hears of a worker for the first time announces the
+    /// state at once, so a worker started after a rollout changed serves as it says within moments, not an interval.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() => _ = PublishReportAsync());
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Takes <paramref name="state"/> if newer, and starts whatever loads and drains it asks of this worker.</summary>
     public void Follow(RolloutState state)

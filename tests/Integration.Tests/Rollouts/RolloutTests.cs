@@ -83,6 +83,16 @@ public sealed class RolloutTests(BrokerFixture fixture) : IDisposable
             originals.Add(id);
         }
 
+        // Through the AMQP door too: the worker routes it, and copies it to the shadow.
+        for (var i = 0; i < 2; i++)
+        {
+            var id = Guid.NewGuid().ToString();
+            await system.Broker.PublishAsync(
+                Topology.PredictionRequests, $$"""{"predictionId": "{{id}}", "itemId": 1, "featureValue": 4, "model": "scorer"}""");
+            Assert.Equal("1", (await system.WaitForOutcomeAsync(id, Timeout)).GetProperty("model").GetProperty("version").GetString());
+            originals.Add(id);
+        }
+
         List<AuditRow> shadows = [];
         await Eventually.HoldsAsync(
             async () => (shadows = [.. (await system.Audit.ReadAsync()).Where(row => row.Route == "shadow")]).Count == originals.Count,
