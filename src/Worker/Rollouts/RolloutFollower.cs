@@ -47,15 +47,16 @@ public sealed class RolloutFollower(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Takes <paramref name="state"/> if newer, and starts whatever loads and drains it asks of this worker.</summary>
+    /// <summary>
+    /// Takes <paramref name="state"/> if newer, and starts whatever loads and drains it asks of this worker. A version whose
+    /// load failed is tried again only with a newer state: its files are immutable, so the same state fails the same way.
+    /// </summary>
     public void Follow(RolloutState state)
     {
-        if (!rollout.Advance(state) && _failed.IsEmpty)
+        if (rollout.Advance(state))
         {
-            return;
+            Reconcile(rollout.State);
         }
-
-        Reconcile(rollout.State);
     }
 
     /// <summary>This worker's lanes as the gateways count them.</summary>
