@@ -17,7 +17,11 @@ public static class CrashRecoveryExtensions
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            var maxBatchSize = services.GetRequiredService<ServedLanes>().All.Max(lane => lane.MaxBatchSize ?? options.MaxBatchSize);
+            // Room for the largest batch of any version in the catalog: the rollout may load one while the worker runs.
+            var lanes = services.GetRequiredService<ServedLanes>();
+            var maxBatchSize = lanes.All.Select(lane => lane.MaxBatchSize ?? options.MaxBatchSize)
+                .Concat(lanes.Catalog.Entries.Select(entry => entry.Manifest.MaxBatchSize))
+                .Max();
             var journal = InferenceJournal.Open(options.JournalFile, options.MaxConcurrency, maxBatchSize);
             if (journal.Suspects.Count > 0)
             {

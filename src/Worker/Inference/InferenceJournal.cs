@@ -102,6 +102,9 @@ public sealed class InferenceJournal : IDisposable
     /// <summary>Pool thread <paramref name="thread"/> is out of the model, whatever the model did.</summary>
     public void Leave(int thread) => Write(thread, _emptyBlock);
 
+    /// <summary>The largest batch each thread's block can name.</summary>
+    public int BatchSize => _linesPerThread;
+
     public void Dispose() => _stream.Dispose();
 
     private void Write(int thread, byte[] bytes)

@@ -154,7 +154,8 @@ public sealed class InferencePool : IHostedService, IDisposable
     /// <summary>A lane the rollout added: <see cref="ServedLanes.Add"/> calls this as it adds it, so indexes agree.</summary>
     public void AddLane(ServedLane lane)
     {
-        var batchSize = lane.MaxBatchSize ?? _defaultBatchSize;
+        // No larger than the journal can name: a batch it could not name would crash unisolated.
+        var batchSize = Math.Min(lane.MaxBatchSize ?? _defaultBatchSize, _journal.BatchSize);
         if (batchSize > 1 && lane.HasModel && !lane.Model.SupportsBatching)
         {
             throw new InvalidOperationException(
