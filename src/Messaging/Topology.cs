@@ -96,10 +96,6 @@ public static class Topology
         cfg.Message<PredictionFailed>(m => m.SetEntityName(PredictionFailed));
         cfg.Message<PredictionExpired>(m => m.SetEntityName(PredictionExpired));
         cfg.ExcludePredictionOutcome();
-        cfg.Message<Rollouts.RolloutAnnounced>(m => m.SetEntityName(Rollouts));
-        cfg.Message<Rollouts.LaneReadinessReported>(m => m.SetEntityName(Readiness));
-        cfg.Publish<Rollouts.RolloutAnnounced>(p => p.ExchangeType = ExchangeType.Fanout);
-        cfg.Publish<Rollouts.LaneReadinessReported>(p => p.ExchangeType = ExchangeType.Fanout);
 
         cfg.Publish<PredictionRequest>(p =>
         {

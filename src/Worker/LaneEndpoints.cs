@@ -55,6 +55,13 @@ public static class LaneEndpoints
         await suspect.Ready.WaitAsync(cancellationToken);
     }
 
+    /// <summary>The rollout's way to <see cref="ConnectAsync"/>, on the bus of the running worker.</summary>
+    public sealed class Connector(IServiceProvider services) : ILaneConnector
+    {
+        public Task ConnectAsync(ServedLane lane, CancellationToken cancellationToken) =>
+            LaneEndpoints.ConnectAsync(services.GetRequiredService<IReceiveEndpointConnector>(), lane, cancellationToken);
+    }
+
     private static IRabbitMqReceiveEndpointConfigurator Rabbit(IReceiveEndpointConfigurator endpoint) =>
         endpoint as IRabbitMqReceiveEndpointConfigurator
         ?? throw new InvalidOperationException("Lanes are RabbitMQ queues: the bus must use RabbitMQ.");

@@ -9,6 +9,7 @@ using Predictions.Worker.Lanes;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Pipeline;
 using Predictions.Worker.Probes;
+using Predictions.Worker.Rollouts;
 using Predictions.Worker.Telemetry;
 
 // Settings sit beside the binary, wherever it is started from. A web application only to serve the probes
@@ -20,6 +21,8 @@ builder.AddWorkerTelemetry();
 builder.AddPipeline();
 builder.AddMetadata();
 builder.AddLanes();
+builder.AddRollouts();
+builder.Services.AddSingleton<ILaneConnector, LaneEndpoints.Connector>();
 builder.AddInference();
 builder.AddCrashRecovery();
 builder.AddAudit();

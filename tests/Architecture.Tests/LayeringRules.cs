@@ -25,14 +25,19 @@ public static class LayeringRules
         ["Gateway"] = new()
         {
             // The HTTP surface stands on the features; no feature knows it.
-            ["Api"] = ["Auth", "Backpressure", "Idempotency", "Publishing", "Routing", "Status", "Stores", "Telemetry"],
+            ["Api"] = ["Auth", "Backpressure", "Idempotency", "Publishing", "Rollouts", "Routing", "Status", "Stores", "Telemetry"],
+            // The operators' HTTP surface: the rollout it changes, and the lanes it shows.
+            ["Admin"] = ["Rollouts", "Routing", "Telemetry"],
             ["Auth"] = ["Telemetry"],
             ["Backpressure"] = [],
             ["Idempotency"] = ["Stores"],
             ["Publishing"] = ["Routing"],
-            ["Routing"] = [],
+            // The rollout state, stored beside the statuses; it knows neither HTTP surface nor routing.
+            ["Rollouts"] = ["Stores", "Telemetry"],
+            ["Routing"] = ["Rollouts"],
             ["Stores"] = [],
-            ["Status"] = ["Backpressure", "Stores", "Telemetry"],
+            // Rollouts only for the canary guard's figures (VersionStatistics).
+            ["Status"] = ["Backpressure", "Rollouts", "Stores", "Telemetry"],
             ["Telemetry"] = [],
         },
         ["Worker"] = new()
@@ -46,8 +51,10 @@ public static class LayeringRules
             // Only to check Model:AllowFaultInjection against the simulated source.
             ["Metadata"] = ["Models", "Telemetry"],
             ["Models"] = [],
-            ["Pipeline"] = ["Inference", "Lanes", "Metadata", "Models", "Telemetry"],
+            ["Pipeline"] = ["Inference", "Lanes", "Metadata", "Models", "Rollouts", "Telemetry"],
             ["Probes"] = [],
+            // Where a request is placed and which lanes the rollout wants; a new lane's endpoints come from the root (ILaneConnector).
+            ["Rollouts"] = ["Inference", "Lanes", "Models"],
             ["Telemetry"] = [],
         },
     };

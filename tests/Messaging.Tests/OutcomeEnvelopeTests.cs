@@ -33,6 +33,22 @@ public sealed class OutcomeEnvelopeTests
 
     [Theory]
     [MemberData(nameof(Files))]
+    public void An_envelope_written_before_route_and_shadow_of_reads_with_neither(string file)
+    {
+        var envelope = JsonNode.Parse(File.ReadAllText(Path.Combine("Envelopes", file)))!.AsObject();
+        var message = envelope["message"]!.AsObject();
+        message.Remove("route");
+        message.Remove("shadowOf");
+
+        var read = (PredictionOutcome)Read(Expected[file].GetType(), System.Text.Encoding.UTF8.GetBytes(envelope.ToJsonString()));
+
+        Assert.Null(read.Route);
+        Assert.Null(read.ShadowOf);
+        Assert.Equal(((PredictionOutcome)Expected[file]).PredictionId, read.PredictionId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
     public async Task A_published_outcome_writes_the_recorded_fields_with_the_recorded_values(string file)
     {
         var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine("Envelopes", file)))!.AsObject();
@@ -61,6 +77,7 @@ public sealed class OutcomeEnvelopeTests
             SubmittedAt = At(0),
             CompletedAt = At(1_300),
             Worker = "worker-host/4242",
+            Route = "canary",
             Timings = new PredictionTimings
             {
                 ReceivedAt = At(10),
@@ -81,6 +98,8 @@ public sealed class OutcomeEnvelopeTests
             FailedAt = At(600),
             Worker = "worker-host/4242",
             Model = new ModelIdentity { Name = "item-scorer", Version = "1" },
+            Route = "shadow",
+            ShadowOf = Guid.Parse("6c1e2f0a-52b4-4c7e-9a51-0d1f1b7e3a01"),
             Timings = new PredictionTimings { ReceivedAt = At(10), MetadataStartedAt = At(11), MetadataCompletedAt = At(599) },
         },
         ["prediction-expired.json"] = new PredictionExpired

@@ -5,6 +5,7 @@ using Predictions.Worker.CrashRecovery;
 using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
+using Predictions.Worker.Rollouts;
 
 namespace Predictions.Worker.Tests;
 
@@ -14,6 +15,16 @@ public static class TestLanes
     /// <summary>The model alone, in the default lane, as a worker without a catalog serves it.</summary>
     public static ServedLanes One(IPredictionModel model, int? maxBatchSize = null) =>
         new([new ServedLane(0, model, isDefault: true, maxBatchSize, share: 1)], model.Identity, ModelCatalog.Empty);
+
+    /// <summary>
+    /// Where the request consumer places each request (<see cref="LaneRouting"/>), as a worker without a catalog does:
+    /// no rollout, so the lanes choose.
+    /// </summary>
+    public static IServiceCollection AddLaneRouting(this IServiceCollection services)
+    {
+        services.AddOptions<ModelsOptions>();
+        return services.AddSingleton<LaneRouting>();
+    }
 
     /// <summary>
     /// The lanes' endpoints as <see cref="LaneEndpoints"/> makes them on RabbitMQ, less what only RabbitMQ has (queue

@@ -24,6 +24,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PredictionLookup>();
         builder.Services.AddSingleton<SubmissionRecorder>();
+        builder.Services.AddSingleton<ShadowCopies>();
 
         // Scoped: it publishes through the request's scoped IPublishEndpoint.
         builder.Services.AddScoped<PredictionSubmission>();

@@ -6,7 +6,6 @@ using Predictions.Gateway.Auth;
 using Predictions.Gateway.Backpressure;
 using Predictions.Gateway.Idempotency;
 using Predictions.Gateway.Publishing;
-using Predictions.Gateway.Rollouts;
 using Predictions.Gateway.Routing;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Telemetry;

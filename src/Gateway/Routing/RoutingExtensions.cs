@@ -31,7 +31,6 @@ public static class RoutingExtensions
         builder.Services.AddSingleton<WorkerReadiness>();
         builder.Services.AddSingleton<VersionStatistics>();
         builder.Services.AddSingleton<RolloutCoordinator>();
-        builder.Services.AddSingleton<ShadowCopies>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RolloutCoordinator>());
 
         // A catalog that cannot be read stops the start, naming the manifest at fault.

@@ -1,9 +1,14 @@
+using MassTransit;
+
 namespace Predictions.Messaging.Rollouts;
 
 /// <summary>
 /// What one worker reports of its lanes on <see cref="Topology.Readiness"/>, when one changes and each time it hears the
 /// rollout announced: the gateways count ready workers per version from it, and forget a worker that stops reporting.
 /// </summary>
+// Named here rather than in Topology.UsePredictionTopology, which knows no rollout message: a fanout exchange,
+// as MassTransit makes every exchange it publishes to.
+[EntityName(Topology.Readiness)]
 public sealed record LaneReadinessReported
 {
     public required string Worker { get; init; }

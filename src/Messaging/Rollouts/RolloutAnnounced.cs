@@ -1,3 +1,5 @@
+using MassTransit;
+
 namespace Predictions.Messaging.Rollouts;
 
 /// <summary>
@@ -5,6 +7,9 @@ namespace Predictions.Messaging.Rollouts;
 /// <c>Rollouts:AnnounceInterval</c>: every gateway and worker hears it on a queue of its own and takes it when its
 /// revision is newer than the one it has.
 /// </summary>
+// Named here rather than in Topology.UsePredictionTopology, which knows no rollout message: a fanout exchange,
+// as MassTransit makes every exchange it publishes to.
+[EntityName(Topology.Rollouts)]
 public sealed record RolloutAnnounced
 {
     public required RolloutState State { get; init; }

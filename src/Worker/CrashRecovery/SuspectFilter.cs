@@ -7,7 +7,6 @@ using Predictions.Messaging.Outages;
 using Predictions.Messaging.Requests;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Lanes;
-using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.CrashRecovery;
 

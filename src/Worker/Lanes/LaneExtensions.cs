@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Predictions.Messaging.Catalog;
 using Predictions.Messaging.Rollouts;
-using Predictions.Worker.Rollouts;
 using Predictions.Worker.Models;
 using Predictions.Worker.Models.Onnx;
 
@@ -29,7 +28,6 @@ public static class LaneExtensions
 
         // Loads every model before any request is taken: a bad file or manifest stops the worker at start-up.
         builder.Services.AddHostedService<ModelLoader>();
-        builder.Services.AddSingleton<LaneRouting>();
 
         if (builder.Configuration.GetSection(ModelsOptions.Section)[nameof(ModelsOptions.Default)] is not null)
         {
@@ -44,8 +42,6 @@ public static class LaneExtensions
                 var lanes = services.GetRequiredService<ServedLanes>();
                 return new CurrentRollout(RolloutSeed.From(lanes.Catalog, services.GetRequiredService<IOptions<ModelsOptions>>().Value.Default));
             });
-            builder.Services.AddSingleton<RolloutFollower>();
-            builder.Services.AddHostedService(services => services.GetRequiredService<RolloutFollower>());
             return builder;
         }
 

@@ -1,4 +1,5 @@
 using Predictions.ServiceDefaults.Resilience;
+using Predictions.Worker.Lanes;
 
 namespace Predictions.Worker.Pipeline;
 

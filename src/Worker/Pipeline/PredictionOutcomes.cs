@@ -2,6 +2,7 @@ using MassTransit;
 using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Outages;
+using Predictions.Worker.Lanes;
 
 namespace Predictions.Worker.Pipeline;
 

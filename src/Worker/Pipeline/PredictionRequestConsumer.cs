@@ -7,6 +7,7 @@ using Predictions.Messaging.Requests;
 using Predictions.Messaging.Rollouts;
 using Predictions.ServiceDefaults.Telemetry;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
 using Predictions.Worker.Rollouts;

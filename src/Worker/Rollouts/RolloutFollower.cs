@@ -8,7 +8,6 @@ using Predictions.Messaging.Rollouts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Lanes;
 using Predictions.Worker.Models;
-using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.Rollouts;
 
@@ -208,7 +207,7 @@ public sealed class RolloutFollower(
             lane = lanes.Add(
                 index => new ServedLane(index, model, identity == lanes.DefaultModel, entry.Manifest.MaxBatchSize, settings.ShareOf(identity.Name)),
                 pool.AddLane);
-            await LaneEndpoints.ConnectAsync(services.GetRequiredService<IReceiveEndpointConnector>(), lane, lifetime.ApplicationStopping);
+            await services.GetRequiredService<ILaneConnector>().ConnectAsync(lane, lifetime.ApplicationStopping);
         }
 
         logger.LogInformation(
@@ -238,7 +237,7 @@ public sealed class RolloutFollower(
         var lane = lanes.Add(
             index => new ServedLane(index, identity, identity == lanes.DefaultModel, maxBatchSize: null, share: 1),
             pool.AddLane);
-        await LaneEndpoints.ConnectAsync(services.GetRequiredService<IReceiveEndpointConnector>(), lane, lifetime.ApplicationStopping);
+        await services.GetRequiredService<ILaneConnector>().ConnectAsync(lane, lifetime.ApplicationStopping);
         logger.LogInformation("Consuming queue {Queue} of the unloaded model {Model}, to re-route what arrives", lane.Queue, lane.ToString());
     }
 

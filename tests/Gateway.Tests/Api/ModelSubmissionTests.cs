@@ -3,6 +3,7 @@ using Predictions.Contracts;
 using Predictions.Gateway.Api;
 using Predictions.Gateway.Routing;
 using Predictions.Messaging.Catalog;
+using Predictions.Messaging.Rollouts;
 
 namespace Predictions.Gateway.Tests.Api;
 
@@ -31,6 +32,7 @@ public sealed class ModelSubmissionTests : IDisposable
     [InlineData("")]
     [InlineData("nosuch")]
     [InlineData("doubling:3")]
+    [InlineData("doubling:canary")]
     public async Task A_model_of_another_shape_or_not_in_the_catalog_is_400_naming_model_and_publishes_nothing(string model)
     {
         await using var host = await StartAsync();
@@ -45,12 +47,13 @@ public sealed class ModelSubmissionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("item-scorer", "item-scorer", "1", "prediction-worker.item-scorer.1")]
-    [InlineData("doubling", "doubling", "2", "prediction-worker")]
-    [InlineData("doubling:1", "doubling", "1", "prediction-worker.doubling.1")]
-    [InlineData("doubling:2", "doubling", "2", "prediction-worker")]
-    public async Task A_catalog_model_is_published_to_its_versions_lane_naming_the_version(
-        string model, string name, string version, string queue)
+    [InlineData("item-scorer", "item-scorer", "1", "prediction-worker.item-scorer.1", RouteReasons.Alias)]
+    [InlineData("doubling", "doubling", "2", "prediction-worker", RouteReasons.Alias)]
+    [InlineData("doubling:stable", "doubling", "2", "prediction-worker", RouteReasons.Alias)]
+    [InlineData("doubling:1", "doubling", "1", "prediction-worker.doubling.1", RouteReasons.Explicit)]
+    [InlineData("doubling:2", "doubling", "2", "prediction-worker", RouteReasons.Explicit)]
+    public async Task A_catalog_model_is_published_to_its_versions_lane_naming_the_version_and_why(
+        string model, string name, string version, string queue, string route)
     {
         await using var host = await StartAsync();
 
@@ -61,13 +64,28 @@ public sealed class ModelSubmissionTests : IDisposable
         Assert.Equal($"{name}:{version}", published.Model);
         var lane = Assert.Single(host.Broker.Lanes);
         var identity = new ModelIdentity { Name = name, Version = version };
-        Assert.Equal(new ModelRouting.Lane(identity, $"{name}.{version}", queue), lane);
+        Assert.Equal(new ModelRouting.Lane(identity, $"{name}.{version}", queue, route), lane);
     }
 
     [Fact]
-    public async Task A_request_naming_no_model_is_published_to_the_default_lane_as_it_is()
+    public async Task A_request_naming_no_model_is_routed_to_the_default_version_and_published_naming_it()
     {
         await using var host = await StartAsync();
+
+        var answer = await host.SubmitAsync("""{"itemId": 7, "featureValue": 2.5}""");
+
+        Assert.True(answer.Status == StatusCodes.Status202Accepted, answer.ToString());
+        Assert.Equal("doubling:2", Assert.Single(host.Published).Model);
+        var lane = Assert.Single(host.Broker.Lanes);
+        var identity = new ModelIdentity { Name = "doubling", Version = "2" };
+        Assert.Equal(new ModelRouting.Lane(identity, "doubling.2", "prediction-worker", RouteReasons.Default), lane);
+        Assert.True(lane!.IsWorkQueue);
+    }
+
+    [Fact]
+    public async Task Without_a_catalog_a_request_naming_no_model_is_published_to_the_default_lane_as_it_is()
+    {
+        await using var host = await SubmissionHost.StartAsync();
 
         var answer = await host.SubmitAsync("""{"itemId": 7, "featureValue": 2.5}""");
 

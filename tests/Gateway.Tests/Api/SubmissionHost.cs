@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Security.Claims;
 using System.Text;
+using MassTransit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -78,6 +79,8 @@ public sealed class SubmissionHost : IAsyncDisposable
         builder.Services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.Section);
         builder.Services.AddSingleton<ISubmissionPublisher>(broker);
         builder.Services.AddSingleton<IWorkQueueDepth>(broker);
+        // The rollout's announcements go to an in-memory bus: no broker carries them here.
+        builder.Services.AddMassTransitTestHarness();
 
         var host = new SubmissionHost(folder, builder.Build(), broker);
         await host._host.StartAsync();

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Predictions.Contracts;
 using Predictions.Gateway.Backpressure;
+using Predictions.Gateway.Rollouts;
 using Predictions.Gateway.Status;
 using Predictions.Gateway.Stores;
 using Predictions.Messaging.Outages;
@@ -29,8 +30,10 @@ public sealed class PredictionStatusConsumerTests : IAsyncLifetime
             .AddSingleton<PredictionStatusStore>()
             .AddSingleton<PredictionWaiters>()
             .AddSingleton<DrainRate>()
+            .AddSingleton<VersionStatistics>()
             .AddSingleton<OutageWait>();
         services.AddOptions<OutageOptions>();
+        services.AddOptions<GuardOptions>();
         services.AddRetryPolicy(RetryPolicies.OutageWaits);
         services.AddMassTransitTestHarness(bus => bus.AddConsumer<PredictionStatusConsumer>(consumer =>
             consumer.Options<BatchOptions>(batch => batch.SetMessageLimit(10).SetTimeLimit(TimeSpan.FromMilliseconds(50)))));

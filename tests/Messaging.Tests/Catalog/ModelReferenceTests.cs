@@ -25,6 +25,18 @@ public sealed class ModelReferenceTests
         Assert.Equal("item_scorer-2:12", reference.ToString());
     }
 
+    [Fact]
+    public void A_name_and_alias_name_the_version_the_alias_points_to()
+    {
+        Assert.True(ModelReference.TryParse("doubling:stable", out var reference));
+
+        Assert.Equal(new ModelReference("doubling", null, "stable"), reference);
+        Assert.Null(reference.Identity);
+        Assert.Equal("doubling:stable", reference.ToString());
+        Assert.True(ModelReference.TryParse("doubling:v2", out var lettered));
+        Assert.Equal("v2", lettered.Alias);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData(" ")]
@@ -34,7 +46,10 @@ public sealed class ModelReferenceTests
     [InlineData("doubling:")]
     [InlineData(":2")]
     [InlineData("doubling:-1")]
-    [InlineData("doubling:v2")]
+    [InlineData("doubling:V2")]
+    [InlineData("doubling:-x")]
+    [InlineData("doubling:2x")]
+    [InlineData("doubling:sta ble")]
     [InlineData("doubling:2:3")]
     [InlineData("-doubling")]
     [InlineData("doubling/2")]

@@ -50,6 +50,7 @@ internal static class CrashRecoveryHost
         builder.Services.AddSingleton(metadata);
         builder.Services.AddSingleton(model);
         builder.Services.AddSingleton(TestLanes.One(model));
+        builder.Services.AddLaneRouting();
         builder.Services.AddSingleton<SentRequests>();
         builder.Services.AddSendObserver(services => services.GetRequiredService<SentRequests>());
         builder.Services.AddMassTransitTestHarness(bus =>

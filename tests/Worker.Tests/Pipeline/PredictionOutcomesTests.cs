@@ -1,4 +1,5 @@
 using Predictions.Contracts;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Pipeline;
 
 namespace Predictions.Worker.Tests.Pipeline;

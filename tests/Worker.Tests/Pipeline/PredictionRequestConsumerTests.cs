@@ -8,6 +8,7 @@ using Predictions.Messaging;
 using Predictions.Messaging.Outages;
 using Predictions.ServiceDefaults.Resilience;
 using Predictions.Worker.Inference;
+using Predictions.Worker.Lanes;
 using Predictions.Worker.Metadata;
 using Predictions.Worker.Models;
 using Predictions.Worker.Pipeline;
@@ -360,7 +361,8 @@ public sealed class PredictionRequestConsumerTests
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(new WorkerIdentity("test-worker"))
             .AddSingleton(InferenceJournalTests.Scratch(2))
-            .AddSingleton<InferencePool>();
+            .AddSingleton<InferencePool>()
+            .AddLaneRouting();
         services.AddOptions<InferenceOptions>().Configure(o => o.MaxConcurrency = 2);
         services.AddOptions<WorkerOptions>();
         services.AddOptions<MetadataOptions>().Configure(o => o.ItemFailureBudget = itemFailureBudget ?? o.ItemFailureBudget);

@@ -5,7 +5,7 @@ using Predictions.Gateway.Routing;
 using Predictions.Gateway.Telemetry;
 using Predictions.Messaging.Rollouts;
 
-namespace Predictions.Gateway.Rollouts;
+namespace Predictions.Gateway.Api;
 
 /// <summary>
 /// Publishes the shadow copy of an accepted request to the shadow version's lane, with an id of its own derived from the

@@ -1,4 +1,4 @@
-namespace Predictions.Worker.Pipeline;
+namespace Predictions.Worker.Lanes;
 
 /// <summary>Names this worker process in result events and audit rows.</summary>
 public sealed record WorkerIdentity(string Name)
