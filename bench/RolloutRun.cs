@@ -36,7 +36,8 @@ public sealed class RolloutRun(BenchOptions options, WorkloadPlan plan, BenchSys
             }
         }
 
-        var warmUp = plan with { Requests = Math.Max(plan.Concurrency, plan.Requests / 10) };
+        // A tenth of a phase, as isolation warms up, left the baseline still speeding up (tiered JIT): a whole phase's worth.
+        var warmUp = plan;
         Console.Error.WriteLine($"Warming up with {warmUp.Requests} fast requests...");
         await HttpDoor.RunAsync(gateways, warmUp, awaitOutcome: true, _ => { }, cancellationToken, RolloutCatalog.Fast);
         await Task.Delay(Settle, cancellationToken);
