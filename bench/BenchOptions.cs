@@ -46,7 +46,7 @@ public sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench -- [options]
 
-          --workload seed|cpu|onnx|overhead|backlog|isolation
+          --workload seed|cpu|onnx|overhead|backlog|isolation|rollout
                                                  what the model and metadata cost (default seed)
           --door http|amqp                       submit through the gateway or publish to RabbitMQ (default http)
           --requests N                           predictions to run (default depends on the workload)
@@ -66,7 +66,9 @@ public sealed record BenchOptions
         (models/item-scorer/1/model.onnx) in batches of up to 32 (--set Inference:MaxBatchSize=1 to compare); overhead = no cost at all;
         backlog = queue every request at once behind a slow model and measure memory while they wait;
         isolation = two catalog models, fast (~1 ms) and slow (200 ms): the fast model's latency alone, then beside a
-        backed-up slow lane (http door; --requests and --concurrency are the fast load of each phase).
+        backed-up slow lane (http door; --requests and --concurrency are the fast load of each phase);
+        rollout = the fast model's latency before, while and after the admin API loads the item scorer on the worker
+        (http door; --requests and --concurrency are the fast load of the phases before and after).
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -114,9 +116,16 @@ public sealed record BenchOptions
             throw new ArgumentException("--tracing configures the processes the bench starts: a running system (--gateway, --amqp) keeps its own.");
         }
 
-        if (options.Workload == Workload.Isolation && options.Door != Door.Http)
+        if ((options.Workload is Workload.Isolation or Workload.Rollout) && options.Door != Door.Http)
         {
-            throw new ArgumentException("--workload isolation runs through the http door: the bench names a model in the http door only.");
+            throw new ArgumentException($"--workload {options.Workload.ToString().ToLowerInvariant()} runs through the http door: "
+                + "the bench names a model in the http door only.");
+        }
+
+        if (options.Workload == Workload.Rollout && (options.Gateway is not null || options.Amqp is not null))
+        {
+            throw new ArgumentException(
+                "--workload rollout starts its own system: it needs the admin key and the catalog folder it gives the gateway.");
         }
 
         return options with { Settings = settings };
@@ -142,6 +151,7 @@ public enum Workload
     Overhead,
     Backlog,
     Isolation,
+    Rollout,
 }
 
 public enum Door

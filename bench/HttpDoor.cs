@@ -12,7 +12,8 @@ namespace Predictions.Bench;
 /// a request counts as done once the gateway accepted it. With several gateways each client keeps to one
 /// (clients spread round-robin) and polls the gateway it submitted to; the outcome delay it records (worker
 /// done to client told) shows what waiting on a gateway that did not consume the outcome costs. With a
-/// <c>model</c> every request names it; with a <c>duration</c> no request starts after it has passed.
+/// <c>model</c> every request names it; with a <c>duration</c> no request starts after it has passed, and with <c>until</c>
+/// none once it returns true (what is in flight then still finishes and counts).
 /// </summary>
 public static class HttpDoor
 {
@@ -20,7 +21,7 @@ public static class HttpDoor
 
     public static async Task<LoadResult> RunAsync(
         IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken,
-        string? model = null, TimeSpan? duration = null)
+        string? model = null, TimeSpan? duration = null, Func<bool>? until = null)
     {
         var result = new LoadResult();
         using var http = new HttpClient(
@@ -37,7 +38,7 @@ public static class HttpDoor
             var gateway = gateways[client % gateways.Count];
             int index;
             while ((index = Interlocked.Increment(ref next)) < plan.Requests && !cancellationToken.IsCancellationRequested
-                && (duration is not { } limit || clock.Elapsed < limit))
+                && (duration is not { } limit || clock.Elapsed < limit) && until?.Invoke() != true)
             {
                 var started = Stopwatch.GetTimestamp();
                 var status = await PredictAsync(http, gateway, index, model, awaitOutcome, result, cancellationToken);

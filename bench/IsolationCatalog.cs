@@ -33,7 +33,8 @@ public sealed class IsolationCatalog : IDisposable
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 
-    private static void WriteModel(string folder, string name, double factor, TimeSpan cost, string description)
+    /// <summary>A simulated model: <paramref name="factor"/> × featureValue after sleeping <paramref name="cost"/>.</summary>
+    internal static void WriteModel(string folder, string name, double factor, TimeSpan cost, string description)
     {
         var version = Directory.CreateDirectory(Path.Combine(folder, name, "1")).FullName;
         File.WriteAllText(Path.Combine(version, "manifest.json"), string.Create(CultureInfo.InvariantCulture, $$"""

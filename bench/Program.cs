@@ -26,14 +26,18 @@ void Stop(PosixSignalContext context)
 
 var plan = WorkloadPlan.For(options);
 using var catalog = plan.Catalog; // disposed after the system that reads it
+using var rolloutCatalog = plan.RolloutCatalog;
 Console.Error.WriteLine($"Starting the system for the {plan.Workload} workload...");
 await using var system = await BenchSystem.StartAsync(options, plan);
 Console.Error.WriteLine(
     $"Broker: {system.Description}; gateways {string.Join(", ", system.Gateways)}; worker probes {string.Join(", ", system.WorkerProbes)}");
 
-var report = plan.Workload == Workload.Isolation
-    ? await new IsolationRun(options, plan, system).ExecuteAsync(cancel.Token)
-    : await new BenchRun(options, plan, system).ExecuteAsync(cancel.Token);
+var report = plan.Workload switch
+{
+    Workload.Isolation => await new IsolationRun(options, plan, system).ExecuteAsync(cancel.Token),
+    Workload.Rollout => await new RolloutRun(options, plan, system).ExecuteAsync(cancel.Token),
+    _ => await new BenchRun(options, plan, system).ExecuteAsync(cancel.Token),
+};
 
 Console.WriteLine(report.ToTable());
 if (options.JsonFile is not null)

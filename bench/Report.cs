@@ -75,6 +75,9 @@ public sealed record Report
     /// <summary>For <c>isolation</c>: the fast model's latency beside the backed-up slow one over its latency alone.</summary>
     public IsolationFigures? Isolation { get; init; }
 
+    /// <summary>For <c>rollout</c>: what loading a version through the admin API cost the fast model serving meanwhile.</summary>
+    public RolloutFigures? Rollout { get; init; }
+
     public sealed record Latency(double P50, double P95, double P99, double Max);
 
     public sealed record ThreadPoolPeak(double? QueueLength, double? Threads);
@@ -110,6 +113,38 @@ public sealed record Report
     /// <param name="P99Ratio">The same of p99.</param>
     /// <param name="SlowBackedUpThroughout">Whether slow requests were still waiting in their lane when the phase ended.</param>
     public sealed record IsolationFigures(double? P50Ratio, double? P95Ratio, double? P99Ratio, bool SlowBackedUpThroughout);
+
+    /// <param name="Version">The version loaded, as <c>name:version</c>.</param>
+    /// <param name="LoadSeconds">From the load call to its 200: the version checked, loaded and warmed up on a worker.</param>
+    /// <param name="DuringToBaseline">The fast model's percentiles while the version loaded ÷ before the call.</param>
+    /// <param name="AfterToBaseline">The same once it was loaded ÷ before the call.</param>
+    /// <param name="Phases">Per phase: the workers' memory and CPU, and the server's CPU per fast prediction.</param>
+    /// <param name="LoadedVersionServed">Whether a request naming the loaded version completed after the last phase.</param>
+    public sealed record RolloutFigures(
+        string Version,
+        double LoadSeconds,
+        Ratios DuringToBaseline,
+        Ratios AfterToBaseline,
+        IReadOnlyList<PhaseResources> Phases,
+        bool LoadedVersionServed);
+
+    public sealed record Ratios(double? P50, double? P95, double? P99);
+
+    /// <param name="Phase"><c>baseline</c>, <c>while loading</c> or <c>after</c>.</param>
+    /// <param name="DurationSeconds">How long the phase's load ran.</param>
+    /// <param name="WorkerPeakRssMb">The largest worker's peak RSS in the phase, sampled every 250 ms.</param>
+    /// <param name="WorkerLifetimePeakRssMb">The largest worker's peak RSS since it started (VmHWM), read at the phase's end.</param>
+    /// <param name="WorkerCpuSeconds">CPU the workers used in the phase.</param>
+    /// <param name="WorkerCores">That CPU over the phase's duration: cores the workers kept busy.</param>
+    /// <param name="ServerCpuMsPerPrediction">CPU of every process but the bench in the phase, per fast prediction completed in it.</param>
+    public sealed record PhaseResources(
+        string Phase,
+        double DurationSeconds,
+        double WorkerPeakRssMb,
+        double WorkerLifetimePeakRssMb,
+        double WorkerCpuSeconds,
+        double WorkerCores,
+        double? ServerCpuMsPerPrediction);
 
     /// <param name="Mode"><c>off</c>, <c>on</c> (every trace) or the ratio of traces kept.</param>
     /// <param name="Sampler">The sampler and its argument as the services were given them.</param>
@@ -179,6 +214,20 @@ public sealed record Report
                 + (isolation.SlowBackedUpThroughout ? "the slow lane stayed backed up throughout" : "the slow lane ran dry before the end"));
         }
 
+        if (Rollout is { } rollout)
+        {
+            Row($"load {rollout.Version}", $"{rollout.LoadSeconds:0.00} s from the call to its 200; "
+                + (rollout.LoadedVersionServed ? "a request naming it completed after" : "a request naming it did NOT complete after"));
+            Row("fast while loading ÷ before", RatioRow(rollout.DuringToBaseline));
+            Row("fast after ÷ before", RatioRow(rollout.AfterToBaseline));
+            foreach (var phase in rollout.Phases)
+            {
+                Row($"worker ({phase.Phase})", $"peak RSS {phase.WorkerPeakRssMb:0.0} MB (lifetime {phase.WorkerLifetimePeakRssMb:0.0} MB), "
+                    + $"CPU {phase.WorkerCpuSeconds:0.00} s = {phase.WorkerCores:0.00} cores over {phase.DurationSeconds:0.0} s; server CPU "
+                    + (phase.ServerCpuMsPerPrediction is { } cpu ? $"{cpu:0.00} ms per prediction" : "-"));
+            }
+        }
+
         if (Notes is not null)
         {
             Row("notes", Notes);
@@ -186,6 +235,8 @@ public sealed record Report
 
         return table.ToString();
     }
+
+    private static string RatioRow(Ratios ratios) => $"p50 {ratios.P50:0.00}, p95 {ratios.P95:0.00}, p99 {ratios.P99:0.00}";
 
     private string TracingRow()
     {

@@ -32,6 +32,15 @@ public sealed record WorkloadPlan(
     /// <summary>For <c>isolation</c>: the catalog folder with the fast and the slow model, which the run deletes.</summary>
     public IsolationCatalog? Catalog { get; init; }
 
+    /// <summary>For <c>rollout</c>: the catalog folder with the fast model, where the item scorer is copied later; the run deletes it.</summary>
+    public RolloutCatalog? RolloutCatalog { get; init; }
+
+    /// <summary>For <c>rollout</c>: the admin API's key, new each run, given to the gateway in <c>Admin:Key</c>.</summary>
+    public string? AdminKey { get; init; }
+
+    /// <summary>For <c>rollout</c>: the longest the load call may wait for the version to be ready (its <c>?wait=</c>).</summary>
+    public static TimeSpan RolloutLoadWait { get; } = TimeSpan.FromSeconds(120);
+
     /// <summary>For <c>isolation</c>: the longest each phase's fast load may run, whatever <see cref="Requests"/> says.</summary>
     public static TimeSpan IsolationPhaseLimit { get; } = TimeSpan.FromSeconds(30);
 
@@ -50,6 +59,8 @@ public sealed record WorkloadPlan(
         var settings = new Dictionary<string, string>();
         (long, double)? cpu = null;
         IsolationCatalog? catalog = null;
+        RolloutCatalog? rolloutCatalog = null;
+        string? adminKey = null;
         switch (options.Workload)
         {
             case Workload.Seed or Workload.Backlog:
@@ -89,6 +100,20 @@ public sealed record WorkloadPlan(
                 settings["Models:Default"] = IsolationCatalog.Fast;
                 settings["Inference:MaxConcurrency"] = "4";
                 break;
+            case Workload.Rollout:
+                // The fast model serves from the start, the item scorer is loaded through the admin API during the run; the
+                // pool as isolation's, and announcements every 0.5 s so the workers hear the load at once.
+                rolloutCatalog = RolloutCatalog.Write();
+                adminKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+                settings["Metadata:SimulatedLatency"] = "00:00:00.01";
+                settings["Model:SimulatedCost"] = "00:00:00";
+                settings["Models:Catalog"] = rolloutCatalog.Folder;
+                settings["Models:Default"] = RolloutCatalog.Fast;
+                settings["Inference:MaxConcurrency"] = "4";
+                settings["Admin:Enabled"] = "true";
+                settings["Admin:Key"] = adminKey;
+                settings["Rollouts:AnnounceInterval"] = "00:00:00.500";
+                break;
         }
 
         foreach (var (key, value) in options.Settings)
@@ -105,7 +130,7 @@ public sealed record WorkloadPlan(
             Workload.Cpu => (3000, 32),
             Workload.Overhead => (100_000, 256),
             Workload.Onnx => (10_000, 256),
-            Workload.Isolation => (2000, 8),
+            Workload.Isolation or Workload.Rollout => (2000, 8),
             _ => (10_000, 64),
         };
 
@@ -117,7 +142,13 @@ public sealed record WorkloadPlan(
             TimeSpan.Parse(settings.GetValueOrDefault("Metadata:SimulatedLatency", "00:00:00.5"), CultureInfo.InvariantCulture),
             TimeSpan.Parse(settings.GetValueOrDefault("Model:SimulatedCost", "00:00:01"), CultureInfo.InvariantCulture),
             settings)
-        { Cpu = cpu, Workers = options.Workers, Catalog = catalog };
+        {
+            Cpu = cpu,
+            Workers = options.Workers,
+            Catalog = catalog,
+            RolloutCatalog = rolloutCatalog,
+            AdminKey = adminKey,
+        };
         return options.Workload == Workload.Onnx ? plan with { OnnxPerSecond = plan.ModelRate() } : plan;
     }
 
