@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Predictions.Messaging.Rollouts;
 using Predictions.Gateway.Telemetry;
+using Predictions.Messaging.Rollouts;
 
 namespace Predictions.Gateway.Rollouts;
 
