@@ -34,10 +34,13 @@ public sealed class ModelsOptions : CatalogOptions
             yield return result;
         }
 
-        if (Serve is not null && (!UsesCatalog || ServeList.Count == 0 || ServeList.Any(model => !ModelReference.TryParse(model, out _))))
+        if (Serve is not null && (!UsesCatalog || ServeList.Count == 0
+            || ServeList.Any(model => !ModelReference.TryParse(model, out var reference) || reference.Alias is not null)))
         {
             yield return new ValidationResult(
-                $"Models:Serve is '{Serve}'; it must list, separated by commas, {ModelReference.Shape}, and needs Models:Default.", [nameof(Serve)]);
+                $"Models:Serve is '{Serve}'; it must list, separated by commas, model names (each follows its rollout) or name:version "
+                + "(pinned), e.g. item-scorer or item-scorer:1, and needs Models:Default.",
+                [nameof(Serve)]);
         }
 
         foreach (var (model, share) in Shares.Where(share => share.Value is < 1 or > 1000))
