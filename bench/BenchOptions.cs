@@ -11,6 +11,14 @@ public sealed record BenchOptions
 
     public Door Door { get; init; } = Door.Http;
 
+    /// <summary>How each HTTP client learns its outcome: long polls, or plain GETs every <see cref="PollInterval"/>.</summary>
+    public Client Client { get; init; } = Client.LongPoll;
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The interval the http door polls at; null for long polls.</summary>
+    public TimeSpan? PollEvery => Client == Client.Poll ? PollInterval : null;
+
     public int? Requests { get; init; }
 
     public int? Concurrency { get; init; }
@@ -49,6 +57,9 @@ public sealed record BenchOptions
           --workload seed|cpu|onnx|overhead|backlog|isolation|rollout
                                                  what the model and metadata cost (default seed)
           --door http|amqp                       submit through the gateway or publish to RabbitMQ (default http)
+          --client longpoll|poll                 http clients wait for the outcome with ?wait= (longpoll), or submit
+                                                 without it and GET the Location every interval (poll) (default longpoll)
+          --poll-interval MS                     the poll client's interval in milliseconds (default 50)
           --requests N                           predictions to run (default depends on the workload)
           --concurrency N                        clients in flight (default depends on the workload)
           --workers N                            worker processes to start (default 1)
@@ -82,6 +93,16 @@ public sealed record BenchOptions
             {
                 "--workload" => options with { Workload = Enum.Parse<Workload>(value, ignoreCase: true) },
                 "--door" => options with { Door = Enum.Parse<Door>(value, ignoreCase: true) },
+                "--client" => options with
+                {
+                    Client = value switch
+                    {
+                        "longpoll" => Client.LongPoll,
+                        "poll" => Client.Poll,
+                        _ => throw new ArgumentException($"--client must be longpoll or poll, not '{value}'."),
+                    },
+                },
+                "--poll-interval" => options with { PollInterval = TimeSpan.FromMilliseconds(Positive(args[i], value)) },
                 "--requests" => options with { Requests = Positive(args[i], value) },
                 "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--workers" => options with { Workers = Positive(args[i], value) },
@@ -114,6 +135,17 @@ public sealed record BenchOptions
         if (options.Tracing.IsOn && (options.Gateway is not null || options.Amqp is not null))
         {
             throw new ArgumentException("--tracing configures the processes the bench starts: a running system (--gateway, --amqp) keeps its own.");
+        }
+
+        if (options.Client == Client.Poll && options.Door != Door.Http)
+        {
+            throw new ArgumentException("--client poll polls the gateway: it runs through the http door only.");
+        }
+
+        if (options.Client == Client.Poll && options.Workload is Workload.Backlog or Workload.Isolation or Workload.Rollout)
+        {
+            throw new ArgumentException($"--client poll does not apply to --workload {options.Workload.ToString().ToLowerInvariant()}: "
+                + "backlog only submits, and isolation and rollout compare long-polled latencies.");
         }
 
         if ((options.Workload is Workload.Isolation or Workload.Rollout) && options.Door != Door.Http)
@@ -158,4 +190,10 @@ public enum Door
 {
     Http,
     Amqp,
+}
+
+public enum Client
+{
+    LongPoll,
+    Poll,
 }

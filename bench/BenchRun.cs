@@ -101,6 +101,8 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         {
             Workload = plan.Workload.ToString().ToLowerInvariant(),
             Door = options.Door.ToString().ToLowerInvariant(),
+            Client = options.Door == Door.Http ? options.Client.ToString().ToLowerInvariant() : null,
+            PollIntervalMs = options.PollEvery?.TotalMilliseconds,
             Requests = plan.Requests,
             Concurrency = plan.Concurrency,
             Workers = options.Workers,
@@ -120,6 +122,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
                     Round(result.OutcomeDelayPercentile(50)), Round(result.OutcomeDelayPercentile(95)),
                     Round(result.OutcomeDelayPercentile(99)), Round(result.OutcomeDelayPercentile(100))),
             StageMeansMs = before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after),
+            PollsPerPrediction = options.Door == Door.Http && result.Finished > 0 ? Math.Round((double)result.Polls / result.Finished, 2) : null,
             MeanBatchSize = before is null || after is null ? null : MetricsScraper.MeanBatchSize(before, after),
             Processes = monitor.Report(),
             ThreadPool = threadPool.Peaks(),
@@ -138,7 +141,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         options.Door == Door.Http
             ? HttpDoor.RunAsync(
                 system.Gateways.Count > 0 ? system.Gateways : throw new ArgumentException("The http door needs a gateway (--gateway)."),
-                run, awaitOutcome, progress, cancellationToken)
+                run, awaitOutcome, progress, cancellationToken, pollInterval: options.PollEvery)
             : AmqpDoor.RunAsync(system.Amqp, run, awaitOutcome, progress, cancellationToken);
 
     /// <summary>With every request queued, watch memory for a while: the queue must stay in the broker, not in our processes.</summary>

@@ -8,7 +8,9 @@ namespace Predictions.Bench;
 
 /// <summary>
 /// The first door, as an HTTP client would use it: submit with <c>?wait=</c>, and when the answer is 202,
-/// long-poll <c>GET /predictions/{id}?wait=</c> until the prediction finishes. Without <c>awaitOutcome</c>
+/// long-poll <c>GET /predictions/{id}?wait=</c> until the prediction finishes. With a <c>pollInterval</c> it is
+/// the plainer client most have instead: submit without a wait, then <c>GET</c> the Location every interval
+/// until the prediction is no longer queued; every GET counts in the result's polls. Without <c>awaitOutcome</c>
 /// a request counts as done once the gateway accepted it. With several gateways each client keeps to one
 /// (clients spread round-robin) and polls the gateway it submitted to; the outcome delay it records (worker
 /// done to client told) shows what waiting on a gateway that did not consume the outcome costs. With a
@@ -21,9 +23,11 @@ public static class HttpDoor
 
     public static async Task<LoadResult> RunAsync(
         IReadOnlyList<Uri> gateways, WorkloadPlan plan, bool awaitOutcome, Action<LoadResult> progress, CancellationToken cancellationToken,
-        string? model = null, TimeSpan? duration = null, Func<bool>? until = null)
+        string? model = null, TimeSpan? duration = null, Func<bool>? until = null, TimeSpan? pollInterval = null)
     {
         var result = new LoadResult();
+
+        // Each client has one request in flight at a time, so a connection per client keeps them all alive and reused.
         using var http = new HttpClient(
             new SocketsHttpHandler { MaxConnectionsPerServer = plan.Concurrency, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
@@ -41,7 +45,7 @@ public static class HttpDoor
                 && (duration is not { } limit || clock.Elapsed < limit) && until?.Invoke() != true)
             {
                 var started = Stopwatch.GetTimestamp();
-                var status = await PredictAsync(http, gateway, index, model, awaitOutcome, result, cancellationToken);
+                var status = await PredictAsync(http, gateway, index, model, awaitOutcome, pollInterval, result, cancellationToken);
                 if (status is null)
                 {
                     result.RecordLost();
@@ -58,14 +62,16 @@ public static class HttpDoor
 
     /// <summary>The prediction's final status, or null when it did not finish in time.</summary>
     private static async Task<string?> PredictAsync(
-        HttpClient http, Uri gateway, int index, string? model, bool awaitOutcome, LoadResult result, CancellationToken cancellationToken)
+        HttpClient http, Uri gateway, int index, string? model, bool awaitOutcome, TimeSpan? pollInterval, LoadResult result,
+        CancellationToken cancellationToken)
     {
+        var wait = awaitOutcome && pollInterval is null ? $"?wait={WaitSeconds}" : "";
         var deadline = Stopwatch.GetTimestamp() + (long)(Requests.Timeout.TotalSeconds * Stopwatch.Frequency);
         var named = model is null ? "" : $",\"model\":\"{model}\"";
         using var content = new StringContent(
             $$"""{"itemId":{{index}},"featureValue":{{index % 100}}.5{{named}}}""", Encoding.UTF8, "application/json");
         using var submitted = await http.PostAsync(
-            new Uri(gateway, awaitOutcome ? $"/predictions?wait={WaitSeconds}" : "/predictions"), content, cancellationToken);
+            new Uri(gateway, $"/predictions{wait}"), content, cancellationToken);
         if (submitted.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
         {
             return "rejected";
@@ -77,6 +83,9 @@ public static class HttpDoor
         }
 
         var prediction = await submitted.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var location = submitted.Headers.Location is { } given
+            ? new Uri(gateway, given)
+            : new Uri(gateway, $"/predictions/{prediction.GetProperty("id").GetString()}");
         while (prediction.GetProperty("status").GetString() == "queued")
         {
             if (Stopwatch.GetTimestamp() > deadline)
@@ -84,8 +93,19 @@ public static class HttpDoor
                 return null;
             }
 
-            prediction = await http.GetFromJsonAsync<JsonElement>(
-                new Uri(gateway, $"/predictions/{prediction.GetProperty("id").GetString()}?wait={WaitSeconds}"), cancellationToken);
+            if (pollInterval is { } interval)
+            {
+                await Task.Delay(interval, cancellationToken);
+            }
+
+            result.RecordPoll();
+            using var polled = await http.GetAsync(new Uri(location, wait), cancellationToken);
+
+            // A request the gateway could not record yet is 404 until its outcome records it: a client polls on.
+            if (polled.StatusCode != HttpStatusCode.NotFound)
+            {
+                prediction = await polled.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            }
         }
 
         // The worker's clock and ours are the same host's: the difference is broker, store and wake-up time.

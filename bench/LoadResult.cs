@@ -8,10 +8,26 @@ public sealed class LoadResult
     private readonly Lock _lock = new();
     private int _completed;
     private int _failed;
+    private int _polls;
 
     public int Completed => Volatile.Read(ref _completed);
 
     public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>GETs the clients sent after submitting, to learn how their predictions ended.</summary>
+    public int Polls => Volatile.Read(ref _polls);
+
+    /// <summary>Predictions whose end the clients saw: each has a latency.</summary>
+    public int Finished
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latenciesMs.Count;
+            }
+        }
+    }
 
     public TimeSpan Elapsed { get; set; }
 
@@ -25,6 +41,8 @@ public sealed class LoadResult
     }
 
     public void RecordLost() => Interlocked.Increment(ref _failed);
+
+    public void RecordPoll() => Interlocked.Increment(ref _polls);
 
     /// <summary>How long after the worker finished a prediction its client had the outcome in hand.</summary>
     public void RecordOutcomeDelay(TimeSpan delay)

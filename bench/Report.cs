@@ -12,6 +12,12 @@ public sealed record Report
 
     public required string Door { get; init; }
 
+    /// <summary>How the http door's clients learn the outcome: <c>longpoll</c> or <c>poll</c> (none for amqp).</summary>
+    public string? Client { get; init; }
+
+    /// <summary>The poll client's interval between GETs.</summary>
+    public double? PollIntervalMs { get; init; }
+
     public required int Requests { get; init; }
 
     public required int Concurrency { get; init; }
@@ -39,6 +45,9 @@ public sealed record Report
 
     /// <summary>From the worker finishing a prediction to its client having the outcome (http door only).</summary>
     public Latency? OutcomeDelayMs { get; init; }
+
+    /// <summary>GETs the http door's clients sent after submitting, over the predictions they saw finish.</summary>
+    public double? PollsPerPrediction { get; init; }
 
     /// <summary>Mean milliseconds per worker stage: broker_wait, metadata, pool_wait, batch_wait, inference.</summary>
     public required IReadOnlyDictionary<string, double?> StageMeansMs { get; init; }
@@ -167,7 +176,7 @@ public sealed record Report
         void Row(string name, string value) => table.AppendLine(CultureInfo.InvariantCulture, $"  {name,-24} {value}");
         table.AppendLine();
         table.AppendLine(CultureInfo.InvariantCulture,
-            $"  {Workload} workload through the {Door} door: {Requests} requests, {Concurrency} clients, "
+            $"  {Workload} workload through the {Door} door{ClientNamed()}: {Requests} requests, {Concurrency} clients, "
             + $"{Workers} worker(s), {Gateways} gateway(s)");
         table.AppendLine("  " + new string('-', 78));
         Row("completed / failed", $"{Completed} / {Failed} in {DurationSeconds:0.0} s");
@@ -177,6 +186,7 @@ public sealed record Report
         Row("latency p50/p95/p99/max", $"{LatencyMs.P50:0.0} / {LatencyMs.P95:0.0} / {LatencyMs.P99:0.0} / {LatencyMs.Max:0.0} ms");
         Row("outcome delay p50/p95/p99/max",
             OutcomeDelayMs is { } delay ? $"{delay.P50:0.0} / {delay.P95:0.0} / {delay.P99:0.0} / {delay.Max:0.0} ms" : "-");
+        Row("polls per prediction", PollsPerPrediction is { } polls ? $"{polls:0.00} GETs after the submission" : "-");
         Row("stage means", string.Join(", ", StageMeansMs.Select(s => $"{s.Key} {(s.Value is { } v ? $"{v:0.0} ms" : "-")}")));
         Row("mean batch size", MeanBatchSize is { } batch ? $"{batch:0.00} inputs per model call" : "-");
         Row("tracing", TracingRow());
@@ -235,6 +245,13 @@ public sealed record Report
 
         return table.ToString();
     }
+
+    private string ClientNamed() => Client switch
+    {
+        null => "",
+        "poll" => string.Create(CultureInfo.InvariantCulture, $" (poll client, every {PollIntervalMs:0} ms)"),
+        _ => $" ({Client} client)",
+    };
 
     private static string RatioRow(Ratios ratios) => $"p50 {ratios.P50:0.00}, p95 {ratios.P95:0.00}, p99 {ratios.P99:0.00}";
 
