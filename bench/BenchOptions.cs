@@ -21,6 +21,9 @@ public sealed record BenchOptions
 
     public int? Requests { get; init; }
 
+    /// <summary>Predictions sent before the measured run, unmeasured; null: a tenth of the run's (at least one per client).</summary>
+    public int? WarmUp { get; init; }
+
     public int? Concurrency { get; init; }
 
     public string? JsonFile { get; init; }
@@ -61,6 +64,8 @@ public sealed record BenchOptions
                                                  without it and GET the Location every interval (poll) (default longpoll)
           --poll-interval MS                     the poll client's interval in milliseconds (default 50)
           --requests N                           predictions to run (default depends on the workload)
+          --warmup N                             predictions sent first, unmeasured, by seed, cpu and overhead
+                                                 (default a tenth of --requests, at least --concurrency)
           --concurrency N                        clients in flight (default depends on the workload)
           --workers N                            worker processes to start (default 1)
           --gateways N                           gateway processes to start, clients spread round-robin (default 1)
@@ -104,6 +109,7 @@ public sealed record BenchOptions
                 },
                 "--poll-interval" => options with { PollInterval = TimeSpan.FromMilliseconds(Positive(args[i], value)) },
                 "--requests" => options with { Requests = Positive(args[i], value) },
+                "--warmup" => options with { WarmUp = Positive(args[i], value) },
                 "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--workers" => options with { Workers = Positive(args[i], value) },
                 "--gateways" => options with { Gateways = Positive(args[i], value) },

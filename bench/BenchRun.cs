@@ -58,7 +58,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
         // Seed too: started processes answer their first requests slowly (JIT, connections), which a short run would count.
         if (plan.Workload is Workload.Overhead or Workload.Cpu or Workload.Seed)
         {
-            var warmUp = plan with { Requests = Math.Max(plan.Concurrency, plan.Requests / 10) };
+            var warmUp = plan with { Requests = options.WarmUp ?? Math.Max(plan.Concurrency, plan.Requests / 10) };
             Console.Error.WriteLine($"Warming up with {warmUp.Requests} requests...");
             await RunDoorAsync(warmUp, awaitOutcome: true, _ => { }, cancellationToken);
         }
