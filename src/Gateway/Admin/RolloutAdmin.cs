@@ -48,11 +48,11 @@ public sealed class RolloutAdmin(
         }
 
         var asked = clock.GetUtcNow();
-        await coordinator.ChangeAsync(state => state.With(name, Of(state, name) with
+        await ChangeAsync(name, model => model with
         {
-            Loaded = [.. Of(state, name).Loaded.Append(version).Distinct().Order()],
-            Retired = [.. Of(state, name).Retired.Where(retired => retired != version)],
-        }), cancellationToken);
+            Loaded = [.. model.Loaded.Append(version).Distinct().Order()],
+            Retired = [.. model.Retired.Where(retired => retired != version)],
+        }, cancellationToken);
 
         var deadline = asked + wait;
         while (true)
@@ -98,15 +98,13 @@ public sealed class RolloutAdmin(
                 $"{string.Join(", ", users)} still send requests to it: point them at another version first.");
         }
 
-        await coordinator.ChangeAsync(state => Of(state, name) is var current && current.IsLoaded(version)
-            ? state.With(name, current with
-            {
-                Loaded = [.. current.Loaded.Where(loaded => loaded != version)],
-                Retired = [.. current.Retired.Append(version).Distinct().Order()],
-                Canary = current.Canary?.Version == version ? null : current.Canary,
-                Shadow = current.Shadow?.Version == version ? null : current.Shadow,
-            })
-            : state, cancellationToken);
+        await ChangeAsync(name, model => !model.IsLoaded(version) ? model : model with
+        {
+            Loaded = [.. model.Loaded.Where(loaded => loaded != version)],
+            Retired = [.. model.Retired.Append(version).Distinct().Order()],
+            Canary = model.Canary?.Version == version ? null : model.Canary,
+            Shadow = model.Shadow?.Version == version ? null : model.Shadow,
+        }, cancellationToken);
         return TypedResults.Ok(View(name));
     }
 
@@ -154,11 +152,11 @@ public sealed class RolloutAdmin(
             await Task.Delay(Poll, clock, cancellationToken);
         }
 
-        await coordinator.ChangeAsync(state => state.With(name, Of(state, name) with
+        await ChangeAsync(name, model => model with
         {
-            Aliases = new Dictionary<string, int>(Of(state, name).Aliases) { [alias] = version },
-            Canary = promote && Of(state, name).Canary?.Version == version ? null : Of(state, name).Canary,
-        }), cancellationToken);
+            Aliases = new Dictionary<string, int>(model.Aliases) { [alias] = version },
+            Canary = promote && model.Canary?.Version == version ? null : model.Canary,
+        }, cancellationToken);
         return TypedResults.Ok(View(name));
     }
 
@@ -169,10 +167,8 @@ public sealed class RolloutAdmin(
             return unknown;
         }
 
-        await coordinator.ChangeAsync(state => state.With(name, Of(state, name) with
-        {
-            Aliases = Of(state, name).Aliases.Where(entry => entry.Key != alias).ToDictionary(),
-        }), cancellationToken);
+        await ChangeAsync(
+            name, model => model with { Aliases = model.Aliases.Where(entry => entry.Key != alias).ToDictionary() }, cancellationToken);
         return TypedResults.Ok(View(name));
     }
 
@@ -213,9 +209,7 @@ public sealed class RolloutAdmin(
             MaxErrorRate = split.MaxErrorRate,
             MaxP95Milliseconds = split.MaxP95Milliseconds,
         };
-        await coordinator.ChangeAsync(
-            state => state.With(name, shadow ? Of(state, name) with { Shadow = value } : Of(state, name) with { Canary = value }),
-            cancellationToken);
+        await ChangeAsync(name, model => shadow ? model with { Shadow = value } : model with { Canary = value }, cancellationToken);
         return TypedResults.Ok(View(name));
     }
 
@@ -226,9 +220,7 @@ public sealed class RolloutAdmin(
             return unknown;
         }
 
-        await coordinator.ChangeAsync(
-            state => state.With(name, shadow ? Of(state, name) with { Shadow = null } : Of(state, name) with { Canary = null }),
-            cancellationToken);
+        await ChangeAsync(name, model => shadow ? model with { Shadow = null } : model with { Canary = null }, cancellationToken);
         return TypedResults.Ok(View(name));
     }
 
@@ -269,6 +261,10 @@ public sealed class RolloutAdmin(
     }
 
     private static ModelRollout Of(RolloutState state, string name) => state.Of(name) ?? new ModelRollout();
+
+    /// <summary>Applies <paramref name="change"/> to one model's rollout, as stored when the change lands.</summary>
+    private Task<RolloutState> ChangeAsync(string name, Func<ModelRollout, ModelRollout> change, CancellationToken cancellationToken) =>
+        coordinator.ChangeAsync(state => state.With(name, change(Of(state, name))), cancellationToken);
 
     private ProblemHttpResult? Known(string name) =>
         catalog.Current.Names.Contains(name) || rollout.State.Of(name) is not null

@@ -74,18 +74,21 @@ public sealed class RolloutCoordinator(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.AnnounceInterval;
-        readiness.Freshness = 3 * interval;
         using var timer = new PeriodicTimer(interval, clock);
+
+        // The state was read as the gateway started: the first announcement needs no second read.
+        var read = false;
         do
         {
             try
             {
                 // Another gateway's change reaches this one by its announcement; the store settles any that was missed.
-                if (await store.ReadAsync(stoppingToken) is { } stored)
+                if (read && await store.ReadAsync(stoppingToken) is { } stored)
                 {
                     Take(stored);
                 }
 
+                read = true;
                 await GuardCanariesAsync(stoppingToken);
                 await AnnounceAsync(stoppingToken);
             }

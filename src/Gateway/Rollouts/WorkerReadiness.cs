@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Predictions.Messaging.Rollouts;
 
 namespace Predictions.Gateway.Rollouts;
@@ -6,20 +7,20 @@ namespace Predictions.Gateway.Rollouts;
 /// What each worker last reported of its lanes, as this gateway heard it: a worker silent for three announce intervals
 /// is taken for gone (a killed worker reports nothing).
 /// </summary>
-public sealed class WorkerReadiness(TimeProvider clock)
+public sealed class WorkerReadiness(IOptions<RolloutOptions> options, TimeProvider clock)
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, (LaneReadinessReported Report, DateTimeOffset HeardAt)> _workers = [];
 
-    /// <summary>How long a report counts: three intervals, set by the coordinator.</summary>
-    public TimeSpan Freshness { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long a report counts: three announce intervals, each of which the workers answer.</summary>
+    private readonly TimeSpan _freshness = 3 * options.Value.AnnounceInterval;
 
     /// <summary>Keeps <paramref name="report"/>; true when the worker was not known (or was taken for gone) until now.</summary>
     public bool Record(LaneReadinessReported report)
     {
         lock (_lock)
         {
-            var known = _workers.TryGetValue(report.Worker, out var last) && clock.GetUtcNow() - last.HeardAt < Freshness;
+            var known = _workers.TryGetValue(report.Worker, out var last) && clock.GetUtcNow() - last.HeardAt < _freshness;
             if (!known || report.At >= last.Report.At)
             {
                 _workers[report.Worker] = (report, clock.GetUtcNow());
@@ -36,7 +37,7 @@ public sealed class WorkerReadiness(TimeProvider clock)
         {
             var now = clock.GetUtcNow();
             return [.. _workers.Values
-                .Where(entry => now - entry.HeardAt < Freshness)
+                .Where(entry => now - entry.HeardAt < _freshness)
                 .SelectMany(entry => entry.Report.Lanes
                     .Where(lane => lane.Name == name && lane.Version == version)
                     .Select(lane => (entry.Report.Worker, lane, entry.HeardAt)))

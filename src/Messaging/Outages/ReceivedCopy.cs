@@ -23,18 +23,35 @@ public static class ReceivedCopy
     public static Task SendCopyAsync<T>(
         this ConsumeContext<T> context, string directExchange, string routingKey, Action<SendHeaders>? headers = null)
         where T : class =>
+        context.SendMandatoryAsync(directExchange, routingKey, context.Message, send => Copy(context.ReceiveContext, send, headers ?? (_ => { })));
+
+    /// <summary>
+    /// Sends <paramref name="message"/>, a new one, to a direct exchange by <paramref name="routingKey"/>, durable, mandatory
+    /// as <see cref="SendCopyAsync{T}(ConsumeContext{T}, string, string, Action{SendHeaders})"/> sends a copy.
+    /// </summary>
+    public static Task SendMandatoryAsync<T>(
+        this ConsumeContext context, string directExchange, string routingKey, T message, Action<SendContext<T>> prepare)
+        where T : class =>
         context.SendCancellableAsync(
             new Uri($"exchange:{directExchange}?type=direct"),
-            context.Message,
+            message,
             Pipe.Execute<SendContext<T>>(send =>
             {
-                Copy(context.ReceiveContext, send, headers ?? (_ => { }));
+                send.Durable = true;
+                prepare(send);
                 send.SetRoutingKey(routingKey);
                 if (send.TryGetPayload(out RabbitMqSendContext? rabbit))
                 {
                     rabbit.Mandatory = true;
                 }
             }));
+
+    /// <summary>
+    /// A header of the message as received: one a plain AMQP publisher (or the gateway) set is a transport header, one
+    /// MassTransit set travels in its envelope.
+    /// </summary>
+    public static string? Header(this ConsumeContext context, string name) =>
+        context.ReceiveContext.TransportHeaders.Get<string>(name) ?? context.Headers.Get<string>(name);
 
     /// <summary>The queue the message was received from: the last segment of the endpoint's address.</summary>
     public static string QueueName(this ReceiveContext received) =>

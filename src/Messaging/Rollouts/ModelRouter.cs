@@ -37,7 +37,7 @@ public static class ModelRouter
                 return RouteDecision.Refused(RouteProblem.Unknown, problem!);
             }
 
-            if (rollout?.Retired.Contains(version) == true && rollout?.IsLoaded(version) != true)
+            if (rollout?.IsRetired(version) == true)
             {
                 return RouteDecision.Refused(RouteProblem.NotServed, $"model {reference} was unloaded: no worker serves it any more");
             }

@@ -40,6 +40,9 @@ public sealed record ModelRollout
 
     public bool IsLoaded(int version) => Loaded.Contains(version);
 
+    /// <summary>Unloaded and not loaded again: its lane drains.</summary>
+    public bool IsRetired(int version) => Retired.Contains(version) && !IsLoaded(version);
+
     public int? Stable => Aliases.TryGetValue(RouteReasons.StableAlias, out var version) ? version : null;
 }
 

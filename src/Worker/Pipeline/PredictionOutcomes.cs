@@ -19,7 +19,7 @@ public static class PredictionOutcomes
     public static Task PublishOutcomeAsync<T>(this ConsumeContext<PredictionRequest> context, T outcome)
         where T : PredictionOutcome
     {
-        var owner = context.ReceiveContext.TransportHeaders.Get<string>(Topology.OwnerHeader) ?? context.Headers.Get<string>(Topology.OwnerHeader);
+        var owner = context.Header(Topology.OwnerHeader);
         return owner is null
             ? context.PublishCancellableAsync(outcome, context.CancellationToken)
             : context.PublishCancellableAsync(outcome, publish => publish.Headers.Set(Topology.OwnerHeader, owner), context.CancellationToken);

@@ -153,11 +153,7 @@ public sealed class PredictionRequestConsumer(
     }
 
     private static Guid? ShadowOf(ConsumeContext context) =>
-        Guid.TryParse(
-            context.ReceiveContext.TransportHeaders.Get<string>(Topology.ShadowOfHeader) ?? context.Headers.Get<string>(Topology.ShadowOfHeader),
-            out var original)
-            ? original
-            : null;
+        Guid.TryParse(context.Header(Topology.ShadowOfHeader), out var original) ? original : null;
 
     /// <summary>Cancelled when the request's deadline passes, timed by the same clock that reads it.</summary>
     private CancellationTokenSource ExpiryToken(PredictionRequest request)
@@ -229,21 +225,16 @@ public sealed class PredictionRequestConsumer(
         var model = $"{shadow.Name}:{shadow.Version}";
         try
         {
-            await context.SendCancellableAsync(
-                new Uri($"exchange:{Topology.Lanes}?type=direct"),
+            await context.SendMandatoryAsync(
+                Topology.Lanes,
+                LaneNames.RoutingKey(shadow),
                 request with { PredictionId = ShadowIds.Of(request.PredictionId), Model = model },
-                Pipe.Execute<SendContext<PredictionRequest>>(send =>
+                send =>
                 {
-                    send.Durable = true;
-                    send.SetRoutingKey(LaneNames.RoutingKey(shadow));
                     send.Headers.Set(Topology.RouteHeader, RouteReasons.Shadow);
                     send.Headers.Set(Topology.RoutedModelHeader, model);
                     send.Headers.Set(Topology.ShadowOfHeader, request.PredictionId.ToString("D"));
-                    if (send.TryGetPayload(out RabbitMqSendContext? rabbit))
-                    {
-                        rabbit.Mandatory = true;
-                    }
-                }));
+                });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Predictions.Contracts;
 using Predictions.Messaging;
 using Predictions.Messaging.Catalog;
+using Predictions.Messaging.Outages;
 using Predictions.Messaging.Rollouts;
 using Predictions.Worker.Inference;
 using Predictions.Worker.Lanes;
@@ -23,7 +24,7 @@ public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, IServiceP
 
     public Placement Place(ConsumeContext<PredictionRequest> context, PredictionRequest request)
     {
-        var queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/').LastOrDefault();
+        var queue = context.ReceiveContext.QueueName();
         if (_rollout is not { } rollout)
         {
             // One model, or a catalog without rollouts: as the lanes choose.
@@ -37,9 +38,9 @@ public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, IServiceP
         }
 
         var state = rollout.State;
-        var sticky = Header(context, Topology.StickyKeyHeader) ?? request.ItemId.ToString(CultureInfo.InvariantCulture);
-        var route = Header(context, Topology.RouteHeader);
-        var routed = Header(context, Topology.RoutedModelHeader) ?? request.Model;
+        var sticky = context.Header(Topology.StickyKeyHeader) ?? request.ItemId.ToString(CultureInfo.InvariantCulture);
+        var route = context.Header(Topology.RouteHeader);
+        var routed = context.Header(Topology.RoutedModelHeader) ?? request.Model;
         ModelIdentity target;
         ModelIdentity? shadow = null;
         if (route is not null && routed is not null && ModelReference.TryParse(routed, out var reference) && reference.Identity is { } identity)
@@ -99,10 +100,6 @@ public sealed class LaneRouting(ServedLanes lanes, InferencePool pool, IServiceP
             return true;
         }
 
-        var version = int.Parse(model.Version, CultureInfo.InvariantCulture);
-        return state.Of(model.Name) is { } rollout && rollout.Retired.Contains(version) && !rollout.IsLoaded(version);
+        return state.Of(model.Name)?.IsRetired(int.Parse(model.Version, CultureInfo.InvariantCulture)) == true;
     }
-
-    private static string? Header(ConsumeContext context, string name) =>
-        context.ReceiveContext.TransportHeaders.Get<string>(name) ?? context.Headers.Get<string>(name);
 }

@@ -110,7 +110,7 @@ public sealed class RolloutFollower(
                 }
             }
 
-            foreach (var version in model.Retired.Where(version => !model.IsLoaded(version)))
+            foreach (var version in model.Retired.Where(model.IsRetired))
             {
                 var identity = ModelReference.Identify(name, version);
                 if (lanes.ForModel(identity) is null)
