@@ -33,6 +33,7 @@ public sealed class RolloutFollower(
 {
     private readonly ConcurrentDictionary<ModelIdentity, Task> _work = new();
     private readonly ConcurrentDictionary<ModelIdentity, string> _failed = new();
+    private readonly ConcurrentDictionary<ModelIdentity, bool> _loading = new();
 
     /// <summary>
     /// Reports this worker's lanes once the bus runs: a gateway that hears of a worker for the first time announces the
@@ -58,27 +59,22 @@ public sealed class RolloutFollower(
         }
     }
 
-    /// <summary>This worker's lanes as the gateways count them.</summary>
+    /// <summary>This worker's lanes as the gateways count them: a version being loaded, or whose load failed, says so.</summary>
     public LaneReadinessReported Report()
     {
-        var report = new List<LaneReadiness>();
-        foreach (var lane in lanes.All)
+        var report = lanes.All.ToDictionary(
+            lane => lane.Identity, lane => Readiness(lane.Identity, lane.IsDraining ? LaneStates.Draining : LaneStates.Ready, null, lane.Loads));
+        foreach (var model in _loading.Keys)
         {
-            report.Add(Readiness(lane.Identity, lane.IsDraining ? LaneStates.Draining : LaneStates.Ready, null, lane.Loads));
-        }
-
-        foreach (var (model, work) in _work.Where(work => !work.Value.IsCompleted && lanes.ForModel(work.Key) is not { IsDraining: false }))
-        {
-            report.RemoveAll(lane => lane.Name == model.Name && lane.Version.ToString(CultureInfo.InvariantCulture) == model.Version);
-            report.Add(Readiness(model, LaneStates.Loading, null, lanes.ForModel(model)?.Loads ?? 0));
+            report[model] = Readiness(model, LaneStates.Loading, null, lanes.ForModel(model)?.Loads ?? 0);
         }
 
         foreach (var (model, reason) in _failed)
         {
-            report.Add(Readiness(model, LaneStates.Failed, reason, 0));
+            report[model] = Readiness(model, LaneStates.Failed, reason, lanes.ForModel(model)?.Loads ?? 0);
         }
 
-        return new LaneReadinessReported { Worker = worker.Name, Lanes = report, At = clock.GetUtcNow() };
+        return new LaneReadinessReported { Worker = worker.Name, Lanes = [.. report.Values], At = clock.GetUtcNow() };
     }
 
     /// <summary>Whether this worker follows the rollout of <paramref name="name"/>: <c>Models:Serve</c> names it alone, or is unset.</summary>
@@ -158,6 +154,19 @@ public sealed class RolloutFollower(
     }
 
     private async Task LoadAsync(ModelIdentity identity)
+    {
+        _loading[identity] = true;
+        try
+        {
+            await LoadModelAsync(identity);
+        }
+        finally
+        {
+            _loading.TryRemove(identity, out _);
+        }
+    }
+
+    private async Task LoadModelAsync(ModelIdentity identity)
     {
         var existing = lanes.ForModel(identity);
         if (existing is { HasModel: true })
