@@ -79,9 +79,10 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
 
         var workers = system.WorkerProbes.Select(probes => new MetricsScraper(new Uri(probes, "metrics"))).ToList();
         var gateways = system.Gateways.Select(address => new MetricsScraper(new Uri(address, "/metrics"))).ToList();
-        var before = workers.Count == 0 ? null : await MetricsScraper.ScrapeAllAsync(workers);
+        var before = await MetricsScraper.ScrapeAnyAsync(workers);
         using var monitor = new ProcessMonitor(system.Processes.Append(("bench", Environment.ProcessId)));
-        using var threadPool = new ThreadPoolWatch(Named("worker", workers).Concat(Named("gateway", gateways)).ToDictionary());
+        using var threadPool = new ThreadPoolWatch(
+            MetricsScraper.Named("worker", workers).Concat(MetricsScraper.Named("gateway", gateways)).ToDictionary());
 
         Console.Error.WriteLine($"Running {plan.Requests} requests through the {options.Door} door, {plan.Concurrency} clients...");
         var backlog = plan.Workload == Workload.Backlog;
@@ -94,7 +95,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             notes = await HoldBacklogAsync(cancellationToken);
         }
 
-        var after = workers.Count == 0 ? null : await MetricsScraper.ScrapeAllAsync(workers);
+        var after = await MetricsScraper.ScrapeAnyAsync(workers);
         var throughput = result.Completed / result.Elapsed.TotalSeconds;
         var limit = backlog ? (double?)null : plan.Limit(raw);
         return new Report
@@ -114,8 +115,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             LimitPerSecond = limit is { } l ? Math.Round(l, 1) : null,
             Limit = backlog ? "none: the requests are only queued" : plan.LimitExplained,
             RatioToLimit = limit is { } bound ? Math.Round(throughput / bound, 3) : null,
-            LatencyMs = new Report.Latency(
-                Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
+            LatencyMs = result.Latency(),
             OutcomeDelayMs = double.IsNaN(result.OutcomeDelayPercentile(50))
                 ? null
                 : new Report.Latency(
@@ -163,8 +163,5 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
     }.MaxInFlightFor(plan.PoolBound, plan.BatchSize);
 
     // The names the process monitor uses: "worker" alone, "worker-1", "worker-2"... when there are several.
-    private static IEnumerable<KeyValuePair<string, MetricsScraper?>> Named(string role, List<MetricsScraper> hosts) =>
-        hosts.Select((host, i) => KeyValuePair.Create(hosts.Count == 1 ? role : $"{role}-{i + 1}", (MetricsScraper?)host));
-
     private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 }

@@ -33,7 +33,8 @@ public sealed class IsolationRun(BenchOptions options, WorkloadPlan plan, BenchS
         var workers = system.WorkerProbes.Select(probes => new MetricsScraper(new Uri(probes, "metrics"))).ToList();
         var gatewayMetrics = gateways.Select(address => new MetricsScraper(new Uri(address, "/metrics"))).ToList();
         using var monitor = new ProcessMonitor(system.Processes.Append(("bench", Environment.ProcessId)));
-        using var threadPool = new ThreadPoolWatch(Named("worker", workers).Concat(Named("gateway", gatewayMetrics)).ToDictionary());
+        using var threadPool = new ThreadPoolWatch(
+            MetricsScraper.Named("worker", workers).Concat(MetricsScraper.Named("gateway", gatewayMetrics)).ToDictionary());
         await using var connection = await system.Amqp.ConnectAsync("bench-isolation", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         async Task<long> SlowQueuedAsync() =>
@@ -47,10 +48,10 @@ public sealed class IsolationRun(BenchOptions options, WorkloadPlan plan, BenchS
         Console.Error.WriteLine($"Queueing {backlog.Requests} slow requests ({IsolationCatalog.SlowCost.TotalMilliseconds:0} ms each)...");
         var queued = await HttpDoor.RunAsync(gateways, backlog, awaitOutcome: false, _ => { }, cancellationToken, slow);
         await Task.Delay(SlowSettle, cancellationToken);
-        var slowBefore = await ScrapeAsync(workers);
+        var slowBefore = await MetricsScraper.ScrapeAnyAsync(workers);
         var slowAtStart = await SlowQueuedAsync();
         var (beside, besideFigures) = await FastPhaseAsync(Beside, workers, cancellationToken);
-        var slowAfter = await ScrapeAsync(workers);
+        var slowAfter = await MetricsScraper.ScrapeAnyAsync(workers);
         var slowAtEnd = await SlowQueuedAsync();
         var slowDone = slowBefore is null || slowAfter is null ? 0 : MetricsScraper.Inferences(slowBefore, slowAfter, slow);
         var slowFigures = new Report.ModelFigures(
@@ -90,7 +91,7 @@ public sealed class IsolationRun(BenchOptions options, WorkloadPlan plan, BenchS
                 Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription, system.Description),
             Models = [aloneFigures, besideFigures, slowFigures],
             Isolation = new Report.IsolationFigures(
-                Ratio(beside, alone, 50), Ratio(beside, alone, 95), Ratio(beside, alone, 99), slowAtEnd > 0),
+                beside.RatioTo(alone, 50), beside.RatioTo(alone, 95), beside.RatioTo(alone, 99), slowAtEnd > 0),
             Notes = "completed, failed, throughput and CPU per prediction count the fast requests of both phases (failed also the slow "
                 + "requests the gateway refused); latency and stage means are the fast model's beside the slow one; the models "
                 + $"section has each phase. The slow requests are only queued: {slowDone} of them ran during the second phase",
@@ -104,15 +105,14 @@ public sealed class IsolationRun(BenchOptions options, WorkloadPlan plan, BenchS
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Running up to {plan.Requests} fast requests ({phase}), {plan.Concurrency} clients, "
             + $"for at most {WorkloadPlan.IsolationPhaseLimit.TotalSeconds:0} s..."));
-        var before = await ScrapeAsync(workers);
+        var before = await MetricsScraper.ScrapeAnyAsync(workers);
         var result = await HttpDoor.RunAsync(
             system.Gateways, plan, awaitOutcome: true, Print, cancellationToken, IsolationCatalog.Fast, WorkloadPlan.IsolationPhaseLimit);
-        var after = await ScrapeAsync(workers);
+        var after = await MetricsScraper.ScrapeAnyAsync(workers);
         var figures = new Report.ModelFigures(
             phase, IsolationCatalog.Fast, result.Completed + result.Failed, result.Completed, result.Failed,
             Math.Round(result.Elapsed.TotalSeconds, 2), Math.Round(result.Completed / result.Elapsed.TotalSeconds, 1),
-            new Report.Latency(
-                Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
+            result.Latency(),
             before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after, IsolationCatalog.Fast));
         return (result, figures);
 
@@ -120,17 +120,4 @@ public sealed class IsolationRun(BenchOptions options, WorkloadPlan plan, BenchS
             CultureInfo.InvariantCulture,
             $"  {progress.Completed + progress.Failed} done, {progress.Failed} failed, p50 {progress.Percentile(50):0} ms"));
     }
-
-    private static async Task<Dictionary<string, double>?> ScrapeAsync(List<MetricsScraper> workers) =>
-        workers.Count == 0 ? null : await MetricsScraper.ScrapeAllAsync(workers);
-
-    private static double? Ratio(LoadResult beside, LoadResult alone, double percentile) =>
-        alone.Percentile(percentile) is > 0 and var baseline && !double.IsNaN(beside.Percentile(percentile))
-            ? Math.Round(beside.Percentile(percentile) / baseline, 2)
-            : null;
-
-    private static IEnumerable<KeyValuePair<string, MetricsScraper?>> Named(string role, List<MetricsScraper> hosts) =>
-        hosts.Select((host, i) => KeyValuePair.Create(hosts.Count == 1 ? role : $"{role}-{i + 1}", (MetricsScraper?)host));
-
-    private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 }

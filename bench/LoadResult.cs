@@ -56,8 +56,20 @@ public sealed class LoadResult
     /// <summary>Latency percentile in milliseconds over what has finished so far.</summary>
     public double Percentile(double p) => Percentile(_latenciesMs, p);
 
+    /// <summary>p50, p95, p99 and the maximum, in milliseconds to a tenth; 0 for none.</summary>
+    public Report.Latency Latency() =>
+        new(Rounded(Percentile(50)), Rounded(Percentile(95)), Rounded(Percentile(99)), Rounded(Percentile(100)));
+
+    /// <summary>This run's percentile over <paramref name="baseline"/>'s, to two places; null when either has none.</summary>
+    public double? RatioTo(LoadResult baseline, double percentile) =>
+        baseline.Percentile(percentile) is > 0 and var before && !double.IsNaN(Percentile(percentile))
+            ? Math.Round(Percentile(percentile) / before, 2)
+            : null;
+
     /// <summary>Outcome delay percentile in milliseconds; NaN when no door recorded one.</summary>
     public double OutcomeDelayPercentile(double p) => Percentile(_outcomeDelaysMs, p);
+
+    private static double Rounded(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 
     private double Percentile(List<double> values, double p)
     {

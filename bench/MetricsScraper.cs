@@ -25,6 +25,14 @@ public sealed class MetricsScraper(Uri metrics)
         return samples;
     }
 
+    /// <summary>Each host by role, numbered when there are several: the names reports give them.</summary>
+    public static IEnumerable<KeyValuePair<string, MetricsScraper?>> Named(string role, List<MetricsScraper> hosts) =>
+        hosts.Select((host, i) => KeyValuePair.Create(hosts.Count == 1 ? role : $"{role}-{i + 1}", (MetricsScraper?)host));
+
+    /// <summary>As <see cref="ScrapeAllAsync"/>; null when there is no host to read (a running system without probes).</summary>
+    public static async Task<Dictionary<string, double>?> ScrapeAnyAsync(List<MetricsScraper> hosts) =>
+        hosts.Count == 0 ? null : await ScrapeAllAsync(hosts);
+
     /// <summary>Every sample of several hosts, summed series by series: sums and counts of all workers as one.</summary>
     public static async Task<Dictionary<string, double>> ScrapeAllAsync(IEnumerable<MetricsScraper> hosts)
     {

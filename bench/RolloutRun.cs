@@ -45,7 +45,8 @@ public sealed class RolloutRun(BenchOptions options, WorkloadPlan plan, BenchSys
         var workers = system.WorkerProbes.Select(probes => new MetricsScraper(new Uri(probes, "metrics"))).ToList();
         var gatewayMetrics = gateways.Select(address => new MetricsScraper(new Uri(address, "/metrics"))).ToList();
         using var monitor = new ProcessMonitor(system.Processes.Append(("bench", Environment.ProcessId)));
-        using var threadPool = new ThreadPoolWatch(Named("worker", workers).Concat(Named("gateway", gatewayMetrics)).ToDictionary());
+        using var threadPool = new ThreadPoolWatch(
+            MetricsScraper.Named("worker", workers).Concat(MetricsScraper.Named("gateway", gatewayMetrics)).ToDictionary());
 
         // Phase 1: the fast model alone, nothing loading.
         var baseline = await FastPhaseAsync(Baseline, plan, workers, null, cancellationToken);
@@ -126,17 +127,16 @@ public sealed class RolloutRun(BenchOptions options, WorkloadPlan plan, BenchSys
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Running {(until is null ? $"up to {load.Requests}" : "the")} fast requests ({phase}), {load.Concurrency} clients, "
             + $"for at most {limit.TotalSeconds:0} s..."));
-        var before = await ScrapeAsync(workers);
+        var before = await MetricsScraper.ScrapeAnyAsync(workers);
         using var monitor = new ProcessMonitor(system.Processes);
         var result = await HttpDoor.RunAsync(
             system.Gateways, load, awaitOutcome: true, Print, cancellationToken, RolloutCatalog.Fast, limit, until);
         var processes = monitor.Report();
-        var after = await ScrapeAsync(workers);
+        var after = await MetricsScraper.ScrapeAnyAsync(workers);
         var figures = new Report.ModelFigures(
             phase, RolloutCatalog.Fast, result.Completed + result.Failed, result.Completed, result.Failed,
             Math.Round(result.Elapsed.TotalSeconds, 2), Math.Round(result.Completed / result.Elapsed.TotalSeconds, 1),
-            new Report.Latency(
-                Round(result.Percentile(50)), Round(result.Percentile(95)), Round(result.Percentile(99)), Round(result.Percentile(100))),
+            result.Latency(),
             before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after, RolloutCatalog.Fast));
         var workerProcesses = processes.Where(process => process.Name.StartsWith("worker", StringComparison.Ordinal)).ToList();
         var workerCpu = workerProcesses.Sum(process => process.CpuSeconds);
@@ -167,19 +167,6 @@ public sealed class RolloutRun(BenchOptions options, WorkloadPlan plan, BenchSys
         return (answer.StatusCode, elapsed, await answer.Content.ReadAsStringAsync(cancellationToken));
     }
 
-    private static async Task<Dictionary<string, double>?> ScrapeAsync(List<MetricsScraper> workers) =>
-        workers.Count == 0 ? null : await MetricsScraper.ScrapeAllAsync(workers);
-
     private static Report.Ratios Ratios(LoadResult phase, LoadResult baseline) =>
-        new(Ratio(phase, baseline, 50), Ratio(phase, baseline, 95), Ratio(phase, baseline, 99));
-
-    private static double? Ratio(LoadResult phase, LoadResult baseline, double percentile) =>
-        baseline.Percentile(percentile) is > 0 and var before && !double.IsNaN(phase.Percentile(percentile))
-            ? Math.Round(phase.Percentile(percentile) / before, 2)
-            : null;
-
-    private static IEnumerable<KeyValuePair<string, MetricsScraper?>> Named(string role, List<MetricsScraper> hosts) =>
-        hosts.Select((host, i) => KeyValuePair.Create(hosts.Count == 1 ? role : $"{role}-{i + 1}", (MetricsScraper?)host));
-
-    private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
+        new(phase.RatioTo(baseline, 50), phase.RatioTo(baseline, 95), phase.RatioTo(baseline, 99));
 }
