@@ -152,7 +152,11 @@ public sealed class PredictionSubmission(
             await shadows.PublishAsync(request, shadow, owner);
         }
 
-        return await AnswerAsync(AsQueued(request, request.SubmittedAt), owner, wait, aborted);
+        // Just published and nobody waits: read back, the store would say queued too, bar an outcome a moment old.
+        var accepted = AsQueued(request, request.SubmittedAt);
+        return wait > TimeSpan.Zero
+            ? await AnswerAsync(accepted, owner, wait, aborted)
+            : TypedResults.Accepted($"/predictions/{accepted.Id}", accepted);
     }
 
     /// <summary>
