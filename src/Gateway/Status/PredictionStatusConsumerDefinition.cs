@@ -10,8 +10,7 @@ public sealed class PredictionStatusConsumerDefinition : ConsumerDefinition<Pred
     {
         EndpointName = Topology.StatusQueue;
 
-        // Up to a full batch per message type gathering while one is written.
-        ConcurrentMessageLimit = 6 * StoreBatch.MessageLimit;
+        ConcurrentMessageLimit = StoreBatch.InFlightLimit;
     }
 
     protected override void ConfigureConsumer(

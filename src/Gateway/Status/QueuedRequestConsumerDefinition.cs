@@ -11,7 +11,7 @@ public sealed class QueuedRequestConsumerDefinition : ConsumerDefinition<QueuedR
     public QueuedRequestConsumerDefinition()
     {
         EndpointName = Topology.StatusRequestsQueue;
-        ConcurrentMessageLimit = 2 * StoreBatch.MessageLimit;
+        ConcurrentMessageLimit = StoreBatch.InFlightLimit;
     }
 
     protected override void ConfigureConsumer(
