@@ -53,8 +53,19 @@ public static class AuthExtensions
     /// client is the one anonymous client, whom nothing holds back, so the three are left out of the pipeline
     /// rather than run for nothing on every request.
     /// </summary>
-    public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) =>
-        KeysOn(app.ApplicationServices) ? app.UseAuthentication().UseAuthorization().UseRateLimiter() : app;
+    public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app)
+    {
+        if (KeysOn(app.ApplicationServices))
+        {
+            return app.UseAuthentication().UseAuthorization().UseRateLimiter();
+        }
+
+        // WebApplication adds authentication and authorization by itself wherever their services are registered, unless
+        // the application placed them: these are the marks UseAuthentication and UseAuthorization leave.
+        app.Properties["__AuthenticationMiddlewareSet"] = true;
+        app.Properties["__AuthorizationMiddlewareSet"] = true;
+        return app;
+    }
 
     /// <summary>The endpoints need an API key when keys are on, and count against its rate limit.</summary>
     public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) =>
