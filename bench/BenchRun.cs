@@ -116,11 +116,7 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
             Limit = backlog ? "none: the requests are only queued" : plan.LimitExplained,
             RatioToLimit = limit is { } bound ? Math.Round(throughput / bound, 3) : null,
             LatencyMs = result.Latency(),
-            OutcomeDelayMs = double.IsNaN(result.OutcomeDelayPercentile(50))
-                ? null
-                : new Report.Latency(
-                    Round(result.OutcomeDelayPercentile(50)), Round(result.OutcomeDelayPercentile(95)),
-                    Round(result.OutcomeDelayPercentile(99)), Round(result.OutcomeDelayPercentile(100))),
+            OutcomeDelayMs = result.OutcomeDelay(),
             StageMeansMs = before is null || after is null ? new Dictionary<string, double?>() : MetricsScraper.StageMeansMs(before, after),
             PollsPerPrediction = options.Door == Door.Http && result.Finished > 0 ? Math.Round((double)result.Polls / result.Finished, 2) : null,
             MeanBatchSize = before is null || after is null ? null : MetricsScraper.MeanBatchSize(before, after),
@@ -161,7 +157,4 @@ public sealed class BenchRun(BenchOptions options, WorkloadPlan plan, BenchSyste
     {
         MaxInFlight = plan.Settings.TryGetValue("Worker:MaxInFlight", out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : null,
     }.MaxInFlightFor(plan.PoolBound, plan.BatchSize);
-
-    // The names the process monitor uses: "worker" alone, "worker-1", "worker-2"... when there are several.
-    private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 }

@@ -57,8 +57,10 @@ public sealed class LoadResult
     public double Percentile(double p) => Percentile(_latenciesMs, p);
 
     /// <summary>p50, p95, p99 and the maximum, in milliseconds to a tenth; 0 for none.</summary>
-    public Report.Latency Latency() =>
-        new(Rounded(Percentile(50)), Rounded(Percentile(95)), Rounded(Percentile(99)), Rounded(Percentile(100)));
+    public Report.Latency Latency() => Summary(_latenciesMs);
+
+    /// <summary>The outcome delays as <see cref="Latency"/> gives latencies; null when no door recorded one.</summary>
+    public Report.Latency? OutcomeDelay() => double.IsNaN(OutcomeDelayPercentile(50)) ? null : Summary(_outcomeDelaysMs);
 
     /// <summary>This run's percentile over <paramref name="baseline"/>'s, to two places; null when either has none.</summary>
     public double? RatioTo(LoadResult baseline, double percentile) =>
@@ -68,6 +70,9 @@ public sealed class LoadResult
 
     /// <summary>Outcome delay percentile in milliseconds; NaN when no door recorded one.</summary>
     public double OutcomeDelayPercentile(double p) => Percentile(_outcomeDelaysMs, p);
+
+    private Report.Latency Summary(List<double> values) =>
+        new(Rounded(Percentile(values, 50)), Rounded(Percentile(values, 95)), Rounded(Percentile(values, 99)), Rounded(Percentile(values, 100)));
 
     private static double Rounded(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 

@@ -77,18 +77,18 @@ public sealed class RolloutCoordinator(
         using var timer = new PeriodicTimer(interval, clock);
 
         // The state was read as the gateway started: the first announcement needs no second read.
-        var read = false;
+        var first = true;
         do
         {
             try
             {
                 // Another gateway's change reaches this one by its announcement; the store settles any that was missed.
-                if (read && await store.ReadAsync(stoppingToken) is { } stored)
+                if (!first && await store.ReadAsync(stoppingToken) is { } stored)
                 {
                     Take(stored);
                 }
 
-                read = true;
+                first = false;
                 await GuardCanariesAsync(stoppingToken);
                 await AnnounceAsync(stoppingToken);
             }
