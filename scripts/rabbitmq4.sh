@@ -27,7 +27,10 @@ ensure_rabbitmq4_root() {
         mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
         mirror=${mirror:-http://deb.debian.org/debian}
         echo "Making a Debian 13 root with RabbitMQ 4 in $RABBITMQ4_ROOT (about 4 minutes, once)..." >&2
-        dpkg -s debootstrap >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2 || return 1
+        # A fresh machine may have no package lists yet: refresh them before the install.
+        if ! dpkg -s debootstrap >/dev/null 2>&1; then
+            apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2 || return 1
+        fi
         debootstrap --variant=minbase trixie "$RABBITMQ4_ROOT" "$mirror" >/dev/null || return 1
         mount_rabbitmq4_root || return 1
         # Nothing starts as a service inside the root: the tests start their own nodes.
