@@ -60,7 +60,7 @@ public sealed class LoadResult
     public Report.Latency Latency() => Summary(_latenciesMs);
 
     /// <summary>The outcome delays as <see cref="Latency"/> gives latencies; null when no door recorded one.</summary>
-    public Report.Latency? OutcomeDelay() => double.IsNaN(OutcomeDelayPercentile(50)) ? null : Summary(_outcomeDelaysMs);
+    public Report.Latency? OutcomeDelay() => double.IsNaN(Percentile(_outcomeDelaysMs, 50)) ? null : Summary(_outcomeDelaysMs);
 
     /// <summary>This run's percentile over <paramref name="baseline"/>'s, to two places; null when either has none.</summary>
     public double? RatioTo(LoadResult baseline, double percentile) =>
@@ -68,25 +68,24 @@ public sealed class LoadResult
             ? Math.Round(Percentile(percentile) / before, 2)
             : null;
 
-    /// <summary>Outcome delay percentile in milliseconds; NaN when no door recorded one.</summary>
-    public double OutcomeDelayPercentile(double p) => Percentile(_outcomeDelaysMs, p);
-
-    private Report.Latency Summary(List<double> values) =>
-        new(Rounded(Percentile(values, 50)), Rounded(Percentile(values, 95)), Rounded(Percentile(values, 99)), Rounded(Percentile(values, 100)));
+    private Report.Latency Summary(List<double> values)
+    {
+        var sorted = Sorted(values);
+        return new(Rounded(At(sorted, 50)), Rounded(At(sorted, 95)), Rounded(At(sorted, 99)), Rounded(At(sorted, 100)));
+    }
 
     private static double Rounded(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 1);
 
-    private double Percentile(List<double> values, double p)
+    private double Percentile(List<double> values, double p) => At(Sorted(values), p);
+
+    private double[] Sorted(List<double> values)
     {
         lock (_lock)
         {
-            if (values.Count == 0)
-            {
-                return double.NaN;
-            }
-
-            var sorted = values.Order().ToArray();
-            return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+            return values.Order().ToArray();
         }
     }
+
+    private static double At(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

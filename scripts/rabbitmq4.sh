@@ -1,6 +1,7 @@
 # RabbitMQ 4 on a Debian 12 machine without Docker: Debian 13's rabbitmq-server package (4.0.5) needs a newer
 # glibc, so it runs in a Debian 13 root entered with chroot. Sourced by test.sh and .ci/run; run it as root to
 # make (about 4 minutes, once) or re-mount (after a reboot) the root the tests start their 4.x nodes from.
+# Its functions use rabbitmq.sh's, which is sourced first.
 
 RABBITMQ4_ROOT=${RABBITMQ4_ROOT:-/opt/trixie}
 
@@ -27,10 +28,7 @@ ensure_rabbitmq4_root() {
         mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
         mirror=${mirror:-http://deb.debian.org/debian}
         echo "Making a Debian 13 root with RabbitMQ 4 in $RABBITMQ4_ROOT (about 4 minutes, once)..." >&2
-        # A fresh machine may have no package lists yet: refresh them before the install.
-        if ! dpkg -s debootstrap >/dev/null 2>&1; then
-            apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2 || return 1
-        fi
+        ensure_debian_packages debootstrap || return 1
         debootstrap --variant=minbase trixie "$RABBITMQ4_ROOT" "$mirror" >/dev/null || return 1
         mount_rabbitmq4_root || return 1
         # Nothing starts as a service inside the root: the tests start their own nodes.
@@ -45,6 +43,7 @@ ensure_rabbitmq4_root() {
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     set -euo pipefail
+    source "$(dirname "$0")/rabbitmq.sh"
     ensure_rabbitmq4_root
     echo "RabbitMQ $(chroot "$RABBITMQ4_ROOT" dpkg-query -W -f '${Version}' rabbitmq-server) is ready in $RABBITMQ4_ROOT."
 fi

@@ -156,7 +156,7 @@ public sealed class PredictionSubmission(
         var accepted = AsQueued(request, request.SubmittedAt);
         return wait > TimeSpan.Zero
             ? await AnswerAsync(accepted, owner, wait, aborted)
-            : AcceptedAt(accepted.Id, accepted);
+            : AcceptedAt(accepted);
     }
 
     /// <summary>
@@ -235,11 +235,11 @@ public sealed class PredictionSubmission(
         record ??= accepted;
         return wait > TimeSpan.Zero && record.Status != PredictionStatus.Queued
             ? TypedResults.Ok(record)
-            : AcceptedAt(accepted.Id, record);
+            : AcceptedAt(record);
     }
 
-    /// <summary>202 with where to poll for prediction <paramref name="id"/>, and <paramref name="record"/> as the body.</summary>
-    private static Accepted<PredictionRecord> AcceptedAt(Guid id, PredictionRecord record) => TypedResults.Accepted($"/predictions/{id}", record);
+    /// <summary>202 with <paramref name="record"/> as the body and where to poll for it.</summary>
+    private static Accepted<PredictionRecord> AcceptedAt(PredictionRecord record) => TypedResults.Accepted($"/predictions/{record.Id}", record);
 
     /// <summary>What the gateway knows of a request it accepted before the store says more.</summary>
     private static PredictionRecord AsQueued(PredictionRequest request, DateTimeOffset? submittedAt) =>
